@@ -1,0 +1,76 @@
+"""Who may see and do what. The one place desk, API and CLI ask.
+
+Roles (issue 2): admins do everything; agents work tickets at any tier;
+developers (tier 3) read and work the tickets escalated to tier 3; viewers
+(account managers) read everything and change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from frontline.core.errors import NotAllowed
+from frontline.core.models import Role, User
+
+if TYPE_CHECKING:
+    from frontline.tickets.models import Ticket
+
+DEVELOPER_TIER = 3
+
+
+def is_staff_user(user: object) -> bool:
+    return isinstance(user, User) and user.is_active
+
+
+def can_view_ticket(user: User, ticket: Ticket) -> bool:
+    if not is_staff_user(user):
+        return False
+    if user.role == Role.DEVELOPER and not user.is_admin:
+        return ticket.tier >= DEVELOPER_TIER
+    return True
+
+
+def can_change_ticket(user: User, ticket: Ticket) -> bool:
+    if not can_view_ticket(user, ticket):
+        return False
+    return user.role != Role.VIEWER or user.is_admin
+
+
+def check_can_view_ticket(user: User, ticket: Ticket) -> None:
+    if not can_view_ticket(user, ticket):
+        raise NotAllowed(f"You may not see {ticket.reference}.")
+
+
+def check_can_change_ticket(user: User, ticket: Ticket) -> None:
+    check_can_view_ticket(user, ticket)
+    if not can_change_ticket(user, ticket):
+        raise NotAllowed(f"Your role ({user.role}) may read {ticket.reference} but not change it.")
+
+
+def visible_tickets(user: User, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Narrow a ticket queryset to what `user` may see."""
+    if not is_staff_user(user):
+        return tickets.none()
+    if user.role == Role.DEVELOPER and not user.is_admin:
+        return tickets.filter(tier__gte=DEVELOPER_TIER)
+    return tickets
+
+
+def can_change_customers(user: User) -> bool:
+    return is_staff_user(user) and (user.is_admin or user.role == Role.AGENT)
+
+
+def check_can_change_customers(user: User) -> None:
+    if not can_change_customers(user):
+        raise NotAllowed(f"Your role ({user.role}) may not change organizations or contacts.")
+
+
+def can_view_customers(user: User) -> bool:
+    return is_staff_user(user)
+
+
+def check_is_admin(user: User) -> None:
+    if not (is_staff_user(user) and user.is_admin):
+        raise NotAllowed("Only an admin may do this.")

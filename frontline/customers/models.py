@@ -1,0 +1,157 @@
+"""Who our customers are: organizations, their people, their plan and setup."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Plan(models.Model):
+    """A support plan (support level). SLA targets hang off it (frontline.sla)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="Higher ranks get served first.")
+
+    class Meta:
+        ordering = ["-rank", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
+    annual_contract_value = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="organization_name_lower")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationDomain(models.Model):
+    """An email domain whose senders belong to the organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Contact(models.Model):
+    """A person who asks us for help."""
+
+    name = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    phone = models.CharField(max_length=50, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(max_length=16, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.primary_email or f"contact {self.pk}"
+
+    @property
+    def primary_email(self) -> str:
+        # Reads the prefetched list when there is one, so listing contacts stays one query.
+        emails = list(self.emails.all())
+        for email in emails:
+            if email.is_primary:
+                return email.address
+        return emails[0].address if emails else ""
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # Stored lower-cased: mail addresses are matched case-insensitively in practice.
+    address = models.EmailField(max_length=254, unique=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Version(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(max_length=50)
+    released_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "-released_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="version_unique_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.name}"
+
+
+class EnvironmentFact(models.Model):
+    """A fact about where the customer runs our product: os=Ubuntu 22.04, database=PostgreSQL 15."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="environment"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="environment"
+    )
+    key = models.CharField(max_length=100)
+    value = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False) | models.Q(contact__isnull=False),
+                name="environment_fact_has_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="environment_fact_unique_per_org",
+                condition=models.Q(contact__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "key"], name="environment_fact_unique_per_contact",
+                condition=models.Q(contact__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -1,0 +1,294 @@
+"""Operations on organizations and contacts."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from frontline.core import permissions
+from frontline.core.errors import InvalidInput, NotFound
+from frontline.core.models import User
+from frontline.customers.models import (
+    Contact,
+    ContactEmail,
+    EnvironmentFact,
+    Organization,
+    OrganizationDomain,
+    Plan,
+)
+
+
+def normalize_email(address: str, *, field: str = "email") -> str:
+    address = (address or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise InvalidInput(f"'{address}' is not a valid email address.", field=field) from None
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}".lower()
+
+
+def normalize_domain(domain: str) -> str:
+    domain = (domain or "").strip().lower().lstrip("@")
+    if not domain or "." not in domain or " " in domain or "@" in domain:
+        raise InvalidInput(f"'{domain}' is not an email domain.", field="domains")
+    return domain
+
+
+def default_plan() -> Plan | None:
+    return Plan.objects.filter(is_default=True).first()
+
+
+def plan_for(contact: Contact) -> Plan | None:
+    """The plan a contact is served under: their organization's, else the default."""
+    if contact.organization is not None and contact.organization.plan is not None:
+        return contact.organization.plan
+    return default_plan()
+
+
+def organization_for_email(address: str) -> Organization | None:
+    domain = address.rpartition("@")[2].lower()
+    found = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    return found.organization if found else None
+
+
+def find_contact_by_email(address: str) -> Contact | None:
+    found = (
+        ContactEmail.objects.select_related("contact__organization")
+        .filter(address=address.strip().lower())
+        .first()
+    )
+    return found.contact if found else None
+
+
+def resolve_contact(address: str, name: str = "", *, field: str = "requester_email") -> Contact:
+    """The contact who writes from `address`, created on first contact.
+
+    A new contact joins the organization that owns their email domain.
+    """
+    address = normalize_email(address, field=field)
+    contact = find_contact_by_email(address)
+    if contact is not None:
+        if name and not contact.name:
+            contact.name = name.strip()[:200]
+            contact.save(update_fields=["name"])
+        return contact
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            name=(name or "").strip()[:200], organization=organization_for_email(address)
+        )
+        try:
+            with transaction.atomic():
+                ContactEmail.objects.create(contact=contact, address=address, is_primary=True)
+        except IntegrityError:
+            # Another request created the same address a moment ago: use theirs.
+            transaction.set_rollback(True)
+            existing = find_contact_by_email(address)
+            if existing is None:
+                raise
+            return existing
+    return contact
+
+
+def _plan_by_slug(slug: str | None) -> Plan | None:
+    if slug in (None, ""):
+        return None
+    plan = Plan.objects.filter(slug=slug).first() or Plan.objects.filter(name__iexact=slug).first()
+    if plan is None:
+        names = ", ".join(Plan.objects.values_list("slug", flat=True)) or "none defined"
+        raise InvalidInput(f"No plan '{slug}' (plans: {names}).", field="plan")
+    return plan
+
+
+def _account_manager(username: str | None) -> User | None:
+    if username in (None, ""):
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InvalidInput(f"No user '{username}'.", field="account_manager")
+    return user
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(
+            f"'{value}' is not an amount.", field="annual_contract_value"
+        ) from None
+    if amount < 0 or not amount.is_finite():
+        raise InvalidInput(
+            "The annual contract value cannot be negative.", field="annual_contract_value"
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _set_domains(organization: Organization, domains: list[str]) -> None:
+    wanted = {normalize_domain(d) for d in domains}
+    taken = (
+        OrganizationDomain.objects.filter(domain__in=wanted)
+        .exclude(organization=organization)
+        .select_related("organization")
+        .first()
+    )
+    if taken is not None:
+        raise InvalidInput(
+            f"The domain {taken.domain} already belongs to {taken.organization.name}.",
+            field="domains",
+        )
+    organization.domains.exclude(domain__in=wanted).delete()
+    have = set(organization.domains.values_list("domain", flat=True))
+    OrganizationDomain.objects.bulk_create(
+        OrganizationDomain(organization=organization, domain=d) for d in sorted(wanted - have)
+    )
+
+
+def set_environment(
+    owner: Organization | Contact, facts: dict[str, str], *, replace: bool = False
+) -> None:
+    """Record environment facts (key -> value) for an organization or a contact."""
+    owner_filter: dict[str, Any] = (
+        {"organization": owner, "contact": None}
+        if isinstance(owner, Organization)
+        else {"contact": owner}
+    )
+    for key, value in facts.items():
+        key = (key or "").strip()
+        if not key or len(key) > 100:
+            raise InvalidInput("An environment fact needs a key of 1-100 characters.",
+                               field="environment")
+        EnvironmentFact.objects.update_or_create(**owner_filter, key=key,
+                                                 defaults={"value": str(value)[:500]})
+    if replace:
+        EnvironmentFact.objects.filter(**owner_filter).exclude(key__in=list(facts)).delete()
+
+
+@transaction.atomic
+def create_organization(
+    actor: User,
+    *,
+    name: str,
+    domains: list[str] | None = None,
+    plan: str | None = None,
+    annual_contract_value: Any = 0,
+    account_manager: str | None = None,
+    notes: str = "",
+    environment: dict[str, str] | None = None,
+) -> Organization:
+    permissions.check_can_change_customers(actor)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("An organization needs a name.", field="name")
+    organization = Organization.objects.create(
+        name=name[:200],
+        plan=_plan_by_slug(plan) or default_plan(),
+        annual_contract_value=_money(annual_contract_value),
+        account_manager=_account_manager(account_manager),
+        notes=notes,
+    )
+    _set_domains(organization, domains or [])
+    if environment:
+        set_environment(organization, environment)
+    return organization
+
+
+@transaction.atomic
+def update_organization(actor: User, organization: Organization, **changes: Any) -> Organization:
+    """Apply the given changes; keys absent from `changes` stay as they are."""
+    permissions.check_can_change_customers(actor)
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            raise InvalidInput("An organization needs a name.", field="name")
+        organization.name = name[:200]
+    if "plan" in changes:
+        organization.plan = _plan_by_slug(changes["plan"])
+    if "annual_contract_value" in changes:
+        organization.annual_contract_value = _money(changes["annual_contract_value"])
+    if "account_manager" in changes:
+        organization.account_manager = _account_manager(changes["account_manager"])
+    if "notes" in changes:
+        organization.notes = changes["notes"] or ""
+    organization.save()
+    if "domains" in changes:
+        _set_domains(organization, changes["domains"] or [])
+    if "environment" in changes:
+        set_environment(organization, changes["environment"] or {}, replace=True)
+    return organization
+
+
+def _organization_by_id(organization_id: int | None) -> Organization | None:
+    if organization_id is None:
+        return None
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound(f"No organization {organization_id}.", field="organization")
+    return organization
+
+
+def _set_emails(contact: Contact, emails: list[str]) -> None:
+    if not emails:
+        raise InvalidInput("A contact needs at least one email address.", field="emails")
+    wanted = [normalize_email(e, field="emails") for e in emails]
+    taken = ContactEmail.objects.filter(address__in=wanted).exclude(contact=contact).first()
+    if taken is not None:
+        raise InvalidInput(f"{taken.address} belongs to another contact.", field="emails")
+    contact.emails.exclude(address__in=wanted).delete()
+    for position, address in enumerate(dict.fromkeys(wanted)):
+        ContactEmail.objects.update_or_create(
+            contact=contact, address=address, defaults={"is_primary": position == 0}
+        )
+
+
+def _check_timezone(name: str) -> str:
+    from zoneinfo import available_timezones
+
+    if name not in available_timezones():
+        raise InvalidInput(f"'{name}' is not a timezone (e.g. Europe/Berlin).", field="timezone")
+    return name
+
+
+@transaction.atomic
+def create_contact(
+    actor: User,
+    *,
+    emails: list[str],
+    name: str = "",
+    organization_id: int | None = None,
+    phone: str = "",
+    timezone: str = "UTC",
+    language: str = "en",
+) -> Contact:
+    permissions.check_can_change_customers(actor)
+    organization = _organization_by_id(organization_id)
+    if organization is None and emails:
+        organization = organization_for_email(normalize_email(emails[0], field="emails"))
+    contact = Contact.objects.create(
+        name=(name or "").strip()[:200], organization=organization, phone=phone[:50],
+        timezone=_check_timezone(timezone), language=(language or "en")[:16],
+    )
+    _set_emails(contact, emails)
+    return contact
+
+
+@transaction.atomic
+def update_contact(actor: User, contact: Contact, **changes: Any) -> Contact:
+    permissions.check_can_change_customers(actor)
+    if "name" in changes:
+        contact.name = (changes["name"] or "").strip()[:200]
+    if "organization_id" in changes:
+        contact.organization = _organization_by_id(changes["organization_id"])
+    if "phone" in changes:
+        contact.phone = (changes["phone"] or "")[:50]
+    if "timezone" in changes:
+        contact.timezone = _check_timezone(changes["timezone"])
+    if "language" in changes:
+        contact.language = (changes["language"] or "en")[:16]
+    contact.save()
+    if "emails" in changes:
+        _set_emails(contact, changes["emails"] or [])
+    return contact

@@ -1,0 +1,270 @@
+"""Tickets and their history: messages, attachments and events.
+
+The reference a customer and a developer quote (`FL-10427`) is the ticket's
+primary key with a prefix. The key comes from an AUTOINCREMENT column on SQLite
+and a sequence on PostgreSQL, so a number is never handed out twice, even after
+a delete; the sequence starts at 10001 (see the initial migration) so that
+references look like references, not like row counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from frontline.customers.models import Contact, Organization, Product, Version
+from frontline.routing.models import Team
+
+REFERENCE_START = 10001
+_REFERENCE_RE = re.compile(r"^\s*#?(?:([A-Za-z]{1,8})-)?(\d{1,12})\s*$")
+
+
+def format_reference(number: int) -> str:
+    return f"{settings.FRONTLINE_REFERENCE_PREFIX}-{number}"
+
+
+def parse_reference(text: str) -> int | None:
+    """`FL-10427`, `fl-10427`, `#10427` or `10427` -> 10427; anything else -> None."""
+    match = _REFERENCE_RE.match(text or "")
+    if not match:
+        return None
+    prefix = match.group(1)
+    if prefix and prefix.upper() != settings.FRONTLINE_REFERENCE_PREFIX.upper():
+        return None
+    return int(match.group(2))
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING_CUSTOMER = "pending_customer", "Pending customer"
+    PENDING_INTERNAL = "pending_internal", "Pending internal"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses in which somebody still owes somebody an answer.
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_INTERNAL)
+PENDING_STATUSES = (Status.PENDING_CUSTOMER, Status.PENDING_INTERNAL)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+    @classmethod
+    def from_name(cls, name: str) -> Priority | None:
+        for member in cls:
+            if member.name.lower() == (name or "").strip().lower():
+                return member
+        return None
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEB = "web", "Web form"
+    PORTAL = "portal", "Portal"
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat"
+    API = "api", "API"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL)
+    tier = models.PositiveSmallIntegerField(default=1)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_agent_message_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_reminder_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="ticket_status_updated"),
+            models.Index(fields=["assignee", "status", "updated_at"], name="ticket_assignee_status"),
+            models.Index(fields=["team", "status", "updated_at"], name="ticket_team_status"),
+            models.Index(fields=["tier", "status", "updated_at"], name="ticket_tier_status"),
+            models.Index(fields=["organization", "updated_at"], name="ticket_org_updated"),
+            models.Index(fields=["requester", "updated_at"], name="ticket_requester_updated"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_id"),
+            models.Index(
+                fields=["resolved_at"], name="ticket_resolved_waiting",
+                condition=Q(status="resolved"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="ticket_tier_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return f"/t/{self.reference}"
+
+
+class MessageKind(models.TextChoices):
+    INBOUND = "inbound", "Customer message"
+    OUTBOUND = "outbound", "Reply"
+    NOTE = "note", "Internal note"
+    CALL = "call", "Call"
+    CHAT = "chat", "Chat"
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    body = models.TextField()
+    # Sanitised HTML, when the message came as HTML; `body` is always the text.
+    body_html = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != MessageKind.NOTE
+
+    @property
+    def author_name(self) -> str:
+        if self.author_user is not None:
+            return self.author_user.display_name
+        if self.author_contact is not None:
+            return str(self.author_contact)
+        return "System"
+
+
+class Blob(models.Model):
+    """Attachment content, stored once per SHA-256 however often it is attached."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to="blobs/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Event(models.Model):
+    """One change to a ticket: who, when, what, before and after."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="event_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor is not None:
+            return self.actor.display_name
+        if self.actor_contact is not None:
+            return str(self.actor_contact)
+        return "Frontline"
+
+
+class TicketLink(models.Model):
+    """Two tickets about related things; stored once per pair, smaller id first."""
+
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket"], name="ticket_link_once"),
+            models.CheckConstraint(
+                condition=Q(from_ticket__lt=models.F("to_ticket")), name="ticket_link_ordered"
+            ),
+        ]

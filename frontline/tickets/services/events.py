@@ -1,0 +1,27 @@
+"""Recording what happened to a ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from frontline.core.models import User
+from frontline.customers.models import Contact
+from frontline.tickets.models import Event, Ticket
+
+
+def record_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None = None,
+    actor_contact: Contact | None = None,
+    at: datetime,
+    before: Any = None,
+    after: Any = None,
+    **detail: Any,
+) -> Event:
+    return Event.objects.create(
+        ticket=ticket, kind=kind, actor=actor, actor_contact=actor_contact, at=at,
+        before=before, after=after, detail=detail,
+    )

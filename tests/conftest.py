@@ -1,0 +1,133 @@
+"""The cast every test can call on.
+
+- ada: admin
+- lena: L1 agent (tier 1, team "Frontdesk")
+- otto: L2 agent (tier 2, team "Specialists")
+- dana: developer (tier 3, team "Engineering")
+- vera: viewer (account manager of Globex)
+- Globex (premium.example, Premium plan) with alice@premium.example
+- Initech (standard.example, Standard plan) with bob@standard.example
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from frontline.core.models import Role, User
+from frontline.customers.models import Contact, Organization, Plan
+from frontline.routing.models import Team
+from frontline.tickets import services
+from frontline.tickets.models import Ticket
+from tests.factories import (
+    CategoryFactory,
+    ContactFactory,
+    OrganizationFactory,
+    PlanFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def standard_plan(db: None) -> Plan:
+    return PlanFactory(name="Standard", slug="standard", is_default=True, rank=1)
+
+
+@pytest.fixture
+def premium_plan(db: None) -> Plan:
+    return PlanFactory(name="Premium", slug="premium", rank=2)
+
+
+@pytest.fixture
+def ada(db: None) -> User:
+    return UserFactory(username="ada", role=Role.ADMIN, tier=3, first_name="Ada",
+                       last_name="Admin")
+
+
+@pytest.fixture
+def frontdesk(db: None) -> Team:
+    return TeamFactory(name="Frontdesk", tier=1)
+
+
+@pytest.fixture
+def lena(frontdesk: Team) -> User:
+    user = UserFactory(username="lena", role=Role.AGENT, tier=1, first_name="Lena",
+                       last_name="Level-One")
+    frontdesk.members.add(user)
+    return user
+
+
+@pytest.fixture
+def otto(db: None) -> User:
+    user = UserFactory(username="otto", role=Role.AGENT, tier=2, first_name="Otto",
+                       last_name="Level-Two")
+    TeamFactory(name="Specialists", tier=2).members.add(user)
+    return user
+
+
+@pytest.fixture
+def dana(db: None) -> User:
+    user = UserFactory(username="dana", role=Role.DEVELOPER, tier=3, first_name="Dana",
+                       last_name="Developer")
+    TeamFactory(name="Engineering", tier=3).members.add(user)
+    return user
+
+
+@pytest.fixture
+def vera(db: None) -> User:
+    return UserFactory(username="vera", role=Role.VIEWER, tier=1, first_name="Vera",
+                       last_name="Viewer")
+
+
+@pytest.fixture
+def globex(premium_plan: Plan, vera: User) -> Organization:
+    return OrganizationFactory(name="Globex", plan=premium_plan, annual_contract_value=250000,
+                               account_manager=vera, domains=["premium.example"])
+
+
+@pytest.fixture
+def initech(standard_plan: Plan) -> Organization:
+    return OrganizationFactory(name="Initech", plan=standard_plan, annual_contract_value=12000,
+                               domains=["standard.example"])
+
+
+@pytest.fixture
+def alice(globex: Organization) -> Contact:
+    return ContactFactory(name="Alice Premium", organization=globex,
+                          email="alice@premium.example", timezone="America/New_York")
+
+
+@pytest.fixture
+def bob(initech: Organization) -> Contact:
+    return ContactFactory(name="Bob Standard", organization=initech,
+                          email="bob@standard.example", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def installation(db: None) -> Any:
+    return CategoryFactory(name="Installation", slug="installation")
+
+
+@pytest.fixture
+def bobs_ticket(bob: Contact, standard_plan: Plan) -> Ticket:
+    """Bob cannot log in after the upgrade: a fresh ticket from the web form."""
+    return services.open_ticket(
+        requester_email="bob@standard.example",
+        subject="Cannot log in after upgrade to 4.2",
+        body="Since the upgrade this morning the login page says 'invalid token'.",
+        channel="web",
+    )
+
+
+@pytest.fixture
+def alices_ticket(alice: Contact, premium_plan: Plan) -> Ticket:
+    return services.open_ticket(
+        requester_email="alice@premium.example",
+        subject="Nightly export job fails with timeout",
+        body="Our nightly export has failed three nights in a row with a timeout error.",
+        channel="email",
+    )
