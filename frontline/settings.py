@@ -112,7 +112,9 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("FRONTLINE_DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'frontline.sqlite3'}"
-    config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while one writer commits; IMMEDIATE transactions
         # take the write lock up front so concurrent writers queue instead of

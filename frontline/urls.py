@@ -4,6 +4,6 @@ from frontline.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # path("api/v1/", api.urls),  -- mounted by frontline.api
-    # path("", include("frontline.desk.urls")),
+    path("api/v1/", include("frontline.api.urls")),
+    path("", include("frontline.desk.urls")),
 ]

@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -50,7 +50,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     annual_contract_value = 12000
 
     @factory.post_generation
-    def domains(obj, create, extracted, **kwargs):  # noqa: N805
+    def domains(obj, create, extracted, **kwargs):
         for domain in extracted or []:
             OrganizationDomain.objects.create(organization=obj, domain=domain)
 
@@ -64,7 +64,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     timezone = "Europe/Berlin"
 
     @factory.post_generation
-    def email(obj, create, extracted, **kwargs):  # noqa: N805
+    def email(obj, create, extracted, **kwargs):
         ContactEmail.objects.create(
             contact=obj, address=extracted or f"contact{obj.pk}@example.test", is_primary=True
         )

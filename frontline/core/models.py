@@ -44,6 +44,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username})"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
@@ -51,7 +54,9 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
         key = "flt_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:12])
+        token = cls.objects.create(
+            user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:12]
+        )
         return token, key
 
 
@@ -67,3 +72,6 @@ class PeriodicJob(models.Model):
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_worker = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

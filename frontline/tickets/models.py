@@ -122,7 +122,9 @@ class Ticket(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["status", "updated_at"], name="ticket_status_updated"),
-            models.Index(fields=["assignee", "status", "updated_at"], name="ticket_assignee_status"),
+            models.Index(
+                fields=["assignee", "status", "updated_at"], name="ticket_assignee_status"
+            ),
             models.Index(fields=["team", "status", "updated_at"], name="ticket_team_status"),
             models.Index(fields=["tier", "status", "updated_at"], name="ticket_tier_status"),
             models.Index(fields=["organization", "updated_at"], name="ticket_org_updated"),
@@ -140,6 +142,9 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        return f"/t/{self.reference}"
+
     @property
     def reference(self) -> str:
         return format_reference(self.pk)
@@ -147,9 +152,6 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
-
-    def get_absolute_url(self) -> str:
-        return f"/t/{self.reference}"
 
 
 class MessageKind(models.TextChoices):
@@ -203,6 +205,9 @@ class Blob(models.Model):
     size = models.PositiveBigIntegerField()
     file = models.FileField(upload_to="blobs/")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.size} bytes)"
 
 
 class Attachment(models.Model):
@@ -268,3 +273,6 @@ class TicketLink(models.Model):
                 condition=Q(from_ticket__lt=models.F("to_ticket")), name="ticket_link_ordered"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id} <-> {self.to_ticket_id}"

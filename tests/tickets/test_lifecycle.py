@@ -13,7 +13,8 @@ from frontline.tickets.models import Event, Message, Priority, Status, Ticket, T
 
 
 def kinds(ticket: Ticket) -> list[str]:
-    return list(Event.objects.filter(ticket=ticket).order_by("at", "id").values_list("kind", flat=True))
+    events = Event.objects.filter(ticket=ticket).order_by("at", "id")
+    return list(events.values_list("kind", flat=True))
 
 
 def test_a_new_ticket_gets_a_short_reference_and_its_first_message(bobs_ticket, bob):
@@ -72,7 +73,7 @@ def test_agent_reply_is_the_first_response_and_takes_the_ticket(bobs_ticket, len
     assert kinds(bobs_ticket) == ["created", "first_response", "assigned", "status_changed"]
 
 
-def test_reply_can_set_pending_customer_and_the_customer_answer_reopens_work(bobs_ticket, lena, bob):
+def test_reply_can_set_pending_customer_and_the_answer_reopens_work(bobs_ticket, lena, bob):
     services.add_reply(bobs_ticket, lena, "Which browser?", status="pending_customer")
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.PENDING_CUSTOMER

@@ -21,6 +21,8 @@ def record_event(
     after: Any = None,
     **detail: Any,
 ) -> Event:
+    # Empty values (no reason given) are left out, so the detail only says what was said.
+    detail = {key: value for key, value in detail.items() if value not in (None, "")}
     return Event.objects.create(
         ticket=ticket, kind=kind, actor=actor, actor_contact=actor_contact, at=at,
         before=before, after=after, detail=detail,

@@ -372,9 +372,8 @@ def _apply_status(
         ticket.resolution_reminder_at = None
         fields += ["resolved_at", "closed_at", "resolution_reminder_at"]
     _touch(ticket, at, *fields)
-    detail = {"reason": reason} if reason else {}
     record_event(ticket, "status_changed", actor=actor, actor_contact=actor_contact, at=at,
-                 before=before, after=status.value, **detail)
+                 before=before, after=status.value, reason=reason)
 
 
 def _reopen(ticket: Ticket, actor: User | None, at: datetime, *, reason: str,
@@ -466,7 +465,7 @@ def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "") 
     ticket.tier = new
     _touch(ticket, now, "tier")
     record_event(ticket, "tier_changed", actor=actor, at=now, before=before, after=new,
-                 **({"reason": reason} if reason else {}))
+                 reason=reason)
     return ticket
 
 
@@ -593,7 +592,7 @@ def _send_resolution_reminder(ticket: Ticket, now: datetime, *, closes_at: datet
     )
     ticket.resolution_reminder_at = now
     ticket.save(update_fields=["resolution_reminder_at"])
-    record_event(ticket, "resolution_reminder", at=now, message_id=message.pk)
+    record_event(ticket, "resolution_reminder", at=now, after={"message": message.pk})
 
 
 def active_statuses() -> tuple[str, ...]:
