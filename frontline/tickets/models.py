@@ -134,6 +134,41 @@ class Ticket(models.Model):
                 fields=["resolved_at"], name="ticket_resolved_waiting",
                 condition=Q(status="resolved"),
             ),
+            # The desk's queues hold active tickets only: these keep every queue
+            # sort an index walk (no sort of all open tickets) at a million tickets,
+            # however old the closed ones around them are.
+            models.Index(
+                fields=["updated_at", "id"], name="ticket_active_updated",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            models.Index(
+                fields=["created_at", "id"], name="ticket_active_created",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            models.Index(
+                fields=["priority", "updated_at", "id"], name="ticket_active_priority",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            # One person's, one team's, one tier's open work, newest first: an index
+            # walk even when that queue is nearly empty among a million tickets.
+            models.Index(
+                fields=["assignee", "updated_at", "id"], name="ticket_active_assignee",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            models.Index(
+                fields=["team", "updated_at", "id"], name="ticket_active_team",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            models.Index(
+                fields=["tier", "updated_at", "id"], name="ticket_active_tier",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            # The API lists all of one team's or one person's tickets, newest first
+            # (team=, assignee= without a status). With (team, status, updated_at)
+            # alone that sorts all of them: 7 s for a team at a million tickets
+            # on SQLite (bench/RESULTS.md); with these it is an index walk.
+            models.Index(fields=["team", "updated_at", "id"], name="ticket_team_updated"),
+            models.Index(fields=["assignee", "updated_at", "id"], name="ticket_assignee_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="ticket_tier_1_to_3"),
@@ -203,7 +238,7 @@ class Blob(models.Model):
 
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.PositiveBigIntegerField()
-    file = models.FileField(upload_to="blobs/")
+    file = models.FileField(upload_to="blobs/", max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from frontline.core import permissions
 from frontline.core.models import User
-from frontline.customers.models import EnvironmentFact
+from frontline.customers.models import Contact, EnvironmentFact
 from frontline.tickets.models import (
     ACTIVE_STATUSES,
     PENDING_STATUSES,
@@ -54,7 +57,9 @@ def queue_filter(user: User, queue: str) -> Q:
     if queue == "unassigned":
         return active & Q(assignee__isnull=True)
     if queue == "team":
-        return active & Q(team__members=user)
+        # The ids, not a join through the membership table: a join lets the planner
+        # walk every ticket looking for team members; a literal list uses the team index.
+        return active & Q(team_id__in=list(user.teams.values_list("id", flat=True)))
     if queue in ("tier1", "tier2", "tier3"):
         return active & Q(tier=int(queue[-1]))
     if queue == "pending":
@@ -92,10 +97,36 @@ def queue_tickets(
     return tickets.select_related(*TICKET_RELATED).order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
-def queue_counts(user: User) -> dict[str, int]:
-    """How many tickets each queue holds, for the navigation (one query per queue)."""
+def queue_counts(user: User, *, cap: int | None = None) -> dict[str, int]:
+    """How many tickets each queue holds, for the navigation (one query per queue).
+
+    With `cap`, each count stops at `cap` (COUNT over a LIMITed subquery) and all
+    of them come in one statement, so the navigation costs the same at a million
+    tickets as at a hundred.
+    """
     visible = permissions.visible_tickets(user, Ticket.objects.all())
-    return {name: visible.filter(queue_filter(user, name)).count() for name in QUEUES}
+    if cap is None:
+        return {name: visible.filter(queue_filter(user, name)).count() for name in QUEUES}
+    # All capped counts in one statement: one round trip instead of one per queue.
+    parts: list[str] = []
+    params: list[Any] = []
+    counted: list[str] = []
+    for name in QUEUES:
+        ids = visible.filter(queue_filter(user, name)).order_by().values("pk")[:cap]
+        try:
+            sql, query_params = ids.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{len(parts)})")
+        params.extend(query_params)
+        counted.append(name)
+    counts = dict.fromkeys(QUEUES, 0)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        counts.update(zip(counted, (int(value) for value in row), strict=True))
+    return counts
 
 
 @dataclass(frozen=True)
@@ -110,8 +141,12 @@ def ticket_for_page(pk: int) -> Ticket | None:
     return Ticket.objects.select_related(*TICKET_RELATED).filter(pk=pk).first()
 
 
-def timeline(ticket: Ticket, *, include_notes: bool = True) -> list[TimelineEntry]:
-    """Messages and events interleaved, oldest first (two queries + attachments)."""
+def timeline(ticket: Ticket, *, include_notes: bool = True,
+             since: datetime | None = None) -> list[TimelineEntry]:
+    """Messages and events interleaved, oldest first (two queries + attachments).
+
+    `since` keeps only what happened at or after that instant (what a change just added).
+    """
     messages = (
         Message.objects.filter(ticket=ticket)
         .select_related("author_user", "author_contact")
@@ -120,6 +155,9 @@ def timeline(ticket: Ticket, *, include_notes: bool = True) -> list[TimelineEntr
     if not include_notes:
         messages = messages.exclude(kind="note")
     events = Event.objects.filter(ticket=ticket).select_related("actor", "actor_contact")
+    if since is not None:
+        messages = messages.filter(created_at__gte=since)
+        events = events.filter(at__gte=since)
     entries = [TimelineEntry("message", m.created_at, message=m) for m in messages]
     entries += [TimelineEntry("event", e.at, event=e) for e in events]
     # At the same instant, the message comes before the events it caused.
@@ -154,3 +192,128 @@ def organization_tickets(organization_id: int) -> QuerySet[Ticket]:
     return (Ticket.objects.filter(organization_id=organization_id)
             .select_related("requester", "assignee", "category", "team")
             .order_by("-updated_at", "-id"))
+
+
+# -- keyset pages (queues and organization lists stay fast at any depth) -------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    tickets: list[Ticket]
+    next_cursor: str | None
+
+
+def _sort_key_values(ticket: Ticket, order: tuple[str, ...]) -> list[object]:
+    return [getattr(ticket, field.lstrip("-")) for field in order]
+
+
+def ticket_cursor(ticket: Ticket, sort: str = "updated") -> str:
+    """An opaque position in a sorted ticket list: the sort values of `ticket`."""
+    order = SORTS.get(sort, SORTS["updated"])
+    parts = []
+    for value in _sort_key_values(ticket, order):
+        parts.append(value.isoformat() if isinstance(value, datetime) else str(value))
+    return "~".join(parts)
+
+
+def _parse_cursor(cursor: str, order: tuple[str, ...]) -> list[object] | None:
+    parts = cursor.split("~")
+    if len(parts) != len(order):
+        return None
+    values: list[object] = []
+    try:
+        for field, part in zip(order, parts, strict=True):
+            name = field.lstrip("-")
+            values.append(datetime.fromisoformat(part) if name.endswith("_at") else int(part))
+    except ValueError:
+        return None
+    return values
+
+
+def _after(order: tuple[str, ...], values: list[object]) -> Q:
+    """Rows strictly after `values` in `order` (a row-value comparison spelled out).
+
+    The leading `<=`/`>=` on the first column lets the planner use the index range
+    before it tests the ties.
+    """
+    first = order[0].lstrip("-")
+    first_op = "lte" if order[0].startswith("-") else "gte"
+    alternatives = Q()
+    for position, field in enumerate(order):
+        name = field.lstrip("-")
+        op = "lt" if field.startswith("-") else "gt"
+        clause = Q(**{f"{name}__{op}": values[position]})
+        for earlier, value in zip(order[:position], values[:position], strict=True):
+            clause &= Q(**{earlier.lstrip("-"): value})
+        alternatives |= clause
+    return Q(**{f"{first}__{first_op}": values[0]}) & alternatives
+
+
+# The partial "active" indexes' condition, spelled as SQL literals. SQLite uses a
+# partial index only when the query repeats its WHERE term with literal values
+# (a bound parameter is not known when the plan is made); PostgreSQL would match
+# either way. Redundant with every queue's own filter, which names active statuses.
+_ACTIVE_LITERAL = RawSQL(
+    '"tickets_ticket"."status" IN ({})'.format(", ".join(f"'{s}'" for s in ACTIVE_STATUSES)),
+    [], output_field=BooleanField())
+
+
+def page_of(tickets: QuerySet[Ticket], *, sort: str = "updated", after: str | None = None,
+            size: int = PAGE_SIZE, active_only: bool = False) -> TicketPage:
+    """One page of a ticket queryset in `sort` order, starting after `after` (a cursor).
+
+    Two queries: the page's ids from the ticket table alone (so the planner walks
+    a sort index and cannot reorder joins), then those rows with their related
+    objects. `active_only` says every ticket in `tickets` is active, which lets
+    the active-ticket indexes serve the first query.
+
+    A cursor that does not parse starts from the top rather than failing: it
+    only ever comes from a link we rendered or a hand-edited URL.
+    """
+    order = SORTS.get(sort, SORTS["updated"])
+    values = _parse_cursor(after, order) if after else None
+    lean = tickets.order_by(*order)
+    if values is not None:
+        lean = lean.filter(_after(order, values))
+    if active_only:
+        lean = lean.filter(_ACTIVE_LITERAL)
+    ids = list(lean.values_list("pk", flat=True)[: size + 1])
+    if not ids:
+        return TicketPage([], None)
+    found = Ticket.objects.select_related(*TICKET_RELATED).in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
+    next_cursor = ticket_cursor(rows[size - 1], sort) if len(rows) > size else None
+    return TicketPage(rows[:size], next_cursor)
+
+
+def next_in_queue(user: User, queue: str, ticket: Ticket, *, sort: str = "updated") -> int | None:
+    """The id of the ticket after `ticket` in `queue` (one query), for "next ticket"."""
+    order = SORTS.get(sort, SORTS["updated"])
+    tickets = queue_tickets(user, queue, sort=sort).filter(
+        _after(order, _sort_key_values(ticket, order)), _ACTIVE_LITERAL).exclude(pk=ticket.pk)
+    return tickets.values_list("pk", flat=True).first()
+
+
+def organization_ticket_counts(organization_id: int) -> dict[str, int]:
+    """Open, pending, resolved and closed tickets of one customer, in one query."""
+    return Ticket.objects.filter(organization_id=organization_id).aggregate(
+        open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        pending=Count("pk", filter=Q(status__in=PENDING_STATUSES)),
+        resolved=Count("pk", filter=Q(status="resolved")),
+        closed=Count("pk", filter=Q(status="closed")),
+        total=Count("pk"),
+    )
+
+
+def organization_environment(organization_id: int) -> list[EnvironmentFact]:
+    """The organization-wide environment facts (contacts' own facts are on their tickets)."""
+    return list(EnvironmentFact.objects.filter(organization_id=organization_id,
+                                               contact__isnull=True).order_by("key"))
+
+
+def organization_contacts(organization_id: int, *, limit: int = 200) -> list[Contact]:
+    """The customer's people with their addresses, by name (two queries)."""
+    return list(Contact.objects.filter(organization_id=organization_id)
+                .prefetch_related("emails").order_by("name", "id")[:limit])

@@ -422,14 +422,15 @@ def reopen(ticket: Ticket, actor: User, *, reason: str = "") -> Ticket:
 
 
 @transaction.atomic
-def assign(ticket: Ticket, actor: User, assignee: str | int | User | None) -> Ticket:
+def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
+           *, at: datetime | None = None) -> Ticket:
     ticket = _locked(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     user = assignee if isinstance(assignee, User) or assignee is None else find_assignee(assignee)
     if user is not None and not permissions.can_view_ticket(user, ticket):
         raise InvalidInput(f"{user.username} cannot see {ticket.reference} at tier "
                            f"{ticket.tier}.", field="assignee")
-    _apply_assignee(ticket, actor, user, timezone.now())
+    _apply_assignee(ticket, actor, user, at or timezone.now())
     return ticket
 
 
@@ -454,13 +455,14 @@ def set_priority(ticket: Ticket, actor: User, priority: int | str) -> Ticket:
 
 
 @transaction.atomic
-def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "") -> Ticket:
+def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "",
+             at: datetime | None = None) -> Ticket:
     ticket = _locked(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = _tier(tier)
     if new == ticket.tier:
         return ticket
-    now = timezone.now()
+    now = at or timezone.now()
     before = ticket.tier
     ticket.tier = new
     _touch(ticket, now, "tier")
@@ -481,13 +483,14 @@ def set_category(ticket: Ticket, actor: User, category: str | None) -> Ticket:
 
 
 @transaction.atomic
-def set_team(ticket: Ticket, actor: User, team: str | int | None) -> Ticket:
+def set_team(ticket: Ticket, actor: User, team: str | int | None,
+             *, at: datetime | None = None) -> Ticket:
     ticket = _locked(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = find_team(team)
     old = ticket.team
     _change_field(ticket, actor, "team", new, new.name if new else None,
-                  old.name if old else None, "team_changed", timezone.now())
+                  old.name if old else None, "team_changed", at or timezone.now())
     return ticket
 
 
@@ -533,12 +536,12 @@ def update_ticket(ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticke
 
 
 @transaction.atomic
-def confirm_resolution(ticket: Ticket, contact: Contact) -> Ticket:
+def confirm_resolution(ticket: Ticket, contact: Contact, *, at: datetime | None = None) -> Ticket:
     """The customer confirms the fix: the ticket closes."""
     ticket = _locked(ticket)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(f"{ticket.reference} is not waiting for a confirmation.")
-    _apply_status(ticket, None, Status.CLOSED, timezone.now(), actor_contact=contact,
+    _apply_status(ticket, None, Status.CLOSED, at or timezone.now(), actor_contact=contact,
                   reason="The customer confirmed the resolution.")
     return ticket
 

@@ -1,0 +1,23 @@
+"""The agent desk's URLs. Every view except sign-in is wrapped by `desk_view`
+(frontline.desk.views.common): the login gate lives there, in one place."""
+
+from django.urls import path
+
+from frontline.desk.views import auth, organizations, queues, search, tickets
+
+app_name = "desk"
+
+urlpatterns = [
+    path("login", auth.LoginView.as_view(), name="login"),
+    path("logout", auth.LogoutView.as_view(), name="logout"),
+    path("", auth.home, name="home"),
+    path("q/<slug:name>", queues.queue, name="queue"),
+    path("t/<str:reference>", tickets.ticket_page, name="ticket"),
+    path("t/<str:reference>/messages", tickets.post_message, name="post_message"),
+    path("t/<str:reference>/set/<slug:field>", tickets.set_field, name="set_field"),
+    path("t/<str:reference>/merge", tickets.merge, name="merge"),
+    path("t/<str:reference>/link", tickets.link, name="link"),
+    path("t/<str:reference>/reopen", tickets.reopen, name="reopen"),
+    path("o/<int:pk>", organizations.organization_page, name="organization"),
+    path("search", search.search, name="search"),
+]

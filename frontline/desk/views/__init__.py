@@ -1,0 +1,1 @@
+"""The agent desk: one module per area (auth, queues, tickets, organizations, search)."""

@@ -1,0 +1,89 @@
+"""What every desk page shares: the login gate, the navigation and error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from frontline.core.errors import FrontlineError
+from frontline.core.models import Role, User
+from frontline.tickets.selectors import QUEUES, queue_counts
+
+# Navigation counts stop here: a COUNT over a bounded subquery costs the same
+# at a million tickets as at a hundred, and nobody acts on "4,318" vs "1,000+".
+NAV_COUNT_CAP = 1000
+
+View = Callable[..., HttpResponse]
+
+
+def desk_view(view: View) -> View:
+    """Every desk page goes through here: signed-in staff only."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def desk_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def home_queue(user: User) -> str:
+    """Where a person lands: their own work, or what their role reads."""
+    if user.role == Role.DEVELOPER and not user.is_admin:
+        return "tier3"
+    if user.role == Role.VIEWER and not user.is_admin:
+        return "open"
+    return "mine"
+
+
+def visible_queues(user: User) -> list[str]:
+    if user.role == Role.DEVELOPER and not user.is_admin:
+        return ["mine", "tier3", "pending", "open"]
+    if user.role == Role.VIEWER and not user.is_admin:
+        return ["unassigned", "tier1", "tier2", "tier3", "pending", "open"]
+    return list(QUEUES)
+
+
+def nav_context(user: User, current_queue: str | None = None) -> dict[str, Any]:
+    counts = queue_counts(user, cap=NAV_COUNT_CAP)
+    return {
+        "nav_queues": [
+            {"name": name, "label": QUEUES[name], "count": counts[name],
+             "capped": counts[name] >= NAV_COUNT_CAP}
+            for name in visible_queues(user)
+        ],
+        "current_queue": current_queue,
+    }
+
+
+def render_desk(request: HttpRequest, template: str, context: dict[str, Any],
+                *, status: int = 200, queue: str | None = None) -> HttpResponse:
+    """A full desk page: the template plus the navigation with its counts."""
+    user = desk_user(request)
+    return render(request, template, {**nav_context(user, queue), **context}, status=status)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True for a request htmx made (django-htmx's middleware reads the HX-Request header)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def error_page(request: HttpRequest, error: FrontlineError) -> HttpResponse:
+    """A refusal as a page (or, for htmx, as a flash the page shows in place)."""
+    if is_htmx(request):
+        return render(request, "desk/_flash.html", {"error": error.message},
+                      status=error.status_code)
+    return render_desk(request, "desk/error.html",
+                       {"error": error.message, "status": error.status_code},
+                       status=error.status_code)

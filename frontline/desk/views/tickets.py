@@ -1,0 +1,314 @@
+"""The ticket page and every change an agent makes from it.
+
+Each change calls one service. With htmx the answer is a small partial: the
+new timeline entries appended, header, facts and navigation swapped out of
+band, and the composer or a flash in place; without JavaScript it redirects
+back to the page. A refused change (frontline.core.errors) is shown where it
+was made, with its 4xx status, never as a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from frontline.core import permissions
+from frontline.core.errors import FrontlineError, InvalidInput, InvalidTransition, NotFound
+from frontline.core.models import Role, User
+from frontline.desk.views.common import (
+    desk_user,
+    desk_view,
+    error_page,
+    is_htmx,
+    nav_context,
+    render_desk,
+)
+from frontline.routing.models import Team
+from frontline.tickets import services
+from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
+from frontline.tickets.selectors import (
+    QUEUES,
+    SORTS,
+    environment_facts,
+    linked_tickets,
+    next_in_queue,
+    ticket_for_page,
+    timeline,
+)
+
+# What "Send and set status" offers next to a reply; "" keeps the status
+# (add_reply still moves a new ticket to open).
+REPLY_STATUSES = [
+    ("", "Send"),
+    (Status.PENDING_CUSTOMER.value, "Send, pending customer"),
+    (Status.PENDING_INTERNAL.value, "Send, pending internal"),
+    (Status.RESOLVED.value, "Send and resolve"),
+]
+
+
+def _queue_context(request: HttpRequest) -> tuple[str | None, str]:
+    queue = request.GET.get("q") or request.POST.get("q") or None
+    sort = request.GET.get("sort") or request.POST.get("sort") or "updated"
+    return (queue if queue in QUEUES else None), (sort if sort in SORTS else "updated")
+
+
+def _load(reference: str) -> Ticket:
+    """The ticket a change is aimed at; a merged one refuses changes."""
+    ticket = services.get_ticket(reference)
+    if ticket.merged_into_id is not None:
+        target = services.resolve_merged(ticket)
+        raise InvalidTransition(f"{ticket.reference} was merged into {target.reference}; "
+                                f"work on {target.reference}.")
+    return ticket
+
+
+def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: str = "",
+              error: str | None = None, error_field: str | None = None) -> dict[str, Any]:
+    return {
+        "composer_kind": kind if kind in ("reply", "note") else "reply",
+        "composer_body": body,
+        "composer_status": status,
+        "composer_error": error,
+        "composer_error_field": error_field,
+        "reply_statuses": REPLY_STATUSES,
+        "composer_closed": ticket.status == Status.CLOSED,
+    }
+
+
+def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """Header, facts and actions: everything but the timeline and the composer."""
+    can_change = permissions.can_change_ticket(user, ticket)
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "can_change": can_change,
+        "facts": environment_facts(ticket),
+        "links": linked_tickets(ticket),
+        "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
+                            .values_list("pk", flat=True)),
+    }
+    if can_change:
+        context.update({
+            "next_statuses": [(value, label) for value, label in Status.choices
+                              if value == ticket.status
+                              or value in services.TRANSITIONS[ticket.status]],
+            "priorities": Priority.choices,
+            "teams": list(Team.objects.order_by("tier", "name")),
+            "categories": list(Category.objects.order_by("name")),
+            "assignees": [person for person in User.objects.filter(is_active=True)
+                          .exclude(role=Role.VIEWER).order_by("first_name", "username")
+                          if permissions.can_view_ticket(person, ticket)],
+            "can_reopen": ticket.status in (Status.RESOLVED, Status.CLOSED),
+        })
+    return context
+
+
+def _page_ticket(pk: int) -> Ticket:
+    ticket = ticket_for_page(pk)
+    if ticket is None:
+        raise NotFound(f"There is no ticket {pk}.")
+    # The requester's address is shown; one query instead of one per access.
+    prefetch_related_objects([ticket], "requester__emails")
+    return ticket
+
+
+@desk_view
+def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
+    user = desk_user(request)
+    number = parse_reference(reference)
+    ticket = ticket_for_page(number) if number is not None else None
+    if ticket is None:
+        try:
+            services.get_ticket(reference)  # for its wording of what is wrong
+            message = f"There is no ticket {reference}."
+        except NotFound as error:
+            message = error.message
+        return render_desk(request, "desk/tickets/not_found.html",
+                           {"error": message, "reference": reference}, status=404)
+    if ticket.merged_into_id is not None:
+        target = services.resolve_merged(ticket)
+        query = urlencode({"merged": ticket.reference, **request.GET.dict()})
+        return redirect(f"{target.get_absolute_url()}?{query}")
+    prefetch_related_objects([ticket], "requester__emails")
+    try:
+        permissions.check_can_view_ticket(user, ticket)
+    except FrontlineError as error:
+        return error_page(request, error)
+    queue, sort = _queue_context(request)
+    merged_from = request.GET.get("merged", "")
+    context = {
+        **_panel_context(user, ticket),
+        **_composer(ticket),
+        "entries": timeline(ticket),
+        "from_queue": queue,
+        "from_queue_label": QUEUES.get(queue or "", ""),
+        "sort": sort,
+        "context_query": urlencode({"q": queue, "sort": sort}) if queue else "",
+        "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
+        "merged_from": merged_from if parse_reference(merged_from) else "",
+    }
+    return render_desk(request, "desk/tickets/ticket.html", context, queue=queue)
+
+
+def _changed(request: HttpRequest, user: User, pk: int, since: datetime, *,
+             main: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+    """The htmx answer to a change: `main` in place, the rest swapped out of band."""
+    ticket = _page_ticket(pk)
+    queue, sort = _queue_context(request)
+    context = {
+        **nav_context(user, queue),
+        **_panel_context(user, ticket),
+        "new_entries": timeline(ticket, since=since),
+        "main_template": main,
+        "from_queue": queue,
+        "from_queue_label": QUEUES.get(queue or "", ""),
+        "context_query": urlencode({"q": queue, "sort": sort}) if queue else "",
+        "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
+        **(extra or {}),
+    }
+    return render(request, "desk/tickets/_changed.html", context)
+
+
+@desk_view
+@require_POST
+def post_message(request: HttpRequest, reference: str) -> HttpResponse:
+    """A reply to the customer or an internal note, from the composer."""
+    user = desk_user(request)
+    kind = request.POST.get("kind", "reply")
+    body = request.POST.get("body", "")
+    status = request.POST.get("status", "")
+    since = timezone.now()
+    try:
+        ticket = _load(reference)
+        if kind == "note":
+            services.add_note(ticket, user, body)
+        elif kind == "reply":
+            if status and status not in dict(REPLY_STATUSES):
+                raise InvalidInput(f"'{status}' is not a status to set with a reply.",
+                                   field="status")
+            services.add_reply(ticket, user, body, status=status or None)
+        else:
+            raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
+    except FrontlineError as error:
+        if not is_htmx(request):
+            return error_page(request, error)
+        current = Ticket.objects.filter(pk=parse_reference(reference) or 0).first()
+        if current is None:
+            return error_page(request, error)
+        context = _composer(current, kind=kind, body=body, status=status,
+                            error=error.message, error_field=error.field)
+        context["ticket"] = current
+        return render(request, "desk/tickets/_composer.html", context,
+                      status=error.status_code)
+    if not is_htmx(request):
+        return redirect(ticket.get_absolute_url())
+    return _changed(request, user, ticket.pk, since, main="desk/tickets/_composer.html",
+                    extra=_composer(ticket, kind=kind))
+
+
+def _set_assignee(ticket: Ticket, user: User, value: str) -> Ticket:
+    if value == "me":
+        return services.assign(ticket, user, user)
+    return services.assign(ticket, user, value or None)
+
+
+def _set_status(ticket: Ticket, user: User, value: str) -> Ticket:
+    return services.change_status(ticket, user, value)
+
+
+SETTERS: dict[str, Callable[[Ticket, User, str], Ticket]] = {
+    "status": _set_status,
+    "priority": lambda ticket, user, value: services.set_priority(
+        ticket, user, int(value) if value.isdigit() else value),
+    "tier": lambda ticket, user, value: services.set_tier(ticket, user, value),
+    "category": lambda ticket, user, value: services.set_category(ticket, user, value or None),
+    "team": lambda ticket, user, value: services.set_team(ticket, user, value or None),
+    "assignee": _set_assignee,
+}
+
+
+def _act(request: HttpRequest, reference: str, change: Callable[[Ticket, User], str]
+         ) -> HttpResponse:
+    """Run one change from the actions panel and answer with what it did."""
+    user = desk_user(request)
+    since = timezone.now()
+    try:
+        ticket = _load(reference)
+        done = change(ticket, user)
+    except FrontlineError as error:
+        return error_page(request, error)
+    if done.startswith("/"):
+        # The change moved the work to another ticket (a merge): go there.
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Location"] = done
+            return response
+        return redirect(done)
+    if not is_htmx(request):
+        return redirect(ticket.get_absolute_url())
+    return _changed(request, user, ticket.pk, since, main="desk/_flash.html",
+                    extra={"notice": done})
+
+
+@desk_view
+@require_POST
+def set_field(request: HttpRequest, reference: str, field: str) -> HttpResponse:
+    value = request.POST.get("value", "").strip()
+
+    def change(ticket: Ticket, user: User) -> str:
+        if field not in SETTERS:
+            raise InvalidInput(f"'{field}' cannot be changed here.", field=field)
+        SETTERS[field](ticket, user, value)
+        return f"{field.capitalize()} saved."
+
+    return _act(request, reference, change)
+
+
+@desk_view
+@require_POST
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Fold this ticket into the one named in `target` (its messages move there)."""
+    target_ref = request.POST.get("target", "").strip()
+
+    def change(ticket: Ticket, user: User) -> str:
+        if not target_ref:
+            raise InvalidInput("Name the ticket to merge into (e.g. FL-10427).", field="target")
+        target = services.get_ticket(target_ref)
+        survivor = services.merge_tickets(ticket, target, user)
+        return f"{survivor.get_absolute_url()}?{urlencode({'merged': ticket.reference})}"
+
+    return _act(request, reference, change)
+
+
+@desk_view
+@require_POST
+def link(request: HttpRequest, reference: str) -> HttpResponse:
+    other_ref = request.POST.get("other", "").strip()
+
+    def change(ticket: Ticket, user: User) -> str:
+        if not other_ref:
+            raise InvalidInput("Name the related ticket (e.g. FL-10427).", field="other")
+        other = services.get_ticket(other_ref)
+        services.link_tickets(ticket, other, user)
+        return f"Linked to {other.reference}."
+
+    return _act(request, reference, change)
+
+
+@desk_view
+@require_POST
+def reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    reason = request.POST.get("reason", "").strip()
+
+    def change(ticket: Ticket, user: User) -> str:
+        services.reopen(ticket, user, reason=reason)
+        return "Reopened."
+
+    return _act(request, reference, change)

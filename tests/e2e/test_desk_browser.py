@@ -1,0 +1,65 @@
+"""One agent's morning in a real browser: sign in, open a queue, open a ticket,
+reply, and see the reply appear in the timeline without a page reload."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from frontline.tickets.models import Message
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                    reason=f"Debian's Chromium is not installed at {CHROMIUM} "
+                           "(apt-get install chromium)")
+def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket, monkeypatch):
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls this
+    # test makes around it are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{live_server.url}/q/open")
+            expect(page).to_have_url(f"{live_server.url}/login?next=/q/open")
+            page.fill("#id_username", "lena")
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("h1")).to_have_text("All open")
+
+            page.keyboard.press("j")
+            expect(page.locator(".ticket-row.selected")).to_contain_text(bobs_ticket.reference)
+            page.keyboard.press("Enter")
+            expect(page.locator("h1")).to_have_text(bobs_ticket.subject)
+            page.evaluate("window.__sameDocument = true")
+
+            page.keyboard.press("r")
+            expect(page.locator("#composer-body")).to_be_focused()
+            page.keyboard.type("Please clear the token cache and try again.")
+            page.select_option("select[name=status]", "pending_customer")
+            page.click("#composer button.primary")
+
+            reply = page.locator("#timeline .entry.kind-outbound")
+            expect(reply).to_contain_text("Please clear the token cache and try again.")
+            expect(page.locator("#composer-body")).to_have_value("")
+            expect(page.locator("#ticket-header .badge")).to_have_text("Pending customer")
+            assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+
+            page.click("#composer [data-kind=note]")
+            page.fill("#composer-body", "")
+            page.click("#composer .note-btn")
+            expect(page.locator("#composer .field-error")).to_have_text("The message is empty.")
+        finally:
+            browser.close()
+    reply_row = Message.objects.get(ticket=bobs_ticket, kind="outbound")
+    assert reply_row.body == "Please clear the token cache and try again."
