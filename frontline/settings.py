@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Listed so the API docs use Ninja's bundled Swagger UI, not a CDN.
+    "ninja",
     "frontline.core",
     "frontline.customers",
     "frontline.routing",
@@ -151,6 +153,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Static files are served from the apps by WhiteNoise's finders; the directory only
+# has to exist (for `collectstatic` in deployments that want it).
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

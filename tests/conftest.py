@@ -32,6 +32,13 @@ from tests.factories import (
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hash test passwords with a cheap hasher: the real one costs up to a second per user
+    by design, which across the cast dominated the suite's run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def standard_plan(db: None) -> Plan:
     return PlanFactory(name="Standard", slug="standard", is_default=True, rank=1)
