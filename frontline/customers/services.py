@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -244,10 +245,16 @@ def _set_emails(contact: Contact, emails: list[str]) -> None:
         )
 
 
-def _check_timezone(name: str) -> str:
+@functools.cache
+def _timezone_names() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk on every call.
     from zoneinfo import available_timezones
 
-    if name not in available_timezones():
+    return frozenset(available_timezones())
+
+
+def _check_timezone(name: str) -> str:
+    if name not in _timezone_names():
         raise InvalidInput(f"'{name}' is not a timezone (e.g. Europe/Berlin).", field="timezone")
     return name
 

@@ -1,0 +1,61 @@
+# Frontline: two commands on a fresh machine.
+#
+#   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000/
+#   make test   install the test tools, lint, type-check, run the tests on SQLite
+#               and again on PostgreSQL
+#
+# Both are idempotent: the virtualenv is reinstalled only when pyproject.toml
+# changes (stamp files in .venv), and the demo loads only once.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+HOST ?= $(or $(FRONTLINE_HOST),127.0.0.1)
+PORT ?= $(or $(FRONTLINE_PORT),8000)
+FRONTLINE_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/frontline
+
+.PHONY: run test install install-test chromium lint typecheck test-sqlite test-postgresql
+
+run: install
+	$(BIN)/frontline migrate
+	$(BIN)/frontline demo
+	$(BIN)/frontline serve --host $(HOST) --port $(PORT)
+
+test: install-test chromium lint typecheck test-sqlite test-postgresql
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+# The browser tests drive Debian's Chromium through Playwright.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium (for the browser tests)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check frontline tests
+
+typecheck: install-test
+	$(BIN)/mypy frontline
+
+# pytest exits with 5 when it collects no tests: nothing failed, so that passes.
+test-sqlite: install-test
+	$(BIN)/pytest || [ $$? -eq 5 ]
+
+# pytest-django creates (and drops) test_<name> next to the database in the URL.
+test-postgresql: install-test
+	FRONTLINE_DATABASE_URL=$(FRONTLINE_TEST_DATABASE_URL) $(BIN)/pytest || [ $$? -eq 5 ]

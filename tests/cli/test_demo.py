@@ -1,0 +1,59 @@
+"""`frontline demo`: a believable desk, loaded once however often it is run."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from frontline.cli import main
+from frontline.core.models import User
+from frontline.customers.models import Contact, Organization, Plan, Version
+from frontline.tickets.models import Event, Message, Status, Ticket
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count()
+            for model in (User, Organization, Contact, Plan, Version, Ticket, Message, Event)}
+
+
+def test_demo_loads_once_and_prints_the_logins(db, capsys):
+    assert main(["demo", "--tickets", "40"]) == 0
+    first = capsys.readouterr().out
+    loaded = counts()
+    assert "Demo data loaded" in first
+    assert "40 tickets" in first
+    for username in ("ada", "lena", "otto", "dana", "vera"):
+        assert f"  {username} " in first
+    assert User.objects.get(username="lena").check_password("frontline")
+
+    assert main(["demo", "--tickets", "40"]) == 0
+    second = capsys.readouterr().out
+    assert "already loaded" in second
+    assert counts() == loaded
+
+
+def test_demo_history_has_plans_tiers_and_varied_statuses(db, capsys):
+    assert main(["demo", "--tickets", "60"]) == 0
+    assert Ticket.objects.count() == 60
+    assert set(Plan.objects.values_list("slug", flat=True)) >= {
+        "standard", "premium", "enterprise"}
+    assert Plan.objects.get(is_default=True).slug == "standard"
+    assert {(u.username, u.role, u.tier) for u in User.objects.all()} == {
+        ("ada", "admin", 3), ("lena", "agent", 1), ("otto", "agent", 2),
+        ("dana", "developer", 3), ("vera", "viewer", 1)}
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert Status.CLOSED in statuses
+    assert len(statuses & {Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER,
+                           Status.PENDING_INTERNAL, Status.RESOLVED}) >= 2
+    assert set(Ticket.objects.values_list("tier", flat=True)) == {1, 2, 3}
+    # Every ticket has a timeline, and it never runs backwards or into the future.
+    assert not Ticket.objects.annotate(n=Count("events")).filter(n=0).exists()
+    for ticket in Ticket.objects.all()[:20]:
+        times = [e.at for e in ticket.events.all()]
+        assert times == sorted(times)
+        assert times[0] == ticket.created_at
+    kinds = set(Event.objects.values_list("kind", flat=True))
+    assert {"created", "first_response", "tier_changed", "assigned", "status_changed"} <= kinds
+    # Closed tickets closed the way the rules allow: confirmed or after the quiet period.
+    reasons = {e.detail.get("reason", "") for e in Event.objects.filter(
+        kind="status_changed", after=Status.CLOSED)}
+    assert any(r.startswith("No reply for") for r in reasons)

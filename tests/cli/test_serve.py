@@ -1,0 +1,52 @@
+"""`frontline serve` on the embedded default: one command is the whole system."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FRONTLINE_") and k != "DJANGO_SETTINGS_MODULE"}
+    env["FRONTLINE_DATA_DIR"] = str(tmp_path / "var")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "frontline.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        body = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body == {"status": "ok"}
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert f"Frontline is running at http://127.0.0.1:{port}/" in out
+    assert "Frontline stopped." in out
+    # The embedded default: SQLite and a generated secret key in the data dir.
+    assert (tmp_path / "var" / "frontline.sqlite3").exists()
+    assert len((tmp_path / "var" / "secret_key").read_text().strip()) >= 50
