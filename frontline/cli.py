@@ -133,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     search_commands.required = True
     reindex = search_commands.add_parser("reindex", help="rebuild the search index")
     reindex.set_defaults(handler=cmd_search_reindex)
+
+    from frontline.mail.cli import add_parse_arguments
+
+    mail = commands.add_parser("mail", help="the email channel")
+    mail_commands = mail.add_subparsers(dest="mail_command", metavar="ACTION",
+                                        parser_class=_Parser)
+    mail_commands.required = True
+    mail_parse = mail_commands.add_parser(
+        "parse", help="show how Frontline reads mail files (for debugging a delivery)")
+    add_parse_arguments(mail_parse)
+    mail_parse.set_defaults(handler=cmd_mail_parse)
     return parser
 
 
@@ -265,6 +276,12 @@ def cmd_search_reindex(args: argparse.Namespace) -> int:
         bar.close()
     _out(f"Search index rebuilt: {count} documents in {time.monotonic() - started:.1f} s.")
     return 0
+
+
+def cmd_mail_parse(args: argparse.Namespace) -> int:
+    from frontline.mail.cli import parse_command
+
+    return parse_command(args.files, as_json=args.json, out=sys.stdout)
 
 
 def _make_worker(**options: Any) -> Any:
