@@ -1,0 +1,57 @@
+"""The Frontline HTTP API, version 1, mounted at /api/v1/.
+
+OpenAPI 3 at /api/v1/openapi.json, interactive docs at /api/v1/docs (served
+from Ninja's bundled Swagger UI, so they work without internet access).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from frontline.api import customers, errors, search, tickets
+from frontline.api.auth import BearerToken, request_user
+from frontline.api.schemas import ERROR_RESPONSES
+
+DESCRIPTION = """
+Authenticate every request with your personal token: `Authorization: Bearer <token>`.
+
+Errors are JSON: `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
+401 without a valid token, 403 when your role may not, 404 for what does not exist,
+409 for a change the ticket cannot take now, 422 for bad input (naming the field).
+
+Lists are cut into pages by an opaque `cursor`: pass back `next_cursor` until it is null.
+"""
+
+api = NinjaAPI(
+    title="Frontline API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+)
+errors.install(api)
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    tier: int
+
+
+@api.get("/me", response={200: MeOut, **ERROR_RESPONSES}, tags=["me"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    """Who your token acts as: a cheap way to check a token."""
+    user = request_user(request)
+    return {"id": user.pk, "username": user.username, "name": user.display_name,
+            "email": user.email, "role": user.role, "tier": user.tier}
+
+
+api.add_router("/tickets", tickets.router)
+api.add_router("", customers.router)
+api.add_router("", search.router)

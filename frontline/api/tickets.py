@@ -1,0 +1,401 @@
+"""Tickets: open, list, read with the whole timeline, reply or note, change.
+
+Who sees what (frontline.core.permissions): a developer sees only tier-3
+tickets. The list leaves the others out; asking for one by reference answers
+403, not 404, because references are sequential and the clearer answer helps a
+developer who was handed the wrong one. Viewers read everything and get 403 on
+every write.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from frontline.api.auth import request_user
+from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_by_updated
+from frontline.api.schemas import (
+    ERROR_RESPONSES,
+    Id,
+    InputSchema,
+    IsoDateTime,
+    NonEmptyText,
+    Text,
+    reject_nulls,
+)
+from frontline.core import permissions
+from frontline.core.errors import InvalidInput, InvalidTransition
+from frontline.core.models import User
+from frontline.customers.models import ContactEmail
+from frontline.tickets import selectors, services
+from frontline.tickets.models import (
+    Channel,
+    Message,
+    Priority,
+    Ticket,
+    format_reference,
+    parse_reference,
+)
+
+router = Router(tags=["tickets"])
+
+StatusName = Literal["new", "open", "pending_customer", "pending_internal", "resolved", "closed"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
+ChannelName = Literal["email", "web", "portal", "phone", "chat", "api"]
+
+
+# -- shapes -------------------------------------------------------------------
+
+
+class ContactRefOut(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class OrganizationRefOut(Schema):
+    id: int
+    name: str
+
+
+class TicketOut(Schema):
+    reference: str = Field(examples=["FL-10427"])
+    url: str = Field(description="The ticket's page in the desk.", examples=["/t/FL-10427"])
+    subject: str
+    status: StatusName
+    priority: PriorityName
+    category: str | None = Field(description="The category's slug.")
+    tier: int
+    team: str | None = Field(description="The team's name.")
+    assignee: str | None = Field(description="The assignee's username.")
+    requester: ContactRefOut
+    organization: OrganizationRefOut | None
+    product: str | None = Field(description="The product's slug.")
+    version: str | None
+    channel: ChannelName
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    last_customer_message_at: datetime | None
+    last_agent_message_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    merged_into: str | None = Field(description="Reference of the ticket this one was merged "
+                                                "into; its own reference keeps answering.")
+
+
+class AuthorOut(Schema):
+    name: str
+    username: str | None = Field(description="Set when a member of staff wrote or acted.")
+    contact_id: int | None = Field(description="Set when the customer wrote or acted.")
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+
+
+class MessageEntryOut(Schema):
+    type: Literal["message"]
+    id: int
+    at: datetime
+    kind: Literal["inbound", "outbound", "note", "call", "chat"]
+    body: str
+    author: AuthorOut
+    channel: str
+    attachments: list[AttachmentOut]
+
+
+class EventEntryOut(Schema):
+    type: Literal["event"]
+    id: int
+    at: datetime
+    kind: str = Field(examples=["created", "status_changed", "assigned", "tier_changed"])
+    actor: AuthorOut
+    before: Any = None
+    after: Any = None
+    detail: dict[str, Any]
+
+
+TimelineEntryOut = Annotated[MessageEntryOut | EventEntryOut, Field(discriminator="type")]
+
+
+class TicketDetailOut(TicketOut):
+    timeline: list[TimelineEntryOut] = Field(
+        description="Messages (notes included) and events, oldest first.")
+
+
+class TicketPageOut(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at "
+                                                "the end.")
+
+
+class PostedMessageOut(MessageEntryOut):
+    ticket: str = Field(description="Reference of the ticket the message landed on (the "
+                                    "surviving ticket when the one addressed was merged).")
+
+
+class TicketCreateIn(InputSchema):
+    subject: NonEmptyText
+    body: NonEmptyText
+    requester_email: Annotated[NonEmptyText, Field(max_length=254)]
+    requester_name: Annotated[Text, Field(max_length=200)] = ""
+    channel: ChannelName = "api"
+    category: Text | None = Field(None, description="A category slug or name.")
+    priority: PriorityName | None = None
+    product: Text | None = Field(None, description="A product slug or name.")
+    version: Text | None = Field(None, description="A version name of `product`.")
+
+
+class MessageCreateIn(InputSchema):
+    kind: Literal["reply", "note"]
+    body: NonEmptyText
+    status: StatusName | None = Field(
+        None, description="Only with a reply: move the ticket on (e.g. pending_customer).")
+
+
+class TicketPatchIn(InputSchema):
+    """Only the fields sent change; all of them change or none does.
+
+    status, priority, tier and subject may be left out but not set to null.
+    """
+
+    status: StatusName | None = None
+    priority: PriorityName | None = None
+    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    team: Text | None = Field(None, description="A team name (or id); null clears it.")
+    assignee: Text | None = Field(None, description="A username; null unassigns.")
+    category: Text | None = Field(None, description="A category slug; null clears it.")
+    subject: NonEmptyText | None = None
+
+
+class TicketFilters(Schema):
+    status: StatusName | None = None
+    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    team: Text | None = Field(None, description="A team name or id.")
+    assignee: Text | None = Field(None, description="A username or user id.")
+    organization: Id | None = Field(None, description="An organization id.")
+    updated_since: IsoDateTime | None = Field(None, description="ISO 8601, e.g. "
+                                                             "2025-01-31T09:00:00Z.")
+    order: Literal["-updated_at", "updated_at"] = Field(
+        "-updated_at",
+        description="-updated_at: latest activity first. updated_at: oldest first; walk in "
+                    "this order to miss nothing, since a ticket updated during the walk moves "
+                    "behind the cursor and comes up again.")
+    cursor: Text | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+
+
+# -- rendering ----------------------------------------------------------------
+
+
+def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    """The API's view of a ticket; expects TICKET_RELATED and requester emails loaded."""
+    requester = ticket.requester
+    organization = ticket.organization
+    return {
+        "reference": ticket.reference,
+        "url": ticket.get_absolute_url(),
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": Priority(ticket.priority).name.lower(),
+        "category": ticket.category.slug if ticket.category else None,
+        "tier": ticket.tier,
+        "team": ticket.team.name if ticket.team else None,
+        "assignee": ticket.assignee.username if ticket.assignee else None,
+        "requester": {"id": requester.pk, "name": requester.name,
+                      "email": requester.primary_email},
+        "organization": ({"id": organization.pk, "name": organization.name}
+                         if organization else None),
+        "product": ticket.product.slug if ticket.product else None,
+        "version": ticket.version.name if ticket.version else None,
+        "channel": ticket.channel,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "first_response_at": ticket.first_response_at,
+        "last_customer_message_at": ticket.last_customer_message_at,
+        "last_agent_message_at": ticket.last_agent_message_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "merged_into": (format_reference(ticket.merged_into_id) if ticket.merged_into_id
+                        else None),
+    }
+
+
+def _author(user: User | None, contact: Any) -> dict[str, Any]:
+    if user is not None:
+        return {"name": user.display_name, "username": user.username, "contact_id": None}
+    if contact is not None:
+        # Not str(contact): for a contact without a name that reads their email
+        # address, one query per timeline entry. The id leads to the contact.
+        return {"name": contact.name or "Customer", "username": None, "contact_id": contact.pk}
+    return {"name": "Frontline", "username": None, "contact_id": None}
+
+
+def message_out(message: Message) -> dict[str, Any]:
+    return {
+        "type": "message", "id": message.pk, "at": message.created_at, "kind": message.kind,
+        "body": message.body,
+        "author": _author(message.author_user, message.author_contact),
+        "channel": message.channel,
+        "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type}
+                        for a in message.attachments.all()],
+    }
+
+
+def _timeline_out(ticket: Ticket) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for entry in selectors.timeline(ticket):
+        if entry.message is not None:
+            entries.append(message_out(entry.message))
+        elif entry.event is not None:
+            event = entry.event
+            entries.append({
+                "type": "event", "id": event.pk, "at": event.at, "kind": event.kind,
+                "actor": _author(event.actor, event.actor_contact),
+                "before": event.before, "after": event.after, "detail": event.detail or {},
+            })
+    return entries
+
+
+# -- loading ------------------------------------------------------------------
+
+
+# What ticket_out() reads: selectors.TICKET_RELATED without the organization's plan
+# and the merged-into ticket, which it does not show. Each join here costs
+# PostgreSQL planning time on every request (see pagination.page_by_updated).
+API_RELATED = ("requester", "organization", "product", "version", "team", "assignee",
+               "category")
+
+
+def tickets_for_api() -> QuerySet[Ticket]:
+    """Tickets with everything ticket_out() reads, in a fixed number of queries."""
+    return Ticket.objects.select_related(*API_RELATED).prefetch_related(
+        Prefetch("requester__emails", queryset=ContactEmail.objects.all()))
+
+
+def _ticket(reference: str) -> Ticket:
+    number = parse_reference(reference)
+    ticket = tickets_for_api().filter(pk=number).first() if number is not None else None
+    if ticket is None:
+        # The service raises NotFound in its own words (or finds a ticket created
+        # a moment ago, which is then loaded like the others).
+        ticket = tickets_for_api().get(pk=services.get_ticket(reference).pk)
+    return ticket
+
+
+def _visible(user: User, reference: str) -> Ticket:
+    ticket = _ticket(reference)
+    permissions.check_can_view_ticket(user, ticket)
+    return ticket
+
+
+def _utc(moment: datetime, field: str) -> datetime:
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput("This time is out of range.", field=field) from None
+
+
+# -- endpoints ----------------------------------------------------------------
+
+
+@router.post("", response={201: TicketOut, **ERROR_RESPONSES})
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
+    """Open a ticket on a customer's behalf; its first message is `body`.
+
+    The requester becomes a contact on first contact and joins the organization
+    owning their email domain. Viewers get 403.
+    """
+    ticket = services.open_ticket(
+        requester_email=payload.requester_email, requester_name=payload.requester_name,
+        subject=payload.subject, body=payload.body, channel=payload.channel or Channel.API,
+        category=payload.category, priority=payload.priority, product=payload.product,
+        version=payload.version, actor=request_user(request),
+    )
+    return 201, ticket_out(_ticket(str(ticket.pk)))
+
+
+@router.get("", response={200: TicketPageOut, **ERROR_RESPONSES})
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    """Tickets you may see, filtered, one page at a time (cursor pagination).
+
+    Developers see tier-3 tickets only. Pages are cut on (updated_at, id), so
+    each costs the same however deep you go.
+    """
+    user = request_user(request)
+    tickets = permissions.visible_tickets(user, Ticket.objects.all())
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    if filters.tier:
+        tickets = tickets.filter(tier=filters.tier)
+    if filters.team:
+        team = services.find_team(filters.team)
+        tickets = tickets.filter(team=team)
+    if filters.assignee:
+        tickets = tickets.filter(assignee=services.find_assignee(filters.assignee))
+    if filters.organization:
+        tickets = tickets.filter(organization_id=filters.organization)
+    if filters.updated_since:
+        tickets = tickets.filter(updated_at__gte=_utc(filters.updated_since, "updated_since"))
+    page, next_cursor = page_by_updated(
+        tickets, cursor=filters.cursor, limit=filters.limit,
+        newest_first=filters.order == "-updated_at",
+        load=lambda ids: tickets_for_api().filter(pk__in=ids))
+    return {"items": [ticket_out(t) for t in page], "next_cursor": next_cursor}
+
+
+@router.get("/{reference}", response={200: TicketDetailOut, **ERROR_RESPONSES})
+def get_ticket(request: HttpRequest, reference: str) -> dict[str, Any]:
+    """One ticket with its timeline. A merged ticket still answers, with `merged_into` set.
+
+    403 when you may not see it (a developer and a ticket below tier 3).
+    """
+    ticket = _visible(request_user(request), reference)
+    return {**ticket_out(ticket), "timeline": _timeline_out(ticket)}
+
+
+@router.patch("/{reference}", response={200: TicketOut, **ERROR_RESPONSES})
+def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) -> dict[str, Any]:
+    """Change status, priority, tier, team, assignee, category or subject: all or nothing.
+
+    A status the ticket cannot move to is 409. A merged ticket is 409 too:
+    change the ticket it was merged into.
+    """
+    user = request_user(request)
+    ticket = _visible(user, reference)
+    changes = payload.model_dump(exclude_unset=True)
+    reject_nulls(changes, ("status", "priority", "tier", "subject"))
+    if ticket.merged_into_id is not None and changes:
+        raise InvalidTransition(
+            f"{ticket.reference} was merged into {services.resolve_merged(ticket).reference}; "
+            "change that ticket instead.")
+    if changes:
+        services.update_ticket(ticket, user, changes)
+    return ticket_out(_ticket(str(ticket.pk)))
+
+
+@router.post("/{reference}/messages", response={201: PostedMessageOut, **ERROR_RESPONSES})
+def post_message(request: HttpRequest, reference: str,
+                 payload: MessageCreateIn) -> tuple[int, dict[str, Any]]:
+    """Reply to the customer (`kind: reply`, optionally with a new `status`) or add an
+    internal note (`kind: note`). Addressed to a merged ticket, it lands on the
+    ticket that lives on."""
+    user = request_user(request)
+    ticket = services.resolve_merged(_visible(user, reference))
+    if payload.kind == "reply":
+        message = services.add_reply(ticket, user, payload.body, status=payload.status)
+    else:
+        if payload.status is not None:
+            raise InvalidInput("Only a reply can change the status; a note cannot.",
+                               field="status")
+        message = services.add_note(ticket, user, payload.body)
+    message = (Message.objects.select_related("author_user", "author_contact")
+               .prefetch_related("attachments").get(pk=message.pk))
+    return 201, {**message_out(message), "ticket": ticket.reference}
