@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_by_id
@@ -235,10 +235,10 @@ def get_organization(request: HttpRequest, organization_id: PathId) -> dict[str,
 
 @router.post("/organizations", response={201: OrganizationOut, **ERROR_RESPONSES})
 def create_organization(request: HttpRequest,
-                        payload: OrganizationIn) -> tuple[int, dict[str, Any]]:
+                        payload: OrganizationIn) -> Status[dict[str, Any]]:
     """Add an organization. Admins and agents only."""
     organization = services.create_organization(request_user(request), **payload.model_dump())
-    return 201, organization_out(_organization(organization.pk))
+    return Status(201, organization_out(_organization(organization.pk)))
 
 
 @router.patch("/organizations/{organization_id}",
@@ -277,12 +277,12 @@ def get_contact(request: HttpRequest, contact_id: PathId) -> dict[str, Any]:
 
 
 @router.post("/contacts", response={201: ContactOut, **ERROR_RESPONSES})
-def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, dict[str, Any]]:
+def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str, Any]]:
     """Add a contact. Admins and agents only."""
     fields = payload.model_dump()
     fields["organization_id"] = fields.pop("organization")
     contact = services.create_contact(request_user(request), **fields)
-    return 201, contact_out(_contact(contact.pk))
+    return Status(201, contact_out(_contact(contact.pk)))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERROR_RESPONSES})

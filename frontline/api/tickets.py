@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_by_updated
@@ -307,7 +307,7 @@ def _utc(moment: datetime, field: str) -> datetime:
 
 
 @router.post("", response={201: TicketOut, **ERROR_RESPONSES})
-def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
     """Open a ticket on a customer's behalf; its first message is `body`.
 
     The requester becomes a contact on first contact and joins the organization
@@ -319,7 +319,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, d
         category=payload.category, priority=payload.priority, product=payload.product,
         version=payload.version, actor=request_user(request),
     )
-    return 201, ticket_out(_ticket(str(ticket.pk)))
+    return Status(201, ticket_out(_ticket(str(ticket.pk))))
 
 
 @router.get("", response={200: TicketPageOut, **ERROR_RESPONSES})
@@ -383,7 +383,7 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) 
 
 @router.post("/{reference}/messages", response={201: PostedMessageOut, **ERROR_RESPONSES})
 def post_message(request: HttpRequest, reference: str,
-                 payload: MessageCreateIn) -> tuple[int, dict[str, Any]]:
+                 payload: MessageCreateIn) -> Status[dict[str, Any]]:
     """Reply to the customer (`kind: reply`, optionally with a new `status`) or add an
     internal note (`kind: note`). Addressed to a merged ticket, it lands on the
     ticket that lives on."""
@@ -398,4 +398,4 @@ def post_message(request: HttpRequest, reference: str,
         message = services.add_note(ticket, user, payload.body)
     message = (Message.objects.select_related("author_user", "author_contact")
                .prefetch_related("attachments").get(pk=message.pk))
-    return 201, {**message_out(message), "ticket": ticket.reference}
+    return Status(201, {**message_out(message), "ticket": ticket.reference})
