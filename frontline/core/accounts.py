@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.models import ApiToken, Role, User
+from frontline.core.tiers import parse_tier
 
 _USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 
@@ -29,13 +30,7 @@ def _role(value: str) -> Role:
 def _tier(value: int | str | None, role: Role) -> int:
     if value in (None, ""):
         return DEFAULT_TIER[role]
-    try:
-        tier = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field="tier") from None
-    if tier not in (1, 2, 3):
-        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field="tier")
-    return tier
+    return parse_tier(value)
 
 
 def create_user(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.models import Role, User
+from frontline.core.tiers import parse_tier
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, Product, Version
 from frontline.routing.models import Team
@@ -108,13 +109,7 @@ def _status(value: str) -> Status:
 
 
 def _tier(value: int | str) -> int:
-    try:
-        tier = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field="tier") from None
-    if tier not in (1, 2, 3):
-        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field="tier")
-    return tier
+    return parse_tier(value)
 
 
 def _channel(value: str | None) -> Channel:

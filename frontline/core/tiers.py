@@ -1,0 +1,18 @@
+"""Support tiers: 1 (first line), 2 (specialists), 3 (developers)."""
+
+from __future__ import annotations
+
+from frontline.core.errors import InvalidInput
+
+TIERS = (1, 2, 3)
+
+
+def parse_tier(value: int | str | None, *, field: str = "tier") -> int:
+    """1, 2 or 3 from user input; anything else is refused naming `field`."""
+    try:
+        tier = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field=field) from None
+    if tier not in TIERS:
+        raise InvalidInput(f"'{value}' is not a tier (1, 2 or 3).", field=field)
+    return tier
