@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "frontline.routing",
     "frontline.tickets",
     "frontline.search",
+    "frontline.mail",
     "frontline.desk",
     "frontline.api",
 ]

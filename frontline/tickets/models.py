@@ -211,11 +211,18 @@ class Message(models.Model):
     body = models.TextField()
     # Sanitised HTML, when the message came as HTML; `body` is always the text.
     body_html = models.TextField(null=True, blank=True)
+    # The email Message-ID this message went out or came in with (no angle
+    # brackets): replies quoting it in In-Reply-To/References thread here.
+    email_message_id = models.CharField(max_length=998, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            models.Index(fields=["email_message_id"], name="message_email_id",
+                         condition=~Q(email_message_id="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
