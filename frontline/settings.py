@@ -183,6 +183,20 @@ FRONTLINE_REFERENCE_PREFIX = "FL"
 FRONTLINE_RESOLVED_QUIET_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_QUIET_DAYS", "7"))
 FRONTLINE_RESOLVED_REMINDER_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_REMINDER_DAYS", "5"))
 
+# The email channel. The support address is where customers write; replies to a
+# ticket go to its own signed variant (support+FL-10427-<signature>@domain).
+FRONTLINE_SUPPORT_ADDRESS = os.environ.get(
+    "FRONTLINE_SUPPORT_ADDRESS", "support@frontline.localhost"
+)
+FRONTLINE_MESSAGE_ID_DOMAIN = os.environ.get(
+    "FRONTLINE_MESSAGE_ID_DOMAIN", FRONTLINE_SUPPORT_ADDRESS.rpartition("@")[2] or "localhost"
+)
+FRONTLINE_SMTP_URL = os.environ.get("FRONTLINE_SMTP_URL", "")
+# A reply to a closed ticket reopens it within this many days, else opens a new linked one.
+FRONTLINE_REOPEN_WINDOW_DAYS = int(os.environ.get("FRONTLINE_REOPEN_WINDOW_DAYS", "14"))
+# How long a no-login link to a ticket page stays valid.
+FRONTLINE_PORTAL_LINK_DAYS = int(os.environ.get("FRONTLINE_PORTAL_LINK_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
