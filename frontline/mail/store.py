@@ -105,6 +105,6 @@ def accept_raw(
 
 
 def _queue_processing(inbound_id: int) -> None:
-    from frontline.mail.tasks import process_inbound_task
+    from frontline.mail.tasks.inbound import process_inbound_task
 
     process_inbound_task.enqueue(inbound_id)

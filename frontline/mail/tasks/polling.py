@@ -1,0 +1,1 @@
+"""Tasks: polling (being written)."""
