@@ -1,0 +1,1 @@
+"""Benchmarks and data generators for Frontline (not part of the shipped package)."""
