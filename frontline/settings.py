@@ -133,6 +133,13 @@ def _database() -> dict[str, Any]:
             ),
         }
         config["TEST"] = {"NAME": os.environ.get("FRONTLINE_TEST_SQLITE", "")}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Ticket lists join up to ten small tables; with the default limit (8)
+        # PostgreSQL spent 20-100 ms planning join orders for a query that runs
+        # in 1-6 ms (bench/RESULTS.md, finding 2). Django already writes the
+        # LEFT JOINs in a good order, so let the planner keep it.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("options", "-c join_collapse_limit=4")
     return config
 
 
