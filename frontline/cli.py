@@ -144,6 +144,51 @@ def build_parser() -> argparse.ArgumentParser:
         "parse", help="show how Frontline reads mail files (for debugging a delivery)")
     add_parse_arguments(mail_parse)
     mail_parse.set_defaults(handler=cmd_mail_parse)
+    mail_import = mail_commands.add_parser(
+        "import", help="import .eml files, mbox files and Maildir folders (history)")
+    mail_import.add_argument("paths", nargs="+", metavar="PATH",
+                             help=".eml file, mbox file, Maildir folder, or a folder of those")
+    mail_import.set_defaults(handler=cmd_mail_import)
+    mail_reprocess = mail_commands.add_parser(
+        "reprocess", help="process again the stored mail that did not finish")
+    mail_reprocess.add_argument("--limit", type=_at_least_one, default=1000,
+                                help="at most this many mails (default: 1000)")
+    mail_reprocess.add_argument("--no-failed", action="store_true",
+                                help="leave mail that failed before alone")
+    mail_reprocess.set_defaults(handler=cmd_mail_reprocess)
+    mail_listen = mail_commands.add_parser(
+        "listen", help="receive mail over SMTP or LMTP from a mail server")
+    mail_listen.add_argument("--host", default="127.0.0.1",
+                             help="address to listen on (default: 127.0.0.1)")
+    mail_listen.add_argument("--port", type=_port, default=2525,
+                             help="port to listen on (default: 2525)")
+    mail_listen.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+    mail_listen.set_defaults(handler=cmd_mail_listen)
+    mailbox = mail_commands.add_parser("mailbox", help="the IMAP mailboxes the worker polls")
+    mailbox_commands = mailbox.add_subparsers(dest="mailbox_command", metavar="ACTION",
+                                              parser_class=_Parser)
+    mailbox_commands.required = True
+    mailbox_add = mailbox_commands.add_parser("add", help="add a mailbox to poll")
+    mailbox_add.add_argument("url", metavar="URL",
+                             help="imaps://user:password@host:993/INBOX")
+    mailbox_add.add_argument("--name", default="", help="a name for it (default: from the URL)")
+    mailbox_add.set_defaults(handler=cmd_mailbox_add)
+    mailbox_list = mailbox_commands.add_parser("list", help="list the mailboxes and their state")
+    mailbox_list.set_defaults(handler=cmd_mailbox_list)
+    mailbox_remove = mailbox_commands.add_parser("remove", help="stop polling a mailbox")
+    mailbox_remove.add_argument("name", metavar="NAME")
+    mailbox_remove.set_defaults(handler=cmd_mailbox_remove)
+    mailbox_poll = mailbox_commands.add_parser("poll", help="poll mailboxes now, in this process")
+    mailbox_poll.add_argument("names", nargs="*", metavar="NAME",
+                              help="which ones (default: every enabled mailbox)")
+    mailbox_poll.set_defaults(handler=cmd_mailbox_poll)
+    mail_send_test = mail_commands.add_parser(
+        "send-test", help="send a test mail now, to check FRONTLINE_SMTP_URL (prints the answer)")
+    mail_send_test.add_argument("address", metavar="ADDRESS", help="where to send it")
+    mail_send_test.set_defaults(handler=cmd_mail_send_test)
+    mail_deliver = mail_commands.add_parser(
+        "deliver", help="send the queued mail that is due now, in this process")
+    mail_deliver.set_defaults(handler=cmd_mail_deliver)
     return parser
 
 
@@ -282,6 +327,126 @@ def cmd_mail_parse(args: argparse.Namespace) -> int:
     from frontline.mail.cli import parse_command
 
     return parse_command(args.files, as_json=args.json, out=sys.stdout)
+
+
+def cmd_mail_import(args: argparse.Namespace) -> int:
+    from frontline.mail.importer import import_mail
+
+    _require_migrated()
+    update, bar = _progress_bar("Importing mail", "mails")
+    started = time.monotonic()
+    try:
+        summary = import_mail(args.paths, progress=update)
+    finally:
+        bar.close()
+    elapsed = time.monotonic() - started
+    _out(f"Imported {summary.total} mails in {elapsed:.1f} s: {summary.stored} stored, "
+         f"{summary.already_there} already there, {summary.failed} failed, "
+         f"{summary.tickets_opened} tickets opened.")
+    for failure in summary.failures:
+        _out(f"  failed: {failure}")
+    return EXIT_FAILURE if summary.failed else 0
+
+
+def cmd_mail_reprocess(args: argparse.Namespace) -> int:
+    from frontline.mail.services import reprocess_pending
+
+    _require_migrated()
+    count = reprocess_pending(args.limit, include_failed=not args.no_failed)
+    _out(f"Reprocessed {count} stored mails." if count else "Nothing to reprocess.")
+    return 0
+
+
+def cmd_mail_listen(args: argparse.Namespace) -> int:
+    from frontline.mail.listener import serve_forever, start_listener
+
+    _require_migrated()
+    try:
+        listener = start_listener(args.host, args.port, lmtp=args.lmtp)
+    except OSError as error:
+        raise UsageError(f"Cannot listen on {args.host}:{args.port}: "
+                         f"{error.strerror or error}.") from None
+    stopped = threading.Event()
+    _out(f"Receiving mail over {'LMTP' if args.lmtp else 'SMTP'} on "
+         f"{listener.host}:{listener.port}. Press Ctrl-C to stop.")
+    with _on_stop_signals(stopped.set):
+        serve_forever(listener, stopped)
+    _out("Mail listener stopped.")
+    return 0
+
+
+def cmd_mailbox_add(args: argparse.Namespace) -> int:
+    from frontline.mail import imap
+
+    _require_migrated()
+    mailbox = imap.add_mailbox(args.url, name=args.name)
+    _out(f"Added mailbox '{mailbox.name}' ({imap.display_url(mailbox)}); "
+         "the worker polls it from now on.")
+    return 0
+
+
+def cmd_mailbox_list(args: argparse.Namespace) -> int:
+    from frontline.mail import imap
+
+    _require_migrated()
+    rows = list(imap.mailboxes())
+    if not rows:
+        _out("No mailboxes. Add one with 'frontline mail mailbox add imaps://...'.")
+    for mailbox in rows:
+        polled = (mailbox.last_polled_at.isoformat(timespec="seconds")
+                  if mailbox.last_polled_at else "never")
+        state = "enabled" if mailbox.enabled else "disabled"
+        _out(f"{mailbox.name}\t{imap.display_url(mailbox)}\t{state}\tlast polled {polled}"
+             f"\tlast UID {mailbox.last_uid}"
+             + (f"\terror: {' '.join(mailbox.last_error.split())}" if mailbox.last_error else ""))
+    return 0
+
+
+def cmd_mailbox_remove(args: argparse.Namespace) -> int:
+    from frontline.mail import imap
+
+    _require_migrated()
+    mailbox = imap.remove_mailbox(args.name)
+    _out(f"Removed mailbox '{mailbox.name}'; the mail it brought stays.")
+    return 0
+
+
+def cmd_mailbox_poll(args: argparse.Namespace) -> int:
+    from frontline.mail import imap
+
+    _require_migrated()
+    ids = ([imap.get_mailbox(name).pk for name in args.names] if args.names
+           else imap.due_mailbox_ids())
+    failed = False
+    for mailbox_id in ids:
+        result = imap.poll_mailbox(mailbox_id)
+        if not result.claimed:
+            _out(f"{result.mailbox}: being polled by a worker right now; skipped.")
+        elif result.error:
+            failed = True
+            _out(f"{result.mailbox}: failed: {result.error}")
+        else:
+            _out(f"{result.mailbox}: {result.stored} new, {result.already_there} already there"
+                 + (f", skipped UIDs {result.skipped}" if result.skipped else "") + ".")
+    return EXIT_FAILURE if failed else 0
+
+
+def cmd_mail_send_test(args: argparse.Namespace) -> int:
+    from frontline.mail import outbound
+
+    answer = outbound.send_test(args.address)
+    _out(answer.text)
+    return EXIT_FAILURE if answer.permanent or not answer.text.startswith("sent") else 0
+
+
+def cmd_mail_deliver(args: argparse.Namespace) -> int:
+    from frontline.mail import outbound
+
+    _require_migrated()
+    counts = outbound.deliver_due()
+    _out(", ".join(f"{count} {state}" for state, count in sorted(counts.items()))
+         or "Nothing due.")
+    return EXIT_FAILURE if counts.get("failed") else 0
 
 
 def _make_worker(**options: Any) -> Any:

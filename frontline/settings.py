@@ -6,6 +6,7 @@ The embedded default needs nothing: SQLite in WAL mode under FRONTLINE_DATA_DIR
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "frontline.search",
     "frontline.mail",
     "frontline.desk",
+    "frontline.portal",
     "frontline.api",
 ]
 
@@ -122,7 +124,9 @@ def _database() -> dict[str, Any]:
         # WAL lets readers work while one writer commits; IMMEDIATE transactions
         # take the write lock up front so concurrent writers queue instead of
         # failing with "database is locked" half-way through a transaction.
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (per thread): opening one runs the PRAGMAs below and
+        # cost ~19 ms a time, which dominated small requests and worker tasks.
+        config["CONN_MAX_AGE"] = 600
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -203,6 +207,52 @@ FRONTLINE_SMTP_URL = os.environ.get("FRONTLINE_SMTP_URL", "")
 FRONTLINE_REOPEN_WINDOW_DAYS = int(os.environ.get("FRONTLINE_REOPEN_WINDOW_DAYS", "14"))
 # How long a no-login link to a ticket page stays valid.
 FRONTLINE_PORTAL_LINK_DAYS = int(os.environ.get("FRONTLINE_PORTAL_LINK_DAYS", "30"))
+# Attachments of inbound mail beyond these sizes are not stored on the ticket
+# (the raw mail keeps them; the ticket says what was left out).
+FRONTLINE_MAX_ATTACHMENT_MB = float(os.environ.get("FRONTLINE_MAX_ATTACHMENT_MB", "25"))
+FRONTLINE_MAX_MESSAGE_MB = float(os.environ.get("FRONTLINE_MAX_MESSAGE_MB", "50"))
+# Stored mail not processed after this many seconds is queued again by the
+# worker's sweep (a worker died mid-task); the sweep runs this often.
+FRONTLINE_INBOUND_STALE_SECONDS = int(os.environ.get("FRONTLINE_INBOUND_STALE_SECONDS", "300"))
+FRONTLINE_INBOUND_SWEEP_SECONDS = int(os.environ.get("FRONTLINE_INBOUND_SWEEP_SECONDS", "120"))
+
+# Outbound mail (frontline.mail.outbound). Mail goes out through FRONTLINE_EMAIL_BACKEND
+# when set (a django-anymail backend, configured by the JSON in FRONTLINE_ANYMAIL),
+# else over SMTP at FRONTLINE_SMTP_URL, else into files under <data dir>/outbox.
+FRONTLINE_EMAIL_BACKEND = os.environ.get("FRONTLINE_EMAIL_BACKEND", "")
+ANYMAIL: dict[str, Any] = json.loads(os.environ.get("FRONTLINE_ANYMAIL", "") or "{}")
+# One anymail setting per variable too (FRONTLINE_ANYMAIL_WEBHOOK_SECRET=user:pass,
+# FRONTLINE_ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY=...): inbound webhooks are refused
+# until the provider's signing key or the shared basic-auth secret is set.
+ANYMAIL.update({name.removeprefix("FRONTLINE_ANYMAIL_"): value
+                for name, value in os.environ.items()
+                if name.startswith("FRONTLINE_ANYMAIL_") and value})
+# The SMTP/LMTP listener accepts the support address, its +tagged variants and every
+# address at these domains (comma-separated); other recipients get 550.
+FRONTLINE_RECIPIENT_DOMAINS = [
+    domain.strip() for domain in os.environ.get("FRONTLINE_RECIPIENT_DOMAINS", "").split(",")
+    if domain.strip()
+]
+# IMAP mailboxes are polled this often by the worker.
+FRONTLINE_IMAP_POLL_SECONDS = int(os.environ.get("FRONTLINE_IMAP_POLL_SECONDS", "60"))
+FRONTLINE_OUTBOX_DIR = DATA_DIR / "outbox"
+FRONTLINE_SUPPORT_NAME = os.environ.get("FRONTLINE_SUPPORT_NAME", "Support")
+# Where customers open their no-login ticket pages; mails carry links to it.
+FRONTLINE_SITE_URL = os.environ.get("FRONTLINE_SITE_URL", "http://127.0.0.1:8000")
+# The acknowledgement's promise of a reply time, until SLAs give a real one.
+FRONTLINE_ACK_PROMISE = os.environ.get(
+    "FRONTLINE_ACK_PROMISE", "We usually answer within one business day."
+)
+# Automatic mails (acknowledgements, reminders, fresh links): at most N per period,
+# per recipient and per ticket, so that a loop with a robot dies ("10/10m,50/1d").
+FRONTLINE_AUTO_MAIL_LIMITS = os.environ.get("FRONTLINE_AUTO_MAIL_LIMITS", "10/10m,50/1d")
+FRONTLINE_AUTO_MAIL_TICKET_LIMITS = os.environ.get(
+    "FRONTLINE_AUTO_MAIL_TICKET_LIMITS", "5/1h,10/1d"
+)
+# Delivery retries: a 4xx answer or a lost connection is retried with exponential
+# backoff (base, 2x base, 4x base, ...) up to this many attempts; a 5xx fails at once.
+FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", "8"))
+FRONTLINE_MAIL_RETRY_SECONDS = int(os.environ.get("FRONTLINE_MAIL_RETRY_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

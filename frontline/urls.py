@@ -5,5 +5,9 @@ from frontline.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("frontline.api.urls")),
+    # Providers' inbound webhooks (django-anymail), refused until a secret is configured.
+    path("mail/inbound/", include("frontline.mail.webhooks")),
+    # Customers' no-login ticket pages (signed, expiring links).
+    path("my/", include("frontline.portal.urls")),
     path("", include("frontline.desk.urls")),
 ]

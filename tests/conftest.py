@@ -28,6 +28,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.smtp_sink import smtp_sink  # noqa: F401  (a fixture for every test package)
 
 PASSWORD = "correct horse battery"
 

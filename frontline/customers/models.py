@@ -89,6 +89,10 @@ class ContactEmail(models.Model):
     # Stored lower-cased: mail addresses are matched case-insensitively in practice.
     address = models.EmailField(max_length=254, unique=True)
     is_primary = models.BooleanField(default=False)
+    # Set when a mail to this address bounced permanently; agents are warned
+    # before writing to it. Cleared when the person writes to us again.
+    bouncing_since = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-is_primary", "address"]

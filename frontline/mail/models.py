@@ -113,6 +113,12 @@ class Mailbox(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A worker polling the mailbox holds it until then (a lease: a dead worker's
+    # claim runs out), so two workers never poll one mailbox at once.
+    polling_until = models.DateTimeField(null=True, blank=True)
+    # Messages that could not be fetched or stored, passed over so the rest came in:
+    # [{"uid": 17, "error": "...", "at": "2026-11-26T10:00:00+00:00"}, ...] (the last 200).
+    skipped_uids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -380,18 +380,21 @@ def parse_message(
     *,
     own_domains: Iterable[str] | None = None,
     loop_header: str = DEFAULT_LOOP_HEADER,
+    allow_remote_images: bool = False,
 ) -> ParsedMail:
     """Read one raw mail. Never raises.
 
     `own_domains`: Message-ID domains that are ours (mail carrying one is our own
     mail coming back, a loop); None means the FRONTLINE_MESSAGE_ID_DOMAIN setting.
     `loop_header`: the header our outbound mail carries; its presence means a loop.
+    `allow_remote_images`: keep http(s) image sources in `html` (an agent asked).
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8", errors="surrogateescape")
     raw = bytes(raw)
     try:
-        return _parse(raw, own_domains=own_domains, loop_header=loop_header)
+        return _parse(raw, own_domains=own_domains, loop_header=loop_header,
+                      allow_remote_images=allow_remote_images)
     except BaseException as error:
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
@@ -407,7 +410,8 @@ def _unparsed(raw: bytes, error: BaseException) -> ParsedMail:
                       problems=[f"mail could not be parsed: {type(error).__name__}: {error}"])
 
 
-def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str) -> ParsedMail:
+def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
+           allow_remote_images: bool = False) -> ParsedMail:
     # compat32 keeps header values as written; headers.py decodes them leniently.
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     reader = _Reader()
@@ -472,7 +476,8 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str) -
         loop_header=loop_header,
         own_domains=own_domains,
     )
-    html = sanitise_html(raw_html) if raw_html.strip() else None
+    html = (sanitise_html(raw_html, allow_remote_images=allow_remote_images)
+            if raw_html.strip() else None)
 
     return ParsedMail(
         message_id=message_id,

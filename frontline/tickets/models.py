@@ -214,6 +214,10 @@ class Message(models.Model):
     # The email Message-ID this message went out or came in with (no angle
     # brackets): replies quoting it in In-Reply-To/References thread here.
     email_message_id = models.CharField(max_length=998, blank=True, default="", db_default="")
+    # What the sender wrote this time, without quoted history and signature
+    # (mail only; "" when the whole body is new). `body` keeps the full text, so
+    # the desk shows this and folds the rest.
+    body_reply = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -295,6 +299,30 @@ class Event(models.Model):
         if self.actor_contact is not None:
             return str(self.actor_contact)
         return "Frontline"
+
+
+class ParticipantRole(models.TextChoices):
+    CC = "cc", "Copied (CC)"
+
+
+class Participant(models.Model):
+    """Someone besides the requester who takes part in the conversation, such as a
+    colleague the customer copied in: they may reply, and replies go to them too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=16, choices=ParticipantRole.choices,
+                            default=ParticipantRole.CC)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "contact"], name="participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} on ticket {self.ticket_id}"
 
 
 class TicketLink(models.Model):

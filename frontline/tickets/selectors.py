@@ -150,7 +150,10 @@ def timeline(ticket: Ticket, *, include_notes: bool = True,
     messages = (
         Message.objects.filter(ticket=ticket)
         .select_related("author_user", "author_contact")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects
+                                   .select_related("blob").order_by("id")),
+                          # Each outbound message's delivery state (frontline.mail).
+                          "outbound_mails")
     )
     if not include_notes:
         messages = messages.exclude(kind="note")

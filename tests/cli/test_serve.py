@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.processes import free_port, frontline_env
 
 
 def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("FRONTLINE_") and k != "DJANGO_SETTINGS_MODULE"}
-    env["FRONTLINE_DATA_DIR"] = str(tmp_path / "var")
+    env = frontline_env(tmp_path / "var")
     process = subprocess.Popen(
         [sys.executable, "-m", "frontline.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -3,23 +3,16 @@ reply, and see the reply appear in the timeline without a page reload."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from frontline.tickets.models import Message
 from tests.conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                    reason=f"Debian's Chromium is not installed at {CHROMIUM} "
-                           "(apt-get install chromium)")
+@requires_chromium
 def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 

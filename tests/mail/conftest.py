@@ -25,3 +25,8 @@ def mail() -> Callable[..., ParsedMail]:
         return parse_message((CORPUS / name).read_bytes(), **options)  # type: ignore[arg-type]
 
     return read
+
+
+# `smtp_sink` (a real aiosmtpd server collecting outbound mail, FRONTLINE_SMTP_URL
+# pointed at it) lives in tests/smtp_sink.py and is registered by tests/conftest.py,
+# so tests/mail and tests/portal share it.

@@ -79,6 +79,21 @@ def _was(before: Any) -> SafeString | str:
         None, "") else ""
 
 
+_DELIVERY_WORDS = {
+    "queued": "queued for", "sent": "sent to", "failed": "could not be delivered to",
+    "retrying": "will be retried for", "suppressed": "was not sent to",
+}
+
+
+def _delivery_line(state: Any, detail: dict[str, Any]) -> SafeString:
+    """A mail's delivery step (frontline.mail.outbound), with the server's answer."""
+    words = _DELIVERY_WORDS.get(str(state), str(state))
+    text = format_html("Mail {} {}", words, detail.get("to", "the customer"))
+    if detail.get("answer") and state in ("failed", "retrying"):
+        text = format_html("{}: <span class=\"answer\">{}</span>", text, detail["answer"])
+    return text
+
+
 @register.filter
 def event_line(event: Event) -> SafeString:
     """One compact sentence for an event: "Lena assigned to otto"."""
@@ -119,6 +134,24 @@ def event_line(event: Event) -> SafeString:
         text = format_html("{} unlinked {}", actor, _ticket_link(before))
     elif kind == "resolution_reminder":
         text = format_html("{} reminded the customer before closing", actor)
+    elif kind == "bounce":
+        recipients = ", ".join(detail.get("recipients") or []) or "an address"
+        permanence = "permanently" if detail.get("permanent") else "temporarily"
+        why = detail.get("diagnostic") or (f"status {detail['status']}" if detail.get("status")
+                                           else "no reason given")
+        text = format_html("<span class=\"bounce\">Mail to <b>{}</b> failed {}: {}</span>",
+                           recipients, permanence, why)
+    elif kind == "automatic_mail":
+        text = format_html("{} sent an automatic reply ({}); not answered", actor,
+                           detail.get("auto_kind") or "automatic")
+    elif kind == "attachments_skipped":
+        text = format_html("Attachments left off: {}", ", ".join(detail.get("files") or []))
+    elif kind == "participant_added":
+        text = format_html("{} joined the conversation (copied in)", after or actor)
+    elif kind == "delivery":
+        text = _delivery_line(after, detail)
+    elif kind == "acknowledged":
+        text = format_html("{} acknowledged the request by mail", actor)
     else:
         label = kind.replace("_", " ")
         if after not in (None, "", {}) and not isinstance(after, dict | list):

@@ -80,6 +80,9 @@ def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: st
         "composer_error_field": error_field,
         "reply_statuses": REPLY_STATUSES,
         "composer_closed": ticket.status == Status.CLOSED,
+        # Mail to these came back for good: the agent should know before writing.
+        "bouncing": [email for email in ticket.requester.emails.all()
+                     if email.bouncing_since is not None],
     }
 
 
@@ -91,6 +94,9 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
         "can_change": can_change,
         "facts": environment_facts(ticket),
         "links": linked_tickets(ticket),
+        # People copied in on the mail (frontline.mail makes them participants).
+        "participants": list(ticket.participants.select_related("contact")
+                             .prefetch_related("contact__emails")),
         "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
                             .values_list("pk", flat=True)),
     }

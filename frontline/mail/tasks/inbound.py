@@ -1,11 +1,57 @@
-"""Tasks: processing stored inbound mail (the processing service is being written)."""
+"""Tasks: processing stored inbound mail, and the sweep that recovers from crashes.
+
+`store.accept_raw` queues `process_inbound_task` once the raw mail is committed.
+If a worker dies while processing, the mail's transaction rolls back (it stays
+`stored`) and its task stays claimed by the dead worker; the sweep queues such
+mail again. Processing is idempotent, so a mail queued twice still lands once.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django_tasks import task
+
+from frontline.core import scheduler
+from frontline.mail import services
+
+# While more mails than this wait in the queue, the sweep leaves the backlog be:
+# it would only queue them a second time.
+MAX_WAITING_CHECKED = 5000
 
 
 @task()
-def process_inbound_task(inbound_id: int) -> None:
-    """Placeholder until frontline.mail.services.process_inbound lands: mail stays stored."""
-    return None
+def process_inbound_task(inbound_id: int) -> str:
+    """Process one stored mail into its ticket; returns the mail's state."""
+    return str(services.process_inbound(inbound_id).state)
+
+
+@task()
+def requeue_stale_inbound() -> int:
+    """Queue again the stored mail that no worker finished (crash recovery)."""
+    return services.requeue_stale()
+
+
+def waiting_inbound_ids() -> set[int] | None:
+    """Ids of stored mails whose processing task waits in the queue; None when the
+    queue is too long to tell cheaply (or is not the database queue)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another task backend: nothing to look at
+        return set()
+    waiting = DBTaskResult.objects.ready().filter(task_path=process_inbound_task.module_path)
+    rows = list(waiting.values_list("args_kwargs", flat=True)[:MAX_WAITING_CHECKED + 1])
+    if len(rows) > MAX_WAITING_CHECKED:
+        return None
+    found: set[int] = set()
+    for row in rows:
+        args = (row or {}).get("args") or []
+        if args and isinstance(args[0], int):
+            found.add(args[0])
+    return found
+
+
+scheduler.register("mail.requeue_stale_inbound",
+                   timedelta(seconds=settings.FRONTLINE_INBOUND_SWEEP_SECONDS),
+                   requeue_stale_inbound)

@@ -16,6 +16,22 @@ MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
+# Types that run code when opened (executables, scripts, macro-enabled Office
+# files, shortcuts, disk images): the desk marks them so nobody opens one blindly.
+DANGEROUS_EXTENSIONS = frozenset({
+    "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "dll", "cpl", "jar", "js", "jse",
+    "vbs", "vbe", "wsf", "wsh", "ps1", "psm1", "hta", "lnk", "reg", "iso", "img", "vhd",
+    "docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppam", "sldm", "apk", "app",
+    "sh", "application", "gadget", "scf", "url", "chm",
+})
+
+
+def is_dangerous(filename: str) -> bool:
+    """Whether a file of this name runs code when opened (`invoice.pdf.exe` included)."""
+    extension = (filename or "").rstrip(". ").rpartition(".")[2].lower()
+    return "." in (filename or "") and extension in DANGEROUS_EXTENSIONS
+
+
 def clean_filename(filename: str) -> str:
     """A name safe to show and to offer for download: no paths, no control characters."""
     name = _UNSAFE_FILENAME.sub("_", (filename or "").strip()).strip(". ")

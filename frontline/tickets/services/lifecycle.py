@@ -197,12 +197,15 @@ def open_ticket(
     actor: User | None = None,
     body_html: str | None = None,
     at: datetime | None = None,
+    body_reply: str = "",
+    email_message_id: str = "",
 ) -> Ticket:
     """Open a ticket for the person at `requester_email`, with their first message.
 
     `actor` is the member of staff who opened it on the customer's behalf (a
     phone call, the API); None when the customer opened it themselves.
-    `at` lets an import keep the original time.
+    `at` lets an import keep the original time. `body_reply` and
+    `email_message_id` come with a mail (the new part of the text, its Message-ID).
     """
     if actor is not None and actor.role == Role.VIEWER and not actor.is_admin:
         raise permissions.NotAllowed("Viewers cannot open tickets.")
@@ -229,15 +232,16 @@ def open_ticket(
         updated_at=now,
         last_customer_message_at=now,
     )
-    Message.objects.create(
+    first_message = Message.objects.create(
         ticket=ticket, kind=MessageKind.INBOUND, author_contact=requester,
         author_user=None, channel=channel_value, body=body, body_html=body_html, created_at=now,
+        body_reply=body_reply, email_message_id=email_message_id[:998],
     )
     record_event(ticket, "created", actor=actor, actor_contact=None if actor else requester,
                  at=now, after={"status": Status.NEW, "channel": channel_value,
                                 "priority": found_priority.name.lower()})
     search_index.index_ticket(ticket)
-    search_index.index_message(ticket.messages.get())
+    search_index.index_message(first_message)
     return ticket
 
 
@@ -285,6 +289,10 @@ def add_reply(
     if next_status is not None and next_status != ticket.status:
         _apply_status(ticket, actor, next_status, now)
     search_index.index_message(message)
+    # The mail is queued in this transaction: the reply and its mail commit together.
+    from frontline.mail.outbound import queue_reply
+
+    queue_reply(message)
     return message
 
 
@@ -313,17 +321,29 @@ def add_customer_message(
     channel: str | None = None,
     body_html: str | None = None,
     at: datetime | None = None,
+    body_reply: str = "",
+    email_message_id: str = "",
+    automatic: bool = False,
 ) -> Message:
     """A message from the customer. It reopens a resolved or closed ticket and
-    moves one waiting on the customer back to open: nothing closes while they write."""
+    moves one waiting on the customer back to open: nothing closes while they write.
+
+    `automatic` (an out-of-office reply, a bounce) is kept on the timeline but is
+    not the customer writing: it changes no status and no "last customer message"
+    time, so a robot can neither reopen a ticket nor stop its clock.
+    """
     ticket = _locked(ticket)
     body = _clean_body(body)
     now = at or timezone.now()
     message = Message.objects.create(
         ticket=ticket, kind=MessageKind.INBOUND, author_contact=contact,
         channel=_channel(channel or ticket.channel), body=body, body_html=body_html,
-        created_at=now,
+        body_reply=body_reply, email_message_id=email_message_id[:998], created_at=now,
     )
+    if automatic:
+        _touch(ticket, now)
+        search_index.index_message(message)
+        return message
     ticket.last_customer_message_at = now
     _touch(ticket, now, "last_customer_message_at")
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
@@ -591,6 +611,9 @@ def _send_resolution_reminder(ticket: Ticket, now: datetime, *, closes_at: datet
     ticket.resolution_reminder_at = now
     ticket.save(update_fields=["resolution_reminder_at"])
     record_event(ticket, "resolution_reminder", at=now, after={"message": message.pk})
+    from frontline.mail.outbound import send_resolution_reminder
+
+    send_resolution_reminder(message)
 
 
 def active_statuses() -> tuple[str, ...]:

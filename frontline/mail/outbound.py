@@ -1,0 +1,450 @@
+"""Sending mail: agent replies, acknowledgements, reminders and fresh links.
+
+Queueing is part of the operation that caused it (an agent's reply queues its
+mail inside `add_reply`'s transaction), so a reply and its mail commit or roll
+back together. Delivery happens later in the worker (`deliver`), outside any
+transaction that holds rows: talking to a mail server can take seconds, and on
+SQLite a held write lock would stop every other writer meanwhile.
+
+Every state shows on the ticket's timeline: "queued" beside the message (the desk
+reads the OutboundMail), and each outcome as a "delivery" event: sent, a retry with
+the server's answer, failed with the server's answer, or not sent (suppressed)
+with the reason.
+
+Automatic mails (everything an agent did not write) are rate-limited per
+recipient and per ticket (FRONTLINE_AUTO_MAIL_LIMITS, FRONTLINE_AUTO_MAIL_TICKET_LIMITS):
+when a robot answers every mail with a mail, the conversation stops at the limit
+instead of running forever. A suppressed mail is still recorded, with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import formataddr
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from frontline.customers.models import ContactEmail
+from frontline.mail import addresses, compose, transport
+from frontline.mail.auto import DEFAULT_LOOP_HEADER
+from frontline.mail.models import OutboundMail, OutboundState
+from frontline.tickets.models import Channel, Message, MessageKind, Ticket
+from frontline.tickets.services.events import record_event
+
+if TYPE_CHECKING:
+    from frontline.mail.models import InboundMail
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_EVENT = "delivery"
+# While one worker talks to the server, the mail is leased to it for this long;
+# a worker that dies mid-send leaves the lease to run out, and the mail is retried.
+SEND_LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+SUMMARY_CHARS = 400
+HISTORY_AGE = timedelta(minutes=10)
+
+_LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$", re.I)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+# -- rate limits ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    period: timedelta
+
+    def __str__(self) -> str:
+        seconds = int(self.period.total_seconds())
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds % size == 0:
+                amount = seconds // size
+                return f"{self.count} per {amount} {unit}{'s' if amount != 1 else ''}" if (
+                    amount != 1) else f"{self.count} per {unit}"
+        return f"{self.count} per {seconds} seconds"
+
+
+def parse_limits(text: str, name: str = "FRONTLINE_AUTO_MAIL_LIMITS") -> list[Limit]:
+    """`"10/10m,50/1d"` -> [10 per 10 minutes, 50 per day]; empty means no limit."""
+    limits = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        match = _LIMIT.match(part)
+        if match is None:
+            raise ImproperlyConfigured(
+                f"{name}: '{part.strip()}' is not a limit like 10/10m or 50/1d.")
+        count, amount, unit = int(match.group(1)), int(match.group(2) or 1), match.group(3)
+        if amount <= 0:
+            raise ImproperlyConfigured(f"{name}: '{part.strip()}' has an empty period.")
+        limits.append(Limit(count, timedelta(seconds=amount * _UNITS[unit.lower()])))
+    return limits
+
+
+def _counted(now: datetime, period: timedelta) -> QuerySet[OutboundMail]:
+    # Suppressed mails do not count: they were not sent, and counting them would
+    # keep a recipient blocked for as long as a robot keeps writing.
+    return OutboundMail.objects.filter(automatic=True, created_at__gt=now - period).exclude(
+        state=OutboundState.SUPPRESSED)
+
+
+def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
+    """Why one more automatic mail to `recipient` on `ticket` must not go out, or None."""
+    for limit in parse_limits(settings.FRONTLINE_AUTO_MAIL_LIMITS):
+        # `to` is a JSON list; matching its text for the quoted address works the
+        # same on SQLite and PostgreSQL, and the (automatic, created_at) index
+        # keeps the rows scanned to the period's automatic mail.
+        sent = (_counted(now, limit.period)
+                .annotate(to_text=Cast("to", TextField()))
+                .filter(to_text__contains=f'"{recipient}"').count())
+        if sent >= limit.count:
+            return (f"rate limit: {sent} automatic mails to {recipient} in the last "
+                    f"{_period_words(limit.period)} (at most {limit})")
+    for limit in parse_limits(settings.FRONTLINE_AUTO_MAIL_TICKET_LIMITS,
+                              "FRONTLINE_AUTO_MAIL_TICKET_LIMITS"):
+        sent = _counted(now, limit.period).filter(ticket=ticket).count()
+        if sent >= limit.count:
+            return (f"rate limit: {sent} automatic mails on {ticket.reference} in the last "
+                    f"{_period_words(limit.period)} (at most {limit})")
+    return None
+
+
+def _period_words(period: timedelta) -> str:
+    return str(Limit(0, period)).removeprefix("0 per ")
+
+
+# -- queueing -------------------------------------------------------------------
+
+
+def requester_address(ticket: Ticket, preferred: str = "") -> str | None:
+    """Where mail for the ticket's requester goes: `preferred` when it is one of
+    their addresses (the one they wrote from), else their primary address."""
+    emails = [e.address for e in ticket.requester.emails.all()]
+    wanted = compose.clean_address(preferred)
+    if wanted and wanted in {compose.clean_address(e) for e in emails}:
+        return wanted
+    primary = ticket.requester.primary_email
+    return compose.clean_address(primary) if primary else None
+
+
+def _event(outbound: OutboundMail, state: str, at: datetime, **detail: Any) -> None:
+    record_event(outbound.ticket, DELIVERY_EVENT, at=at, after=state,
+                 mail=outbound.pk, message=outbound.message_id, to=", ".join(outbound.to),
+                 **detail)
+
+
+def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: str,
+            automatic: bool, now: datetime, state: str = OutboundState.QUEUED,
+            reason: str = "", cc: list[str] | None = None) -> OutboundMail:
+    outbound = OutboundMail.objects.create(
+        ticket=ticket, message=message, header_message_id=addresses.new_message_id(ticket.pk),
+        to=to, cc=cc or [], subject=compose.header_text(subject, 900), automatic=automatic,
+        state=state, last_error=reason, created_at=now,
+        next_attempt_at=now if state == OutboundState.QUEUED else None,
+    )
+    if state == OutboundState.QUEUED:
+        if message is not None:
+            # Replies quoting this id in In-Reply-To/References thread back here.
+            message.email_message_id = outbound.header_message_id
+            message.save(update_fields=["email_message_id"])
+        # "Queued" shows beside the message itself (the desk reads the OutboundMail);
+        # events record what happened to it next: sent, retried, failed, suppressed.
+        transaction.on_commit(lambda: _enqueue(outbound.pk))
+    else:
+        _event(outbound, state, now, reason=reason)
+    return outbound
+
+
+def _enqueue(outbound_id: int) -> None:
+    from frontline.mail.tasks.delivery import deliver_task
+
+    try:
+        deliver_task.enqueue(outbound_id)
+    except Exception:
+        # The mail is committed as queued and due now: the periodic retry job
+        # sends it within a minute, so a failed enqueue delays, never loses.
+        logger.exception("Could not enqueue delivery of outbound mail %s", outbound_id)
+
+
+def is_history(message: Message, now: datetime | None = None) -> bool:
+    """A message dated well before now is history being recorded (an import, the
+    demo, a reply written offline): it already reached the customer, or never
+    will. Mailing it now would be news from the past."""
+    return message.created_at < (now or timezone.now()) - HISTORY_AGE
+
+
+def queue_reply(message: Message) -> OutboundMail | None:
+    """Queue an agent's reply for sending to the requester (inside the caller's
+    transaction). None for internal notes, history, or a requester without an address."""
+    if message.kind != MessageKind.OUTBOUND or is_history(message):
+        return None
+    ticket = message.ticket
+    to = requester_address(ticket)
+    if to is None:
+        return None
+    return _create(ticket, message, to=[to], cc=participant_addresses(ticket, exclude=to),
+                   subject=compose.reply_subject(ticket), automatic=False,
+                   now=message.created_at)
+
+
+def participant_addresses(ticket: Ticket, *, exclude: str) -> list[str]:
+    """The people copied in on the conversation (tickets.Participant): agent replies go
+    to them too. Automatic mail goes to the requester only."""
+    found = []
+    for participant in ticket.participants.select_related("contact").prefetch_related(
+            "contact__emails"):
+        address = compose.clean_address(participant.contact.primary_email)
+        if address and address != exclude and address not in found:
+            found.append(address)
+    return found
+
+
+def bouncing_reason(address: str) -> str | None:
+    """Why an address must get no automatic mail: it bounced permanently before."""
+    email = ContactEmail.objects.filter(address__iexact=address).first()
+    since = getattr(email, "bouncing_since", None)
+    if email is None or since is None:
+        return None
+    return f"{address} bounces since {since:%Y-%m-%d} ({getattr(email, 'bounce_reason', '')})"
+
+
+def _queue_automatic(ticket: Ticket, message: Message | None, to: str | None, *,
+                     subject: str, now: datetime) -> OutboundMail | None:
+    if to is None:
+        return None
+    reason = bouncing_reason(to) or over_limit(ticket, to, now)
+    if reason is not None:
+        logger.warning("Not sending an automatic mail on %s: %s", ticket.reference, reason)
+        _create(ticket, message, to=[to], subject=subject, automatic=True, now=now,
+                state=OutboundState.SUPPRESSED, reason=reason)
+        return None
+    return _create(ticket, message, to=[to], subject=subject, automatic=True, now=now)
+
+
+def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None) -> str:
+    first = ticket.messages.filter(kind=MessageKind.INBOUND).order_by("created_at", "pk").first()
+    summary = " ".join((first.body if first else "").split())
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    files = list(first.attachments.values_list("filename", flat=True)) if first else []
+    name = ticket.requester.name.split()[0] if ticket.requester.name.strip() else ""
+    lines = [
+        f"Hello {name}," if name else "Hello,",
+        "",
+        f"thank you for writing to us. We have received your request and opened "
+        f"ticket {ticket.reference} for it.",
+        "",
+        "What we received:",
+        f"  Subject: {compose.header_text(ticket.subject, 300)}",
+    ]
+    if summary:
+        lines.append(f"  \u201c{summary}\u201d")
+    if files:
+        lines.append(f"  Attachments: {', '.join(files[:10])}"
+                     + (f" and {len(files) - 10} more" if len(files) > 10 else ""))
+    lines += [
+        "",
+        str(settings.FRONTLINE_ACK_PROMISE).strip(),
+        "",
+        "To add anything, just reply to this email. You can also read the whole "
+        "conversation and reply online, with no account and no password, at the "
+        "link below.",
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def send_acknowledgement(ticket: Ticket, inbound_mail: InboundMail | None = None
+                         ) -> OutboundMail | None:
+    """The one acknowledgement a new ticket by email gets (automatic, rate-limited).
+
+    Recorded on the timeline as an outbound message. None when the ticket was
+    already acknowledged, the requester has no address, or a rate limit holds it.
+    """
+    ticket = Ticket.objects.select_for_update().select_related("requester").get(pk=ticket.pk)
+    if ticket.events.filter(kind="acknowledged").exists():
+        return None
+    sender = inbound_mail.from_address if inbound_mail is not None else ""
+    to = requester_address(ticket, sender)
+    if to is None:
+        return None
+    if inbound_mail is not None and inbound_mail.message_id and inbound_mail.header_message_id:
+        # Threading needs the customer's Message-ID on their message (inbound
+        # normally stores it; this covers a message stored without it).
+        Message.objects.filter(pk=inbound_mail.message_id, email_message_id="").update(
+            email_message_id=inbound_mail.header_message_id[:998])
+    now = timezone.now()
+    subject = compose.reply_subject(ticket)
+    reason = bouncing_reason(to) or over_limit(ticket, to, now)
+    if reason is not None:
+        logger.warning("Not acknowledging %s: %s", ticket.reference, reason)
+        _create(ticket, None, to=[to], subject=subject, automatic=True, now=now,
+                state=OutboundState.SUPPRESSED, reason=reason)
+        return None
+    message = Message.objects.create(
+        ticket=ticket, kind=MessageKind.OUTBOUND, author_user=None, channel=Channel.EMAIL,
+        body=acknowledgement_text(ticket, inbound_mail), created_at=now,
+    )
+    record_event(ticket, "acknowledged", at=now, message=message.pk)
+    return _create(ticket, message, to=[to], subject=subject, automatic=True, now=now)
+
+
+def send_resolution_reminder(message: Message) -> OutboundMail | None:
+    """Mail the reminder a resolved ticket gets before it closes (automatic)."""
+    if is_history(message):
+        return None
+    ticket = message.ticket
+    return _queue_automatic(ticket, message, requester_address(ticket),
+                            subject=compose.reply_subject(ticket), now=message.created_at)
+
+
+@transaction.atomic
+def send_portal_link(ticket: Ticket, address: str) -> OutboundMail | None:
+    """Mail a fresh link to the ticket's page, if `address` is one of its requester's.
+
+    The caller shows the same answer whatever this returns: whether an address
+    belongs to a ticket is not for a stranger to find out.
+    """
+    ticket = Ticket.objects.select_for_update().select_related("requester").get(pk=ticket.pk)
+    wanted = compose.clean_address(address)
+    if wanted is None:
+        return None
+    to = requester_address(ticket, wanted)
+    if to != wanted:
+        return None
+    return _queue_automatic(ticket, None, to, now=timezone.now(),
+                            subject=f"{compose.subject_tag(ticket)} Your link to "
+                                    f"{compose.header_text(ticket.subject, 200)}")
+
+
+# -- delivery -------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: base, 2x, 4x, ... capped at MAX_BACKOFF."""
+    base = timedelta(seconds=settings.FRONTLINE_MAIL_RETRY_SECONDS)
+    return min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _claim(outbound_id: int, now: datetime) -> OutboundMail | None:
+    with transaction.atomic():
+        outbound = (OutboundMail.objects.select_for_update()
+                    .filter(pk=outbound_id, state=OutboundState.QUEUED).first())
+        if outbound is None:
+            return None
+        if outbound.next_attempt_at is not None and outbound.next_attempt_at > now:
+            return None
+        outbound.attempts += 1
+        outbound.next_attempt_at = now + SEND_LEASE
+        outbound.save(update_fields=["attempts", "next_attempt_at"])
+    return OutboundMail.objects.select_related(
+        "ticket__requester", "message__author_user", "message__ticket").get(pk=outbound.pk)
+
+
+def deliver(outbound_id: int, *, now: datetime | None = None) -> str | None:
+    """Try to send one queued mail now; returns its state afterwards (None when it
+    was not due, not queued, or being sent by another worker)."""
+    now = now or timezone.now()
+    outbound = _claim(outbound_id, now)
+    if outbound is None:
+        return None
+    try:
+        mail = compose.build(outbound)
+        if not mail.to and not mail.cc:
+            raise ValueError("no valid recipient address")
+    except Exception as error:  # a mail that cannot be built will not build next time
+        logger.exception("Cannot build outbound mail %s", outbound.pk)
+        return _finish(outbound, OutboundState.FAILED, f"cannot build the mail: {error}", now)
+    try:
+        with transport.connection() as connection:
+            connection.send_messages([mail])
+    except Exception as error:
+        answer = transport.explain(error)
+        if answer.permanent:
+            return _finish(outbound, OutboundState.FAILED, answer.text, now)
+        if outbound.attempts >= settings.FRONTLINE_MAIL_MAX_ATTEMPTS:
+            return _finish(outbound, OutboundState.FAILED,
+                           f"{answer.text} (gave up after {outbound.attempts} attempts)", now)
+        return _retry(outbound, answer.text, now)
+    return _finish(outbound, OutboundState.SENT, f"accepted by {transport.describe()}", now)
+
+
+def _finish(outbound: OutboundMail, state: str, answer: str, now: datetime) -> str:
+    with transaction.atomic():
+        outbound.state = state
+        outbound.next_attempt_at = None
+        if state == OutboundState.SENT:
+            outbound.sent_at = now
+            outbound.last_error = ""
+        else:
+            outbound.last_error = answer
+        outbound.save(update_fields=["state", "next_attempt_at", "sent_at", "last_error"])
+        _event(outbound, state, now, answer=answer, attempt=outbound.attempts)
+    if state == OutboundState.FAILED:
+        logger.warning("Outbound mail %s failed: %s", outbound.pk, answer)
+    return state
+
+
+def _retry(outbound: OutboundMail, answer: str, now: datetime) -> str:
+    when = now + backoff(outbound.attempts)
+    with transaction.atomic():
+        outbound.next_attempt_at = when
+        outbound.last_error = answer
+        outbound.save(update_fields=["next_attempt_at", "last_error"])
+        _event(outbound, "retrying", now, answer=answer, attempt=outbound.attempts,
+               next_attempt_at=when.isoformat())
+    logger.info("Outbound mail %s: %s; retrying at %s", outbound.pk, answer, when)
+    return OutboundState.QUEUED
+
+
+def due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
+    """Queued mails whose time has come: retries, and any whose enqueue was lost."""
+    now = now or timezone.now()
+    return list(OutboundMail.objects.filter(state=OutboundState.QUEUED, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def deliver_due(now: datetime | None = None) -> dict[str, int]:
+    """Send every due mail now (the periodic job): counts by resulting state."""
+    counts: dict[str, int] = {}
+    for outbound_id in due(now):
+        state = deliver(outbound_id, now=now) or "skipped"
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def send_test(address: str) -> transport.Answer:
+    """Send a short test mail to `address` now, bypassing the queue: for an admin
+    checking the mail settings. The answer says where it went or what the server said."""
+    to = compose.clean_address(address)
+    if to is None:
+        return transport.Answer(f"'{compose.header_text(address, 100)}' is not one email "
+                                "address.", True)
+    mail = EmailMessage(
+        subject="Frontline test mail",
+        body=f"This is a test mail from Frontline, sent through {transport.describe()}.\n",
+        from_email=formataddr(
+            (compose.header_text(settings.FRONTLINE_SUPPORT_NAME, 80) or "Support",
+             addresses.support_address()), charset="utf-8"),
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated",
+                 DEFAULT_LOOP_HEADER: settings.FRONTLINE_MESSAGE_ID_DOMAIN},
+    )
+    try:
+        with transport.connection() as connection:
+            connection.send_messages([mail])
+    except Exception as error:
+        return transport.explain(error)
+    return transport.Answer(f"sent to {to} through {transport.describe()}", False)

@@ -1,0 +1,457 @@
+"""Turning stored mail into tickets: `process_inbound(inbound_id)`.
+
+The raw mail was committed by `store.accept_raw` before anything read it. Here it
+is parsed, guarded, threaded and added to a ticket, all in one transaction that
+also marks the stored row processed: a crash anywhere rolls everything back to
+"stored", and the row is processed again later (by the worker's sweep or
+`frontline mail reprocess`). Processing locks the row and skips what is already
+done, so a mail processed twice (two workers, a re-queued task) lands once.
+
+Decisions (issue 3, "Threading" and "Loops, auto-replies and bounces"):
+- Forged or borrowed evidence (a reply address or Message-ID with a wrong
+  signature, a subject tag from someone not on the ticket) never appends: the
+  mail opens a new ticket linked to the claimed one (event "linked" with the
+  reason). We chose linking over the review state because the sender gets a
+  normal answer and an agent sees the connection at once; nothing waits unseen.
+- A reply to a closed ticket reopens it within FRONTLINE_REOPEN_WINDOW_DAYS of the
+  closing; later, it opens a new ticket linked to the old one.
+- Automatic mail (out-of-office, list, bulk) that threads is stored on its ticket
+  but changes no status and is not "the customer writing" (it cannot reopen a
+  resolved ticket or stop a clock); it is never answered. If it threads nowhere it
+  is kept as `ignored` with its reason. Our own mail coming back (a loop) is never
+  stored on a ticket.
+- A mail from a staff member's own address that threads is recorded as that
+  agent's reply. If the customer was among its recipients they already have it,
+  so the copy outbound would send is suppressed. If the agent may not reply
+  there (role, closed ticket), the mail waits in `review` with the reason.
+- Message.body keeps the whole text; Message.body_reply the new part only (the
+  desk folds the rest).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from frontline.core.errors import FrontlineError, NotFound
+from frontline.core.models import User
+from frontline.customers import services as customers
+from frontline.customers.models import Contact, ContactEmail
+from frontline.mail import addresses
+from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
+from frontline.mail.parse import ParsedMail, parse_message
+from frontline.mail.threading import Threading, thread, ticket_for_message_id
+from frontline.tickets import services as tickets
+from frontline.tickets.models import (
+    Message,
+    Participant,
+    ParticipantRole,
+    Status,
+    Ticket,
+    TicketLink,
+)
+from frontline.tickets.services.attachments import attach
+
+logger = logging.getLogger(__name__)
+
+NO_SUBJECT = "(no subject)"
+NO_TEXT = "(This mail has no text; see its attachments.)"
+MAX_SUBJECT = 300
+_DONE = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.REVIEW)
+
+
+class _Review(Exception):
+    """The mail needs an agent's eye: kept in the `review` state with this reason."""
+
+    def __init__(self, reason: str, ticket: Ticket | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.ticket = ticket
+
+
+@dataclass
+class _Outcome:
+    state: str = InboundState.PROCESSED
+    ticket: Ticket | None = None
+    message: Message | None = None
+    reason: str = ""
+    new_ticket: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+
+def process_inbound(inbound_id: int) -> InboundMail:
+    """Process one stored mail into its ticket. Idempotent; never loses the mail.
+
+    A failure rolls the work back and records `failed` with the error (the raw
+    mail stays for an admin and for a later retry); the error is not raised.
+    """
+    try:
+        with transaction.atomic():
+            inbound = InboundMail.objects.select_for_update().filter(pk=inbound_id).first()
+            if inbound is None:
+                raise NotFound(f"There is no stored mail {inbound_id}.")
+            if inbound.state in _DONE:
+                return inbound
+            _process(inbound)
+            return inbound
+    except (NotFound, OperationalError, InterfaceError):
+        # The database itself is unwell (locked, restarting, gone): the mail stays
+        # `stored` and is taken up again by the sweep, not marked as a bad mail.
+        raise
+    except Exception as error:  # anything else: the mail must be kept and shown
+        logger.exception("Processing stored mail %s failed", inbound_id)
+        message = (error.message if isinstance(error, FrontlineError)
+                   else f"{type(error).__name__}: {error}")
+        with transaction.atomic():
+            InboundMail.objects.filter(pk=inbound_id).exclude(state__in=_DONE).update(
+                state=InboundState.FAILED, error=message[:5000],
+                attempts=F("attempts") + 1, processed_at=timezone.now())
+        return InboundMail.objects.get(pk=inbound_id)
+
+
+def _process(inbound: InboundMail) -> None:
+    parsed = parse_message(bytes(inbound.raw))
+    inbound.from_address = (parsed.sender.email if parsed.sender else "")[:320]
+    inbound.subject = (parsed.subject or "")[:300]
+    imported = inbound.source == InboundSource.IMPORT
+    # Imported history keeps its own times; live mail is dated when it reached us.
+    at = (parsed.date or inbound.received_at) if imported else timezone.now()
+    if parsed.parse_error:
+        raise ValueError(f"The mail could not be read: {parsed.parse_error}")
+    if parsed.sender is None:
+        raise ValueError("The mail has no sender address (From).")
+    try:
+        outcome = _route(inbound, parsed, at=at, imported=imported)
+    except _Review as review:
+        outcome = _Outcome(state=InboundState.REVIEW, ticket=review.ticket,
+                           reason=review.reason)
+    inbound.state = outcome.state
+    inbound.ticket = outcome.ticket
+    inbound.message = outcome.message
+    inbound.error = outcome.reason
+    inbound.attempts += 1
+    inbound.processed_at = timezone.now()
+    inbound.save(update_fields=["state", "ticket", "message", "error", "attempts",
+                                "processed_at", "from_address", "subject"])
+    if (outcome.new_ticket and outcome.ticket is not None and not imported
+            and not parsed.auto.is_automatic):
+        _acknowledge(outcome.ticket, inbound)
+
+
+def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
+           imported: bool) -> _Outcome:
+    assert parsed.sender is not None
+    sender = parsed.sender.email
+    if parsed.bounce is not None or parsed.auto.kind == "bounce":
+        return _bounce(parsed, at=at)
+    staff = _staff_user(sender)
+    known = _known_address(sender) if staff is None else None
+    known_contact = known.contact if known is not None else None
+    threading = thread(parsed, envelope_recipients=inbound.envelope_recipients or [],
+                       sender_contact=known_contact, sender_is_staff=staff is not None,
+                       sender_address=sender)
+    if parsed.auto.is_automatic:
+        return _automatic(parsed, threading, at=at)
+    if staff is not None and threading.ticket is not None:
+        return _agent_reply(staff, parsed, threading.ticket, at=at)
+
+    if known is not None and known.bouncing_since is not None:
+        # They wrote to us from it, so the address works again.
+        ContactEmail.objects.filter(pk=known.pk).update(bouncing_since=None, bounce_reason="")
+    ticket, reason = threading.ticket, ""
+    if ticket is not None and ticket.status == Status.CLOSED and ticket.closed_at is not None:
+        window = timedelta(days=settings.FRONTLINE_REOPEN_WINDOW_DAYS)
+        if at - ticket.closed_at > window:
+            reason = (f"A reply to {ticket.reference}, closed more than "
+                      f"{settings.FRONTLINE_REOPEN_WINDOW_DAYS} days ago.")
+            threading = Threading(claimed=ticket, claim_reason=reason)
+            ticket = None
+    outcome = _Outcome()
+    if ticket is None:
+        ticket = tickets.open_ticket(
+            requester_email=sender, requester_name=parsed.sender.name,
+            subject=_subject(parsed), body=_body(parsed), channel="email",
+            body_html=parsed.html, at=at, body_reply=_reply(parsed),
+            email_message_id=parsed.message_id or "")
+        message = Message.objects.filter(ticket=ticket).order_by("pk").first()
+        assert message is not None
+        outcome.new_ticket = True
+        if threading.claimed is not None:
+            _link(ticket, threading.claimed, threading.claim_reason, at)
+            reason = (f"Opened as a new ticket: {threading.claim_reason} "
+                      f"({threading.claimed.reference}).")
+    else:
+        contact = known_contact or customers.resolve_contact(sender, parsed.sender.name,
+                                                             field="from")
+        message = tickets.add_customer_message(
+            ticket, contact, _body(parsed), channel="email", body_html=parsed.html, at=at,
+            body_reply=_reply(parsed), email_message_id=parsed.message_id or "")
+    outcome.ticket, outcome.message, outcome.reason = ticket, message, reason
+    if parsed.attachments:
+        outcome.skipped = _attachments(message, parsed, at=at)
+    _add_participants(ticket, parsed, exclude={sender}, at=at,
+                      envelope=inbound.envelope_recipients or [])
+    return outcome
+
+
+def _known_address(address: str) -> ContactEmail | None:
+    return (ContactEmail.objects.select_related("contact__organization")
+            .filter(address=address.strip().lower()).first())
+
+
+# -- pieces ---------------------------------------------------------------------
+
+
+def _subject(parsed: ParsedMail) -> str:
+    subject = " ".join((parsed.subject or "").split())
+    return subject[:MAX_SUBJECT] if subject else NO_SUBJECT
+
+
+def _body(parsed: ParsedMail) -> str:
+    return parsed.text if parsed.text.strip() else NO_TEXT
+
+
+def _reply(parsed: ParsedMail) -> str:
+    """The new part, or "" when it is the whole text (nothing to fold)."""
+    reply = (parsed.reply or "").strip("\n")
+    return "" if not reply.strip() or reply.strip() == parsed.text.strip() else reply
+
+
+def _staff_user(address: str) -> User | None:
+    return (User.objects.filter(email__iexact=address.strip(), is_active=True)
+            .order_by("pk").first())
+
+
+def _is_ours(address: str, envelope: list[str]) -> bool:
+    lowered = address.lower()
+    support = addresses.support_address().lower()
+    if lowered == support or lowered in {a.lower() for a in envelope}:
+        return True
+    if addresses.ticket_from_reply_address(address) is not None:
+        return True
+    return lowered.rpartition("@")[2] == support.rpartition("@")[2]
+
+
+def _add_participants(ticket: Ticket, parsed: ParsedMail, *, exclude: set[str],
+                      at: datetime, envelope: list[str]) -> None:
+    """Everyone else the mail was addressed to (To and Cc) takes part from now on."""
+    skip = {address.lower() for address in exclude}
+    for address in parsed.to + parsed.cc:
+        email = address.email.strip()
+        if not email or email.lower() in skip or _is_ours(email, envelope):
+            continue
+        skip.add(email.lower())
+        if _staff_user(email) is not None:
+            continue
+        try:
+            contact = customers.resolve_contact(email, address.name, field="cc")
+        except FrontlineError:
+            continue  # an unusable address in Cc: nobody to add
+        if contact.pk == ticket.requester_id:
+            continue
+        _, created = Participant.objects.get_or_create(
+            ticket=ticket, contact=contact,
+            defaults={"role": ParticipantRole.CC, "added_at": at})
+        if created:
+            tickets.record_event(ticket, "participant_added", actor_contact=contact, at=at,
+                                 after=email.lower())
+
+
+def _attachments(message: Message, parsed: ParsedMail, *, at: datetime) -> list[str]:
+    """Store the mail's files within the size limits; say on the ticket what was left out."""
+    per_file = int(settings.FRONTLINE_MAX_ATTACHMENT_MB * 1024 * 1024)
+    per_message = int(settings.FRONTLINE_MAX_MESSAGE_MB * 1024 * 1024)
+    total = 0
+    skipped: list[str] = []
+    for attachment in parsed.attachments:
+        size = attachment.size
+        if size > per_file or total + size > per_message:
+            skipped.append(f"{attachment.filename} ({size} bytes)")
+            continue
+        total += size
+        attach(message, attachment.filename, attachment.payload,
+               content_type=attachment.content_type, inline=attachment.inline,
+               content_id=attachment.content_id or "")
+    if skipped:
+        tickets.record_event(
+            message.ticket, "attachments_skipped", at=at, message=message.pk, files=skipped,
+            reason=(f"larger than the limits ({settings.FRONTLINE_MAX_ATTACHMENT_MB:g} MB a "
+                    f"file, {settings.FRONTLINE_MAX_MESSAGE_MB:g} MB a mail); "
+                    "the raw mail keeps them"))
+    return skipped
+
+
+def _link(ticket: Ticket, other: Ticket, reason: str, at: datetime) -> None:
+    """Link two tickets on the mail system's behalf (no agent did it)."""
+    if ticket.pk == other.pk:
+        return
+    low, high = sorted([ticket, other], key=lambda t: t.pk)
+    _, created = TicketLink.objects.get_or_create(from_ticket=low, to_ticket=high)
+    if created:
+        tickets.record_event(ticket, "linked", at=at, after=other.reference, reason=reason)
+        tickets.record_event(other, "linked", at=at, after=ticket.reference, reason=reason)
+
+
+def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Outcome:
+    reason = parsed.auto.reason or parsed.auto.kind
+    ticket = threading.ticket
+    if parsed.auto.kind == "loop":
+        return _Outcome(state=InboundState.IGNORED, ticket=ticket,
+                        reason=f"Our own mail came back (loop): {reason}")
+    if ticket is None:
+        return _Outcome(state=InboundState.IGNORED,
+                        reason=f"Automatic mail ({parsed.auto.kind}: {reason}) for no ticket")
+    assert parsed.sender is not None
+    contact = customers.resolve_contact(parsed.sender.email, parsed.sender.name, field="from")
+    message = tickets.add_customer_message(
+        ticket, contact, _body(parsed), channel="email", body_html=parsed.html, at=at,
+        body_reply=_reply(parsed), email_message_id=parsed.message_id or "", automatic=True)
+    tickets.record_event(ticket, "automatic_mail", actor_contact=contact, at=at,
+                         message=message.pk, auto_kind=parsed.auto.kind, reason=reason)
+    outcome = _Outcome(ticket=ticket, message=message,
+                       reason=f"Automatic mail ({parsed.auto.kind}): not answered")
+    outcome.skipped = _attachments(message, parsed, at=at)
+    return outcome
+
+
+def _agent_reply(agent: User, parsed: ParsedMail, ticket: Ticket, *, at: datetime) -> _Outcome:
+    try:
+        message = tickets.add_reply(ticket, agent, _body(parsed), body_html=parsed.html, at=at)
+    except FrontlineError as error:
+        raise _Review(f"A mail from {agent.username} could not be added as their reply: "
+                      f"{error.message}", ticket) from None
+    message.refresh_from_db(fields=["email_message_id"])
+    message.body_reply = _reply(parsed)
+    recipients = {address.email.lower() for address in parsed.to + parsed.cc}
+    reached_customer = bool(recipients & set(
+        ContactEmail.objects.filter(contact_id=ticket.requester_id)
+        .values_list("address", flat=True)))
+    if reached_customer:
+        # The agent's own client already delivered it to the customer: a second
+        # copy from us would be a duplicate, and the customer's answer will quote
+        # the agent's Message-ID, not the one our copy would have carried.
+        suppressed = OutboundMail.objects.filter(message=message, state="queued").update(
+            state="suppressed", last_error="The agent's own mail already reached the customer.")
+        if suppressed:
+            tickets.record_event(ticket, "delivery", actor=agent, at=at, after="suppressed",
+                                 reason="The agent's own mail already reached the customer.")
+        if parsed.message_id:
+            message.email_message_id = parsed.message_id[:998]
+    elif not message.email_message_id:
+        message.email_message_id = (parsed.message_id or "")[:998]
+    message.save(update_fields=["body_reply", "email_message_id"])
+    outcome = _Outcome(ticket=ticket, message=message, reason="")
+    outcome.skipped = _attachments(message, parsed, at=at)
+    return outcome
+
+
+def _bounce(parsed: ParsedMail, *, at: datetime) -> _Outcome:
+    """A delivery failure: shown on the ticket of the mail that failed; a permanent
+    failure marks the address as bouncing so agents are warned before writing."""
+    bounce = parsed.bounce
+    reason = parsed.auto.reason or "bounce"
+    ticket = ticket_for_message_id(bounce.original_message_id if bounce else None)
+    if ticket is None:
+        threading = thread(parsed, sender_contact=None)
+        ticket = threading.ticket
+    if ticket is None or bounce is None:
+        return _Outcome(state=InboundState.IGNORED,
+                        reason=f"A delivery failure for no mail of ours ({reason})")
+    diagnostic = (bounce.diagnostic or "").strip()[:500]
+    message = Message.objects.create(
+        ticket=ticket, kind="inbound", author_user=None, author_contact=None, channel="email",
+        body=_body(parsed), body_html=parsed.html, body_reply="",
+        email_message_id=(parsed.message_id or "")[:998], created_at=at)
+    tickets.record_event(
+        ticket, "bounce", at=at, message=message.pk, recipients=list(bounce.recipients),
+        status=bounce.status, permanent=bounce.permanent, diagnostic=diagnostic,
+        original_message_id=bounce.original_message_id)
+    if bounce.permanent:
+        why = diagnostic or f"status {bounce.status or 'unknown'}"
+        for recipient in bounce.recipients:
+            ContactEmail.objects.filter(address=recipient.strip().lower()).update(
+                bouncing_since=at, bounce_reason=why[:500])
+    return _Outcome(ticket=ticket, message=message,
+                    reason=f"Delivery failure for {', '.join(bounce.recipients) or 'unknown'}")
+
+
+def _acknowledge(ticket: Ticket, inbound: InboundMail) -> None:
+    """One acknowledgement for a new ticket; outbound applies its rate limits."""
+    try:
+        from frontline.mail.outbound import send_acknowledgement
+    except ImportError:  # outbound not installed in this build: nothing to send with
+        return
+    try:
+        with transaction.atomic():
+            send_acknowledgement(ticket, inbound)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        # The ticket matters more than its acknowledgement: keep the ticket, log why
+        # the acknowledgement did not go (agents still answer the ticket).
+        logger.exception("Could not acknowledge %s", ticket.reference)
+
+
+# -- re-running ------------------------------------------------------------------
+
+
+def reprocess_pending(limit: int = 1000, *, include_failed: bool = True) -> int:
+    """Process stored mail that has not finished (and, by default, failed mail again).
+
+    For `frontline mail reprocess`: runs in this process, oldest first, and returns
+    how many mails it took up.
+    """
+    states = [InboundState.STORED] + ([InboundState.FAILED] if include_failed else [])
+    ids = list(InboundMail.objects.filter(state__in=states).order_by("received_at", "pk")
+               .values_list("pk", flat=True)[:max(0, limit)])
+    for inbound_id in ids:
+        process_inbound(inbound_id)
+    return len(ids)
+
+
+def requeue_stale(*, older_than: timedelta | None = None, limit: int = 1000,
+                  now: datetime | None = None) -> int:
+    """Queue processing again for mail stored long ago and still unprocessed.
+
+    A worker killed mid-task leaves its task claimed forever and the mail `stored`
+    (its transaction rolled back). Mail whose task is still waiting in the queue is
+    left alone, and while a large backlog is queued the sweep waits for it to drain.
+    """
+    from frontline.mail.tasks.inbound import process_inbound_task, waiting_inbound_ids
+
+    now = now or timezone.now()
+    age = older_than if older_than is not None else timedelta(
+        seconds=settings.FRONTLINE_INBOUND_STALE_SECONDS)
+    stale = list(InboundMail.objects.filter(state=InboundState.STORED,
+                                            received_at__lte=now - age)
+                 .order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
+    if not stale:
+        return 0
+    waiting = waiting_inbound_ids()
+    if waiting is None:
+        return 0
+    queued = 0
+    for inbound_id in stale:
+        if inbound_id in waiting:
+            continue
+        process_inbound_task.enqueue(inbound_id)
+        queued += 1
+    return queued
+
+
+def remote_image_html(message: Message) -> str | None:
+    """The message's HTML again, with remote images allowed (an agent asked)."""
+    inbound = InboundMail.objects.filter(message=message).only("raw").first()
+    if inbound is None:
+        return message.body_html
+    return parse_message(bytes(inbound.raw), allow_remote_images=True).html
+
+
+def bouncing_addresses(contact: Contact) -> list[ContactEmail]:
+    return [email for email in contact.emails.all() if email.bouncing_since is not None]

@@ -1,0 +1,218 @@
+"""The customer's no-login ticket page: read the conversation, reply, confirm a fix.
+
+Access is the signed link alone (frontline.tickets.access): no account, no
+password, no session. Each request checks the link again; a forged, expired or
+other-ticket link opens nothing and offers to mail a fresh link instead.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from frontline.core.errors import FrontlineError
+from frontline.mail import outbound
+from frontline.tickets import access, selectors, services
+from frontline.tickets.models import Attachment, MessageKind, Status, Ticket, parse_reference
+from frontline.tickets.services.attachments import read_attachment
+
+# What a customer is told about where their request stands.
+STATUS_WORDS = {
+    Status.NEW: "Received: we will get back to you",
+    Status.OPEN: "We are working on it",
+    Status.PENDING_INTERNAL: "We are working on it",
+    Status.PENDING_CUSTOMER: "Waiting for your reply",
+    Status.RESOLVED: "Solved: please confirm",
+    Status.CLOSED: "Closed",
+}
+CHANGE_WORDS: dict[str, str] = {
+    Status.OPEN: "We picked this up again",
+    Status.PENDING_INTERNAL: "We are checking with our team",
+    Status.PENDING_CUSTOMER: "We asked you for something",
+    Status.RESOLVED: "We marked this as solved",
+    Status.CLOSED: "The request was closed",
+}
+MAX_REPLY_CHARS = 100_000
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def _private(response: _Response) -> _Response:
+    # The link is the key: keep it out of caches, search engines and other sites' logs.
+    # (same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on
+    # our own form posts, and Django's CSRF check rightly refuses those.)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _open(reference: str, token: str) -> access.TicketAccess:
+    return access.open_link(parse_reference(reference), token)
+
+
+def _refused(request: HttpRequest, reference: str, error: FrontlineError) -> HttpResponse:
+    expired = isinstance(error, access.LinkExpired)
+    number = parse_reference(reference)
+    context = {
+        "expired": expired,
+        "reference": f"{settings.FRONTLINE_REFERENCE_PREFIX}-{number}" if number else "",
+        "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
+    }
+    return _private(render(request, "portal/refused.html", context,
+                           status=410 if expired else 403))
+
+
+def _can_reply(ticket: Ticket) -> bool:
+    if ticket.status != Status.CLOSED:
+        return True
+    window = timedelta(days=settings.FRONTLINE_REOPEN_WINDOW_DAYS)
+    return ticket.closed_at is not None and ticket.closed_at >= timezone.now() - window
+
+
+def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
+    """Public messages and status changes in plain words; no notes, no other events."""
+    entries = []
+    for entry in selectors.timeline(grant.ticket, include_notes=False):
+        if entry.message is not None:
+            message = entry.message
+            if message.kind == MessageKind.INBOUND:
+                mine = message.author_contact_id == grant.contact.pk
+                who = "You" if mine else (str(message.author_contact or "") or "Customer")
+            else:
+                mine = False
+                who = (message.author_user.display_name if message.author_user
+                       else settings.FRONTLINE_SUPPORT_NAME)
+            entries.append({
+                "type": "message", "message": message, "who": who, "mine": mine,
+                "ours": message.kind != MessageKind.INBOUND,
+                "text": getattr(message, "body_reply", "") or message.body,
+                "files": [a for a in message.attachments.all() if not a.inline],
+            })
+        elif entry.event is not None and entry.event.kind == "status_changed":
+            words = CHANGE_WORDS.get(str(entry.event.after))
+            if words:
+                entries.append({"type": "status", "at": entry.event.at, "words": words})
+    return entries
+
+
+def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
+          error: str = "", body: str = "", status: int = 200) -> HttpResponse:
+    ticket = grant.ticket
+    context = {
+        "ticket": ticket,
+        "token": token,
+        "contact": grant.contact,
+        "status_words": STATUS_WORDS.get(Status(ticket.status), ticket.get_status_display()),
+        "entries": _conversation(grant),
+        "can_reply": _can_reply(ticket),
+        "resolved": ticket.status == Status.RESOLVED,
+        "error": error,
+        "body": body,
+        "notice": {"sent": "Thank you, your message is on its way to us.",
+                   "solved": "Thank you for confirming. We have closed the request."
+                   }.get(request.GET.get("done", ""), ""),
+        "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
+    }
+    # Times in the customer's own time zone, when we know a valid one.
+    try:
+        zone = ZoneInfo(grant.contact.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    with timezone.override(zone):
+        return _private(render(request, "portal/ticket.html", context, status=status))
+
+
+@require_GET
+def ticket_page(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        grant = _open(reference, token)
+    except (access.LinkExpired, access.LinkInvalid) as error:
+        return _refused(request, reference, error)
+    return _page(request, grant, token)
+
+
+@require_POST
+def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        grant = _open(reference, token)
+    except (access.LinkExpired, access.LinkInvalid) as error:
+        return _refused(request, reference, error)
+    body = str(request.POST.get("body", ""))[:MAX_REPLY_CHARS + 1]
+    if not _can_reply(grant.ticket):
+        return _page(request, grant, token, body=body, status=409,
+                     error="This request is closed. Please write to us by email to "
+                           "open a new one.")
+    try:
+        message = services.add_customer_message(grant.ticket, grant.contact, body,
+                                                 channel="portal")
+    except FrontlineError as error:
+        return _page(request, grant, token, error=error.message, body=body,
+                     status=error.status_code)
+    url = access.ticket_path(grant.ticket, grant.contact)
+    return _private(HttpResponseRedirect(f"{url}?done=sent#m{message.pk}"))
+
+
+@require_POST
+def solved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        grant = _open(reference, token)
+    except (access.LinkExpired, access.LinkInvalid) as error:
+        return _refused(request, reference, error)
+    try:
+        services.confirm_resolution(grant.ticket, grant.contact)
+    except FrontlineError as error:
+        return _page(request, grant, token, error=error.message, status=error.status_code)
+    url = access.ticket_path(grant.ticket, grant.contact)
+    return _private(HttpResponseRedirect(f"{url}?done=solved"))
+
+
+@require_GET
+def attachment(request: HttpRequest, reference: str, token: str, pk: int) -> HttpResponseBase:
+    try:
+        grant = _open(reference, token)
+    except (access.LinkExpired, access.LinkInvalid) as error:
+        return _refused(request, reference, error)
+    found = (Attachment.objects.select_related("blob", "message")
+             .filter(pk=pk, message__ticket=grant.ticket).exclude(
+                 message__kind=MessageKind.NOTE).first())
+    if found is None:
+        raise Http404("No such file on this request.")
+    # Always a download, never rendered in the page's origin (an HTML or SVG file
+    # from a stranger must not run here).
+    response = FileResponse(io.BytesIO(read_attachment(found)), as_attachment=True,
+                            filename=found.filename, content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+@require_POST
+def new_link(request: HttpRequest) -> HttpResponse:
+    """Mail a fresh link to the address given, if it is the requester's. The answer
+    is the same whether it was: a stranger learns nothing about the ticket."""
+    address = str(request.POST.get("email", "")).strip()[:320]
+    number = parse_reference(str(request.POST.get("reference", ""))[:40])
+    if not address or "@" not in address:
+        context = {"expired": False, "reference": str(request.POST.get("reference", ""))[:40],
+                   "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
+                   "error": "Please enter the email address you wrote to us from."}
+        return _private(render(request, "portal/refused.html", context, status=422))
+    ticket = Ticket.objects.filter(pk=number).first() if number is not None else None
+    if ticket is not None:
+        outbound.send_portal_link(ticket, address)
+    return _private(render(request, "portal/link_sent.html",
+                           {"support_address": settings.FRONTLINE_SUPPORT_ADDRESS}))

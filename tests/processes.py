@@ -1,0 +1,22 @@
+"""For tests that start real processes and servers: free ports, a clean environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def frontline_env(data_dir: Path) -> dict[str, str]:
+    """This environment without any FRONTLINE_* setting, with its own data dir:
+    a child `frontline` process gets the embedded default (SQLite in `data_dir`)."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("FRONTLINE_") and key != "DJANGO_SETTINGS_MODULE"}
+    env["FRONTLINE_DATA_DIR"] = str(data_dir)
+    return env
