@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape as html_escape
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from frontline.tickets.models import Event, Message, Status, parse_reference
+from frontline.tickets.models import Event, Message, Priority, Status, Ticket, parse_reference
 
 register = template.Library()
 
@@ -34,9 +35,82 @@ def reltime(moment: datetime | None) -> SafeString | str:
     """`2 h ago`, with the exact local time in the tooltip and a machine-readable datetime."""
     if moment is None:
         return "—"
+    return mark_safe(_time_tag(moment, timezone.now()))
+
+
+def _time_tag(moment: datetime, now: datetime) -> str:
+    # Called for every row of a queue: isoformat, strftime and _ago only ever give
+    # digits, letters, spaces and ":+-,", so a plain f-string is safe and much
+    # cheaper than format_html's escaping of each part.
     local = timezone.localtime(moment)
-    return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(),
-                       local.strftime("%a %d %b %Y, %H:%M %Z"), _ago(moment, timezone.now()))
+    return (f'<time datetime="{moment.isoformat()}" '
+            f'title="{local.strftime("%a %d %b %Y, %H:%M %Z")}">{_ago(moment, now)}</time>')
+
+
+_PRIORITY_LABELS = {value: str(label) for value, label in Priority.choices}
+_STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+
+
+@register.simple_tag
+def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
+    """The `<li>` rows of a ticket list (queues, an organization's tickets).
+
+    Built here rather than by a template: as `{% include %}` per row with some
+    fifteen variable lookups each, 50 rows were about half of the queue page's
+    CPU (bench/RESULTS.md, finding 5). The tickets come with TICKET_RELATED
+    (requester, organization, category, team, assignee) already loaded.
+    """
+    esc = html_escape
+    now = timezone.now()
+    query = f"?{esc(context_query)}" if context_query else ""
+    rows = []
+    for ticket in tickets:
+        priority = esc(_PRIORITY_LABELS.get(ticket.priority, str(ticket.priority)))
+        status = esc(str(ticket.status))
+        sub = esc(ticket.requester.name or "Customer")
+        if ticket.organization:
+            sub += f" · {esc(ticket.organization.name)}"
+        if ticket.category:
+            sub += f" · {esc(ticket.category.name)}"
+        team = esc(ticket.team.name) if ticket.team else ""
+        team_title = f" · {team}" if team else ""
+        team_tag = f' <span class="muted">{team}</span>' if team else ""
+        assignee = (esc(ticket.assignee.display_name) if ticket.assignee
+                    else '<span class="muted">Unassigned</span>')
+        new = " is-new" if ticket.status == Status.NEW else ""
+        rows.append(
+            f'<li><a class="ticket-row{new}" '
+            f'href="{esc(ticket.get_absolute_url())}{query}" data-row>\n'
+            f'  <span class="prio p{ticket.priority}" title="Priority: {priority}">{priority}'
+            '</span>\n'
+            f'  <span class="ref">{ticket.reference}</span>\n'
+            f'  <span class="subject"><span class="title">{esc(ticket.subject)}</span>'
+            f'<span class="sub">{sub}</span></span>\n'
+            f'  <span class="badge status-{status}">'
+            f'{esc(_STATUS_LABELS.get(ticket.status, status))}</span>\n'
+            f'  <span class="tier" title="Tier {ticket.tier}{team_title}">T{ticket.tier}{team_tag}'
+            '</span>\n'
+            f'  <span class="assignee">{assignee}</span>\n'
+            f'  <span class="when">{_time_tag(ticket.updated_at, now)}</span>\n'
+            '</a></li>\n')
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def options(choices: list[tuple[Any, str]], selected: Any = None) -> SafeString:
+    """`<option>`s for a long list (300 agents), built in one pass instead of a template loop.
+
+    `selected` is compared with each value as a string, so a pk matches "12" and 12.
+    """
+    chosen = "" if selected is None else str(selected)
+    parts = []
+    for value, label in choices:
+        text = str(value)
+        mark = " selected" if text == chosen else ""
+        # html.escape is what django.utils.html.escape calls, without its lazy-string wrapper.
+        parts.append(f'<option value="{html_escape(text)}"{mark}>{html_escape(str(label))}'
+                     '</option>')
+    return mark_safe("".join(parts))
 
 
 @register.filter

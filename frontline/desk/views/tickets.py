@@ -86,6 +86,23 @@ def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: st
     }
 
 
+def _assignee_options(user: User, ticket: Ticket) -> list[tuple[str, str]]:
+    """(username, label) of everyone who may hold the ticket, for the assignee menu.
+
+    Rendered with the `options` tag rather than a template loop over User objects:
+    with 300 agents that loop was a large part of the page (bench/RESULTS.md, finding 5).
+    """
+    people = (permissions.users_who_can_view_ticket(User.objects.exclude(role=Role.VIEWER),
+                                                    ticket)
+              .order_by("first_name", "username")
+              .values_list("pk", "username", "first_name", "last_name"))
+    options = []
+    for pk, username, first, last in people:
+        name = f"{first} {last}".strip() or username  # User.display_name
+        options.append((username, f"{name} (me)" if pk == user.pk else name))
+    return options
+
+
 def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     """Header, facts and actions: everything but the timeline and the composer."""
     can_change = permissions.can_change_ticket(user, ticket)
@@ -108,9 +125,8 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
             "priorities": Priority.choices,
             "teams": list(Team.objects.order_by("tier", "name")),
             "categories": list(Category.objects.order_by("name")),
-            "assignees": [person for person in User.objects.filter(is_active=True)
-                          .exclude(role=Role.VIEWER).order_by("first_name", "username")
-                          if permissions.can_view_ticket(person, ticket)],
+            "assignees": _assignee_options(user, ticket),
+            "assignee_username": ticket.assignee.username if ticket.assignee else "",
             "can_reopen": ticket.status in (Status.RESOLVED, Status.CLOSED),
         })
     return context

@@ -33,6 +33,11 @@ rows. ts_rank runs in the outer query, over those n rows only.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -92,6 +97,45 @@ INSERT_MESSAGES = f"""
 def _params(low: int, high: int) -> dict[str, str | int]:
     return {"separators": SEPARATORS, "low": low, "high": high,
             "prefix": settings.FRONTLINE_REFERENCE_PREFIX}
+
+
+# Connections that build the index at once. to_tsvector is CPU-bound and a
+# backend uses one core, so one connection left a two-core server half idle
+# (bench/RESULTS.md, finding 6); more than the cores would only contend.
+REINDEX_CONNECTIONS = 2
+
+
+def _run_in_threads(batches: Sequence[tuple[Any, ...]], work: Callable[..., None]) -> None:
+    """Run `work(*batch)` for each batch (disjoint id ranges, or one index each)
+    on REINDEX_CONNECTIONS threads.
+
+    Each thread takes the next batch from a shared list, so a slow batch does
+    not leave the other connection idle; each has its own Django connection,
+    closed when it is done. The first error stops the others and is raised.
+    """
+    pending = list(reversed(batches))
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def worker() -> None:
+        try:
+            while not failed.is_set():
+                with lock:
+                    if not pending:
+                        return
+                    batch = pending.pop()
+                work(*batch)
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=REINDEX_CONNECTIONS,
+                            thread_name_prefix="search-reindex") as pool:
+        futures = [pool.submit(worker) for _ in range(REINDEX_CONNECTIONS)]
+    for future in futures:
+        future.result()
 
 
 def render_term(term: Term) -> str:
@@ -166,34 +210,58 @@ class PostgreSQLEngine:
 
     def reindex(self, progress: Progress | None, batch_size: int) -> int:
         total = count_rows("tickets_ticket") + count_rows("tickets_message")
-        done = indexed = 0
+        counts = {"done": 0, "indexed": 0}
+        lock = threading.Lock()
         if progress:
             progress(0, total)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_ticketdocument, search_messagedocument")
             for statement in DROP_INDEXES:
                 cursor.execute(statement)
-        # One transaction per batch: writers indexing new messages meanwhile
-        # are not held up, and ON CONFLICT skips what they already indexed.
-        for table, insert in (("tickets_ticket", INSERT_TICKETS),
-                              ("tickets_message", INSERT_MESSAGES)):
-            for low, high in id_ranges(table, batch_size):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(insert, _params(low, high))
-                    indexed += max(cursor.rowcount, 0)
-                    cursor.execute(
-                        f"SELECT COUNT(*) FROM {table} WHERE id BETWEEN %s AND %s", [low, high])
-                    done += cursor.fetchone()[0]
+        batches = [(table, insert, low, high)
+                   for table, insert in (("tickets_ticket", INSERT_TICKETS),
+                                         ("tickets_message", INSERT_MESSAGES))
+                   for low, high in id_ranges(table, batch_size)]
+
+        def index_batch(table: str, insert: str, low: int, high: int) -> None:
+            # One transaction per batch: writers indexing new messages meanwhile
+            # are not held up, and ON CONFLICT skips what they already indexed.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(insert, _params(low, high))
+                indexed = max(cursor.rowcount, 0)
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE id BETWEEN %s AND %s", [low, high])
+                done = cursor.fetchone()[0]
+            with lock:
+                counts["indexed"] += indexed
+                counts["done"] += done
                 if progress:
-                    progress(min(done, total), total)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for statement in CREATE_INDEXES:
-                cursor.execute(statement)
-        with connection.cursor() as cursor:
-            # Fresh statistics let the planner tell common words from rare ones.
-            cursor.execute("ANALYZE search_ticketdocument")
-            cursor.execute("ANALYZE search_messagedocument")
+                    progress(min(counts["done"], total), total)
+
+        if connection.in_atomic_block or len(batches) < 2:
+            # Other connections cannot see what the caller's open transaction
+            # wrote (tests run inside one), so the load stays on this connection.
+            for batch in batches:
+                index_batch(*batch)
+        else:
+            _run_in_threads(batches, index_batch)
+
+        def build_index(create: str, table: str) -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                cursor.execute(create)
+            with connection.cursor() as cursor:
+                # Fresh statistics let the planner tell common words from rare ones.
+                cursor.execute(f"ANALYZE {table}")
+
+        finishing = list(zip(CREATE_INDEXES, ("search_ticketdocument", "search_messagedocument"),
+                             strict=True))
+        if connection.in_atomic_block:
+            for step in finishing:
+                build_index(*step)
+        else:
+            # The two GIN builds are independent: one per connection.
+            _run_in_threads(finishing, build_index)
         if progress:
             progress(total, total)
-        return indexed
+        return counts["indexed"]
