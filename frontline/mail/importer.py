@@ -242,13 +242,16 @@ def import_mail(
     _bound_sqlite_memory()
     total = count_mails(found) if progress is not None else 0
     summary = ImportSummary()
-    for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found), start=1):
-        if raw is None:
-            summary.fail(source, error)
-        else:
-            _import_one(raw, source, envelope_date, summary, process)
-        if progress is not None:
-            progress(done, max(total, done))
+    from frontline.mail.services import staff_addresses_cached
+
+    with staff_addresses_cached():
+        for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found), start=1):
+            if raw is None:
+                summary.fail(source, error)
+            else:
+                _import_one(raw, source, envelope_date, summary, process)
+            if progress is not None:
+                progress(done, max(total, done))
     return summary
 
 
@@ -279,7 +282,13 @@ def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
     else:
         summary.stored += 1
     try:
-        processed = process(inbound.pk)
+        if process is _process:
+            from frontline.mail.services import process_inbound
+
+            # The row and its bytes are in hand: processing need not read them again.
+            processed: object = process_inbound(inbound.pk, stored=inbound)
+        else:
+            processed = process(inbound.pk)
     except DatabaseError:
         raise
     except Exception as error:  # processing records its own failures; this is a safety net
@@ -301,6 +310,8 @@ def _opened_ticket(inbound: InboundMail) -> bool:
 
     if inbound.ticket_id is None or inbound.message_id is None:
         return False
+    if inbound.opened_ticket is not None:  # processing just said so
+        return inbound.opened_ticket
     first = (Message.objects.filter(ticket_id=inbound.ticket_id).order_by("created_at", "id")
              .values_list("id", flat=True).first())
     return first == inbound.message_id

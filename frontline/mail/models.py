@@ -55,6 +55,10 @@ class InboundMail(models.Model):
                                related_name="inbound_mails")
     message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="inbound_mail")
+    # Not a column: set on the instance that processing just handled (True when
+    # this mail opened its ticket), so an import counts new tickets without
+    # reading them back. None when not processed by this instance.
+    opened_ticket: bool | None = None
 
     class Meta:
         ordering = ["-received_at", "-id"]

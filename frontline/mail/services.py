@@ -31,6 +31,9 @@ Decisions (issue 3, "Threading" and "Loops, auto-replies and bounces"):
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -85,15 +88,17 @@ class _Outcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def process_inbound(inbound_id: int) -> InboundMail:
+def process_inbound(inbound_id: int, *, stored: InboundMail | None = None) -> InboundMail:
     """Process one stored mail into its ticket. Idempotent; never loses the mail.
 
     A failure rolls the work back and records `failed` with the error (the raw
     mail stays for an admin and for a later retry); the error is not raised.
+    `stored` is the row as its caller has just stored or read it (an import): its
+    raw bytes are not read again, only its state, under the same lock.
     """
     try:
         with transaction.atomic():
-            inbound = InboundMail.objects.select_for_update().filter(pk=inbound_id).first()
+            inbound = _locked_inbound(inbound_id, stored)
             if inbound is None:
                 raise NotFound(f"There is no stored mail {inbound_id}.")
             if inbound.state in _DONE:
@@ -113,6 +118,17 @@ def process_inbound(inbound_id: int) -> InboundMail:
                 state=InboundState.FAILED, error=message[:5000],
                 attempts=F("attempts") + 1, processed_at=timezone.now())
         return InboundMail.objects.get(pk=inbound_id)
+
+
+def _locked_inbound(inbound_id: int, stored: InboundMail | None) -> InboundMail | None:
+    rows = InboundMail.objects.select_for_update().filter(pk=inbound_id)
+    if stored is None or stored.pk != inbound_id:
+        return rows.first()
+    current = rows.values_list("state", "attempts").first()
+    if current is None:
+        return None
+    stored.state, stored.attempts = current
+    return stored
 
 
 def _process(inbound: InboundMail) -> None:
@@ -139,6 +155,7 @@ def _process(inbound: InboundMail) -> None:
     inbound.processed_at = timezone.now()
     inbound.save(update_fields=["state", "ticket", "message", "error", "attempts",
                                 "processed_at", "from_address", "subject"])
+    inbound.opened_ticket = outcome.new_ticket
     if (outcome.new_ticket and outcome.ticket is not None and not imported
             and not parsed.auto.is_automatic):
         _acknowledge(outcome.ticket, inbound)
@@ -174,13 +191,16 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
             ticket = None
     outcome = _Outcome()
     if ticket is None:
-        ticket = tickets.open_ticket(
+        # The sender's contact was looked up above; hand it down rather than have
+        # open_ticket look it up again (unless its missing name is to be filled in,
+        # which resolve_contact does).
+        requester = (known_contact if known_contact is not None
+                     and (known_contact.name or not parsed.sender.name.strip()) else None)
+        ticket, message = tickets.open_ticket_with_message(
             requester_email=sender, requester_name=parsed.sender.name,
             subject=_subject(parsed), body=_body(parsed), channel="email",
             body_html=parsed.html, at=at, body_reply=_reply(parsed),
-            email_message_id=parsed.message_id or "")
-        message = Message.objects.filter(ticket=ticket).order_by("pk").first()
-        assert message is not None
+            email_message_id=parsed.message_id or "", requester=requester)
         outcome.new_ticket = True
         if threading.claimed is not None:
             _link(ticket, threading.claimed, threading.claim_reason, at)
@@ -223,7 +243,29 @@ def _reply(parsed: ParsedMail) -> str:
     return "" if not reply.strip() or reply.strip() == parsed.text.strip() else reply
 
 
+_staff_by_address: ContextVar[dict[str, User] | None] = ContextVar(
+    "frontline_mail_staff_by_address", default=None)
+
+
+@contextmanager
+def staff_addresses_cached() -> Iterator[None]:
+    """Within this block, staff addresses are read once instead of once or more per
+    mail. For a bulk run in one process (an import), where users do not change
+    meanwhile; live processing always asks the database."""
+    staff: dict[str, User] = {}
+    for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk"):
+        staff.setdefault(user.email.strip().lower(), user)
+    token = _staff_by_address.set(staff)
+    try:
+        yield
+    finally:
+        _staff_by_address.reset(token)
+
+
 def _staff_user(address: str) -> User | None:
+    cached = _staff_by_address.get()
+    if cached is not None:
+        return cached.get(address.strip().lower())
     return (User.objects.filter(email__iexact=address.strip(), is_active=True)
             .order_by("pk").first())
 

@@ -207,6 +207,40 @@ def open_ticket(
     `at` lets an import keep the original time. `body_reply` and
     `email_message_id` come with a mail (the new part of the text, its Message-ID).
     """
+    ticket, _ = open_ticket_with_message(
+        requester_email=requester_email, subject=subject, body=body,
+        requester_name=requester_name, channel=channel, category=category,
+        priority=priority, product=product, version=version, actor=actor,
+        body_html=body_html, at=at, body_reply=body_reply, email_message_id=email_message_id)
+    return ticket
+
+
+@transaction.atomic(savepoint=False)
+def open_ticket_with_message(
+    *,
+    requester_email: str,
+    subject: str,
+    body: str,
+    requester_name: str = "",
+    channel: str | None = None,
+    category: str | None = None,
+    priority: int | str | None = None,
+    product: str | None = None,
+    version: str | None = None,
+    actor: User | None = None,
+    body_html: str | None = None,
+    at: datetime | None = None,
+    body_reply: str = "",
+    email_message_id: str = "",
+    requester: Contact | None = None,
+) -> tuple[Ticket, Message]:
+    """`open_ticket`, also returning the first message (the mail ingest path needs
+    it and should not read it back). `requester`: the contact already resolved for
+    `requester_email` by the caller, so it is not looked up again.
+
+    No savepoint of its own (two statements fewer per mail): inside a caller's
+    transaction a failure rolls back the caller's whole transaction, so a caller
+    that wants to catch errors and go on calls `open_ticket` instead."""
     if actor is not None and actor.role == Role.VIEWER and not actor.is_admin:
         raise permissions.NotAllowed("Viewers cannot open tickets.")
     subject = _clean_subject(subject)
@@ -216,7 +250,8 @@ def open_ticket(
     found_version = find_version(found_product, version)
     found_category = find_category(category)
     found_priority = _priority(priority) if priority not in (None, "") else Priority.NORMAL
-    requester = customers.resolve_contact(requester_email, requester_name)
+    if requester is None:
+        requester = customers.resolve_contact(requester_email, requester_name)
     now = at or timezone.now()
     ticket = Ticket.objects.create(
         subject=subject,
@@ -242,7 +277,7 @@ def open_ticket(
                                 "priority": found_priority.name.lower()})
     search_index.index_ticket(ticket)
     search_index.index_message(first_message)
-    return ticket
+    return ticket, first_message
 
 
 # -- conversation -------------------------------------------------------------
