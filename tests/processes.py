@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 
@@ -20,3 +22,14 @@ def frontline_env(data_dir: Path) -> dict[str, str]:
            if not key.startswith("FRONTLINE_") and key != "DJANGO_SETTINGS_MODULE"}
     env["FRONTLINE_DATA_DIR"] = str(data_dir)
     return env
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """SIGTERM a child and collect its output; SIGKILL it if it does not go."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        return process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

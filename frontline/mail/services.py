@@ -196,11 +196,12 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         # which resolve_contact does).
         requester = (known_contact if known_contact is not None
                      and (known_contact.name or not parsed.sender.name.strip()) else None)
-        ticket, message = tickets.open_ticket_with_message(
+        ticket = tickets.open_ticket(
             requester_email=sender, requester_name=parsed.sender.name,
             subject=_subject(parsed), body=_body(parsed), channel="email",
             body_html=parsed.html, at=at, body_reply=_reply(parsed),
             email_message_id=parsed.message_id or "", requester=requester)
+        message = ticket.messages.get()
         outcome.new_ticket = True
         if threading.claimed is not None:
             _link(ticket, threading.claimed, threading.claim_reason, at)

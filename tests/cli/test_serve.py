@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from tests.processes import free_port, frontline_env
+from tests.processes import free_port, frontline_env, stop
 
 
 def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
@@ -30,8 +29,7 @@ def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
             except OSError:
                 time.sleep(0.2)
         assert body == {"status": "ok"}
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=15)
+        out, err = stop(process)
     finally:
         if process.poll() is None:
             process.kill()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import smtplib
 import socket
 import sqlite3
@@ -17,7 +16,7 @@ from frontline.cli import main
 from frontline.mail.models import InboundMail
 from frontline.mail.store import accept_raw
 from frontline.tickets.models import Ticket
-from tests.processes import free_port, frontline_env
+from tests.processes import free_port, frontline_env, stop
 
 MAIL = (b"From: Bob Standard <bob@standard.example>\r\n"
         b"To: support@frontline.localhost\r\n"
@@ -49,8 +48,7 @@ def test_listen_stores_what_it_accepts_and_stops_on_sigterm(tmp_path: Path):
                                    MAIL) == {}
             with pytest.raises(smtplib.SMTPRecipientsRefused):
                 client.sendmail("bob@standard.example", ["nobody@elsewhere.example"], MAIL)
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=15)
+        out, err = stop(process)
     finally:
         if process.poll() is None:
             process.kill()

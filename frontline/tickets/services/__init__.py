@@ -16,7 +16,6 @@ from frontline.tickets.services.lifecycle import (
     find_team,
     get_ticket,
     open_ticket,
-    open_ticket_with_message,
     reopen,
     set_category,
     set_priority,
@@ -36,6 +35,6 @@ __all__ = [
     "TRANSITIONS", "UPDATABLE_FIELDS", "add_customer_message", "add_note", "add_reply",
     "assign", "change_status", "close_quiet_resolved", "confirm_resolution", "find_assignee",
     "find_category", "find_team", "get_ticket", "link_tickets", "merge_tickets", "open_ticket",
-    "open_ticket_with_message", "record_event", "reopen", "resolve_merged", "set_category",
+    "record_event", "reopen", "resolve_merged", "set_category",
     "set_priority", "set_subject", "set_team", "set_tier", "unlink_tickets", "update_ticket",
 ]

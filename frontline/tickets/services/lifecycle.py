@@ -199,6 +199,7 @@ def open_ticket(
     at: datetime | None = None,
     body_reply: str = "",
     email_message_id: str = "",
+    requester: Contact | None = None,
 ) -> Ticket:
     """Open a ticket for the person at `requester_email`, with their first message.
 
@@ -206,41 +207,9 @@ def open_ticket(
     phone call, the API); None when the customer opened it themselves.
     `at` lets an import keep the original time. `body_reply` and
     `email_message_id` come with a mail (the new part of the text, its Message-ID).
+    `requester`: the contact the caller already resolved for `requester_email`,
+    so it is not looked up again.
     """
-    ticket, _ = open_ticket_with_message(
-        requester_email=requester_email, subject=subject, body=body,
-        requester_name=requester_name, channel=channel, category=category,
-        priority=priority, product=product, version=version, actor=actor,
-        body_html=body_html, at=at, body_reply=body_reply, email_message_id=email_message_id)
-    return ticket
-
-
-@transaction.atomic(savepoint=False)
-def open_ticket_with_message(
-    *,
-    requester_email: str,
-    subject: str,
-    body: str,
-    requester_name: str = "",
-    channel: str | None = None,
-    category: str | None = None,
-    priority: int | str | None = None,
-    product: str | None = None,
-    version: str | None = None,
-    actor: User | None = None,
-    body_html: str | None = None,
-    at: datetime | None = None,
-    body_reply: str = "",
-    email_message_id: str = "",
-    requester: Contact | None = None,
-) -> tuple[Ticket, Message]:
-    """`open_ticket`, also returning the first message (the mail ingest path needs
-    it and should not read it back). `requester`: the contact already resolved for
-    `requester_email` by the caller, so it is not looked up again.
-
-    No savepoint of its own (two statements fewer per mail): inside a caller's
-    transaction a failure rolls back the caller's whole transaction, so a caller
-    that wants to catch errors and go on calls `open_ticket` instead."""
     if actor is not None and actor.role == Role.VIEWER and not actor.is_admin:
         raise permissions.NotAllowed("Viewers cannot open tickets.")
     subject = _clean_subject(subject)
@@ -277,7 +246,7 @@ def open_ticket_with_message(
                                 "priority": found_priority.name.lower()})
     search_index.index_ticket(ticket)
     search_index.index_message(first_message)
-    return ticket, first_message
+    return ticket
 
 
 # -- conversation -------------------------------------------------------------
