@@ -78,20 +78,19 @@ def resolve_contact(address: str, name: str = "", *, field: str = "requester_ema
             contact.name = name.strip()[:200]
             contact.save(update_fields=["name"])
         return contact
-    with transaction.atomic():
-        contact = Contact.objects.create(
-            name=(name or "").strip()[:200], organization=organization_for_email(address)
-        )
-        try:
-            with transaction.atomic():
-                ContactEmail.objects.create(contact=contact, address=address, is_primary=True)
-        except IntegrityError:
-            # Another request created the same address a moment ago: use theirs.
-            transaction.set_rollback(True)
-            existing = find_contact_by_email(address)
-            if existing is None:
-                raise
-            return existing
+    try:
+        # A savepoint: if another request created the same address a moment ago,
+        # only this attempt is undone and the caller's transaction goes on.
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                name=(name or "").strip()[:200], organization=organization_for_email(address)
+            )
+            ContactEmail.objects.create(contact=contact, address=address, is_primary=True)
+    except IntegrityError:
+        existing = find_contact_by_email(address)
+        if existing is None:
+            raise
+        return existing
     return contact
 
 
