@@ -19,6 +19,8 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     tier = models.PositiveSmallIntegerField(default=1)
+    # Away (holiday, sick): automatic assignment skips them.
+    away = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -75,3 +77,26 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """Something a member of staff should know: an SLA warning or breach on a
+    ticket they own or lead, an escalation to their team. Shown in the desk."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="notification_user",
+                         condition=models.Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -17,6 +17,13 @@ class Plan(models.Model):
     description = models.TextField(blank=True)
     is_default = models.BooleanField(default=False)
     rank = models.PositiveSmallIntegerField(default=0, help_text="Higher ranks get served first.")
+    # A per-incident plan is bought for one ticket at `incident_price` by a
+    # customer on any plan (frontline.sla.models.IncidentPremium).
+    per_incident = models.BooleanField(default=False)
+    incident_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # What a year of this plan is listed at; an organization's own contract
+    # value (Organization.annual_contract_value) wins when it is set.
+    annual_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["-rank", "name"]
@@ -28,6 +35,9 @@ class Plan(models.Model):
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
+    # The plan's contract; outside these dates the default plan applies.
+    plan_starts_on = models.DateField(null=True, blank=True)
+    plan_ends_on = models.DateField(null=True, blank=True)
     annual_contract_value = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0")
     )

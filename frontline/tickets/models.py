@@ -87,6 +87,16 @@ class Category(models.Model):
         return self.name
 
 
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Ticket(models.Model):
     subject = models.CharField(max_length=300)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
@@ -117,6 +127,32 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_reminder_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+
+    # Promises (frontline.sla.clock keeps these; all nullable so that adding
+    # them is an ALTER TABLE ADD COLUMN, not a rebuild of a big table on SQLite).
+    # `plan`: the plan the ticket is served on (the organization's, the default,
+    # or a per-incident premium); `sla_policy`: its policy for this priority.
+    plan = models.ForeignKey("customers.Plan", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    sla_policy = models.ForeignKey("sla.SlaPolicy", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    # The earliest due time of a target still open: what queues sort by.
+    sla_due = models.DateTimeField(null=True, blank=True)
+    # The next moment the breach scan must look at this ticket (a warning or a
+    # due time not yet handled); None when nothing is pending.
+    sla_check_at = models.DateTimeField(null=True, blank=True)
+    # Waiting on the customer: the clock stopped at `sla_paused_at`; business
+    # seconds paused so far push the resolution target out.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Bit flags per target (frontline.sla.models.TARGET_BITS).
+    sla_warned = models.PositiveSmallIntegerField(null=True, blank=True)
+    sla_breached = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -169,6 +205,13 @@ class Ticket(models.Model):
             # on SQLite (bench/RESULTS.md); with these it is an index walk.
             models.Index(fields=["team", "updated_at", "id"], name="ticket_team_updated"),
             models.Index(fields=["assignee", "updated_at", "id"], name="ticket_assignee_updated"),
+            # The breach scan: `sla_check_at <= now` is an index range, however
+            # many tickets are open.
+            models.Index(fields=["sla_check_at"], name="ticket_sla_check",
+                         condition=Q(sla_check_at__isnull=False)),
+            # Queues sorted by remaining time.
+            models.Index(fields=["sla_due", "id"], name="ticket_active_sla_due",
+                         condition=Q(status__in=ACTIVE_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="ticket_tier_1_to_3"),

@@ -244,6 +244,11 @@ def open_ticket(
     record_event(ticket, "created", actor=actor, actor_contact=None if actor else requester,
                  at=now, after={"status": Status.NEW, "channel": channel_value,
                                 "priority": found_priority.name.lower()})
+    from frontline.routing.rules import route_new_ticket
+    from frontline.sla import clock as sla_clock
+
+    route_new_ticket(ticket, body, now)
+    sla_clock.refresh(ticket, now)
     search_index.index_ticket(ticket)
     search_index.index_message(first_message)
     return ticket

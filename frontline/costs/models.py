@@ -1,0 +1,68 @@
+"""Time spent on tickets, and what an hour costs per tier."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeEntry(models.Model):
+    """Time one person spent on one ticket. A running timer has `ended_at` None;
+    `seconds` is filled when it stops (or given for a manual entry)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="time_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="time_entries")
+    # The tier the work was done at (the person's tier), for costs per tier.
+    tier = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True)
+    manual = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "started_at"], name="time_entry_ticket"),
+            models.Index(fields=["started_at"], name="time_entry_started"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(ended_at__isnull=True,
+                                                                         manual=False),
+                                    name="one_running_timer_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on ticket {self.ticket_id}: {self.seconds}s"
+
+
+class CostSettings(models.Model):
+    """One row: hourly cost per tier, the default size of a developer
+    escalation, and the weekly budget of developer hours for support."""
+
+    tier1_hourly = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("40"))
+    tier2_hourly = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("60"))
+    tier3_hourly = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("110"))
+    default_developer_hours = models.DecimalField(max_digits=6, decimal_places=2,
+                                                  default=Decimal("6"))
+    weekly_developer_budget_hours = models.DecimalField(max_digits=6, decimal_places=2,
+                                                        default=Decimal("40"))
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        verbose_name_plural = "cost settings"
+
+    def __str__(self) -> str:
+        return "Cost settings"
+
+    @classmethod
+    def current(cls) -> CostSettings:
+        found = cls.objects.order_by("pk").first()
+        return found if found is not None else cls.objects.create()
+
+    def hourly(self, tier: int) -> Decimal:
+        return {1: self.tier1_hourly, 2: self.tier2_hourly}.get(tier, self.tier3_hourly)
