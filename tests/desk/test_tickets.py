@@ -221,3 +221,19 @@ def test_times_are_relative_with_the_exact_time_on_hover(signed_in, lena, bobs_t
         created_at=timezone.now() - timedelta(hours=2))
     html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
     assert re.search(r'<time datetime="[^"]+" title="[^"]+">2 h ago</time>', html)
+
+
+def test_replying_on_a_closed_ticket_reopens_it_and_sends(signed_in, lena, bob, bobs_ticket):
+    services.change_status(bobs_ticket, lena, "resolved")
+    services.confirm_resolution(bobs_ticket, bob)
+    client = signed_in(lena)
+    page = client.get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert "Reopen and send" in page and "sending reopens it" in page
+    response = client.post(f"/t/{bobs_ticket.reference}/messages",
+                           {"kind": "reply", "body": "One more thing: try 2.4.1.",
+                            "reopen": "1"}, **HTMX)
+    assert response.status_code == 200
+    bobs_ticket.refresh_from_db()
+    assert bobs_ticket.status == Status.OPEN
+    assert bobs_ticket.messages.filter(kind="outbound", body__startswith="One more").exists()
+    assert bobs_ticket.events.filter(kind="reopened").exists()

@@ -194,3 +194,13 @@ def test_unknown_reference_is_a_clear_not_found(db):
         services.get_ticket("FL-99999999")
     with pytest.raises(NotFound):
         services.get_ticket("hello")
+
+
+def test_a_reply_on_a_closed_ticket_needs_an_explicit_reopen(bobs_ticket, lena, bob):
+    services.change_status(bobs_ticket, lena, "resolved")
+    services.confirm_resolution(bobs_ticket, bob)
+    with pytest.raises(InvalidTransition, match="reopen it to reply"):
+        services.add_reply(bobs_ticket, lena, "Hello again")
+    services.add_reply(bobs_ticket, lena, "Hello again", reopen=True)
+    bobs_ticket.refresh_from_db()
+    assert bobs_ticket.status == Status.OPEN

@@ -215,7 +215,8 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
             if status and status not in dict(REPLY_STATUSES):
                 raise InvalidInput(f"'{status}' is not a status to set with a reply.",
                                    field="status")
-            services.add_reply(ticket, user, body, status=status or None)
+            services.add_reply(ticket, user, body, status=status or None,
+                               reopen=request.POST.get("reopen") == "1")
         else:
             raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
     except FrontlineError as error:

@@ -271,14 +271,18 @@ def add_reply(
     status: str | None = None,
     body_html: str | None = None,
     at: datetime | None = None,
+    reopen: bool = False,
 ) -> Message:
-    """An agent's reply to the customer. `status` optionally moves the ticket on."""
+    """An agent's reply to the customer. `status` optionally moves the ticket on.
+    A closed ticket takes a reply only with `reopen` (it reopens first)."""
     ticket = _locked(ticket)
     permissions.check_can_change_ticket(actor, ticket)
-    if ticket.status == Status.CLOSED:
+    if ticket.status == Status.CLOSED and not reopen:
         raise InvalidTransition(f"{ticket.reference} is closed; reopen it to reply.")
     body = _clean_body(body)
     now = at or timezone.now()
+    if ticket.status == Status.CLOSED:
+        _reopen(ticket, actor, now, reason="Reopened to reply.")
     message = Message.objects.create(
         ticket=ticket, kind=MessageKind.OUTBOUND, author_user=actor, channel=Channel.EMAIL,
         body=body, body_html=body_html, created_at=now,
