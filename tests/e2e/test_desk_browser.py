@@ -4,6 +4,7 @@ reply, and see the reply appear in the timeline without a page reload."""
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 
 from frontline.tickets.models import Message
 from tests.conftest import PASSWORD
@@ -54,5 +55,9 @@ def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket
             expect(page.locator("#composer .field-error")).to_have_text("The message is empty.")
         finally:
             browser.close()
+            # ORM calls made between Playwright calls run in Playwright's greenlet
+            # context, where Django opens a connection of its own: close it here, or
+            # PostgreSQL cannot drop the test database at teardown.
+            connections.close_all()
     reply_row = Message.objects.get(ticket=bobs_ticket, kind="outbound")
     assert reply_row.body == "Please clear the token cache and try again."

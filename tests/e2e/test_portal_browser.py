@@ -4,6 +4,7 @@ reply and confirm the fix, with no account; a broken link offers a fresh one."""
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 
 from frontline.tickets import access, services
 from frontline.tickets.models import Message, Status
@@ -51,3 +52,7 @@ def test_a_customer_replies_and_confirms_the_fix_from_the_link(live_server, lena
             expect(page.locator("h1")).to_have_text("Check your email")
         finally:
             browser.close()
+            # ORM calls made between Playwright calls run in Playwright's greenlet
+            # context, where Django opens a connection of its own: close it here, or
+            # PostgreSQL cannot drop the test database at teardown.
+            connections.close_all()
