@@ -31,11 +31,24 @@ from django.utils import timezone
 from frontline.core import accounts
 from frontline.core.errors import FrontlineError
 from frontline.core.models import Role, User
+from frontline.costs.models import TimeEntry
+from frontline.costs.settings import update_cost_settings
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, OrganizationDomain, Plan, Product, Version
-from frontline.routing.models import Team
+from frontline.routing.models import (
+    Assignment,
+    EscalationRule,
+    EscalationTrigger,
+    RoutingRule,
+    Team,
+)
+from frontline.sla import services as clock_services
+from frontline.sla.calendars import create_calendar
+from frontline.sla.models import BusinessCalendar, SlaPolicy
+from frontline.sla.plans import create_plan, set_organization_plan, update_plan
+from frontline.sla.policies import create_policy
 from frontline.tickets import services
-from frontline.tickets.models import Category, Priority, Ticket
+from frontline.tickets.models import ACTIVE_STATUSES, Category, Priority, Ticket
 
 DEMO_PASSWORD = "frontline"
 DEFAULT_TICKETS = 300
@@ -45,15 +58,16 @@ SEED = 20250101
 # (username, role, tier, first name, last name, team)
 STAFF = [
     ("ada", Role.ADMIN, 3, "Ada", "Byron", None),
-    ("lena", Role.AGENT, 1, "Lena", "Hoffmann", "Frontdesk"),
+    ("lena", Role.AGENT, 1, "Lena", "Hoffmann", "Frontline"),
     ("otto", Role.AGENT, 2, "Otto", "Nilsen", "Specialists"),
-    ("dana", Role.DEVELOPER, 3, "Dana", "Okafor", "Engineering"),
+    ("dana", Role.DEVELOPER, 3, "Dana", "Okafor", "Developers"),
     ("vera", Role.VIEWER, 1, "Vera", "Costa", None),
 ]
-TEAMS = [("Frontdesk", 1), ("Specialists", 2), ("Engineering", 3)]
+TEAMS = [("Frontline", 1), ("Specialists", 2), ("Developers", 3)]
 PLANS = [
     ("Standard", "standard", 1, True, "Business hours, replies within one working day."),
-    ("Premium", "premium", 2, False, "Extended hours, first reply within four hours."),
+    ("Premium", "premium", 2, False,
+     "Around the clock: first reply within two hours, urgent issues within one."),
     ("Enterprise", "enterprise", 3, False,
      "Around the clock for urgent issues, named specialists, one-hour first reply."),
 ]
@@ -117,6 +131,12 @@ ORGANIZATIONS = [
      {"deployment": "cloud"},
      [("Sol Roth", "sol.roth", "America/New_York")]),
 ]
+# The addresses the issue's stories use, on top of each organization's own:
+# organization -> (extra domain, {local part: address that becomes primary}).
+CAST_ADDRESSES = {
+    "Globex Corporation": ("premium.example", {"alice": "alice@premium.example"}),
+    "Initech": ("standard.example", {"bob.porter": "bob@standard.example"}),
+}
 # People who write without an organization (personal addresses).
 INDIVIDUALS = [
     ("Jo Freelance", "jo.freelance@mail.example", "Europe/Lisbon"),
@@ -440,9 +460,15 @@ def load(
     with transaction.atomic():
         created_users = _staff()
         _reference_data(now.date())
-        world = _world(_customers(User.objects.get(username="ada")))
+        ada = User.objects.get(username="ada")
+        # Promises first, so every ticket of the history gets its due times as it is played.
+        _promises(ada, now.date())
+        world = _world(_customers(ada, now.date()))
         stories = [_story(rng, world, now) for _ in range(tickets)]
         _play(stories, now, progress)
+        # Routing and escalation rules, costs and tracked time come after the history:
+        # the history was written before those rules existed; new tickets meet them.
+        _after_history(ada, now)
     return Summary(created=True, tickets=sum(1 for s in stories if s.ticket is not None),
                    organizations=len(ORGANIZATIONS), contacts=len(world.contacts),
                    logins=_logins(created_users))
@@ -483,6 +509,162 @@ def _staff() -> set[str]:
     return created
 
 
+# -- support levels: calendars, plans, SLA policies, rules, costs ---------------
+
+# name, time zone, weekly hours, public holidays (country, region), description
+CALENDARS = [
+    ("Berlin office", "Europe/Berlin", "Mon-Fri 08:00-18:00", "DE", "BE",
+     "The front line in Berlin: weekdays 8 to 6, Berlin's public holidays."),
+    ("New York office", "America/New_York", "Mon-Fri 09:00-17:00", "US", "NY",
+     "Specialists in New York: weekdays 9 to 5, New York's public holidays."),
+    ("Around the clock", "UTC", "Mon-Sun 00:00-24:00", "", "",
+     "24x7, no holidays: Premium, Enterprise and bought incidents."),
+]
+# slug, annual list price, per-incident price (for the per-incident plan)
+PLAN_PRICES = [("standard", 12_000, None), ("premium", 60_000, None),
+               ("enterprise", 250_000, None)]
+INCIDENT_PLAN = ("Priority incident", "priority-incident", 250,
+                 "Bought for one ticket by a customer on any plan: first reply within an "
+                 "hour around the clock, then a specialist.")
+# plan, priority, calendar, first response / next response / resolution minutes,
+# formal, breach actions
+POLICIES: list[tuple[str, int | None, str, int, int, int, bool, dict[str, object]]] = [
+    # 24 business hours; 5 business days of 10 hours.
+    ("standard", None, "Berlin office", 24 * 60, 24 * 60, 5 * 10 * 60, True, {}),
+    # Low-priority Standard questions: an internal target only, never promised.
+    ("standard", Priority.LOW, "Berlin office", 16 * 60, 24 * 60, 10 * 10 * 60, False,
+     {"notify": False}),
+    ("premium", None, "Around the clock", 2 * 60, 4 * 60, 48 * 60, True,
+     {"raise_priority": True}),
+    ("premium", Priority.URGENT, "Around the clock", 60, 2 * 60, 24 * 60, True,
+     {"move_to_tier": 2, "move_to_team": "Specialists"}),
+    ("enterprise", None, "Around the clock", 60, 2 * 60, 24 * 60, True,
+     {"raise_priority": True}),
+    ("enterprise", Priority.URGENT, "Around the clock", 30, 60, 8 * 60, True,
+     {"move_to_tier": 2, "move_to_team": "Specialists"}),
+    ("priority-incident", None, "Around the clock", 60, 2 * 60, 24 * 60, True,
+     {"move_to_tier": 2}),
+]
+# team -> (calendar, assignment)
+TEAM_SETUP = {"Frontline": ("Berlin office", Assignment.ROUND_ROBIN),
+              "Specialists": ("New York office", Assignment.LEAST_LOADED),
+              "Developers": ("Berlin office", Assignment.MANUAL)}
+
+
+def _promises(admin: User, today: date) -> None:
+    """Calendars with real holidays, plan prices, the per-incident plan and the SLA
+    policies, through frontline.sla.calendars, .plans and .policies (what an admin
+    would do)."""
+    calendars = {}
+    for name, zone, hours, country, region, description in CALENDARS:
+        calendars[name] = (BusinessCalendar.objects.filter(name=name).first()
+                           or create_calendar(
+                               admin, name=name, timezone=zone, hours=hours,
+                               holiday_country=country, holiday_subdivision=region,
+                               description=description,
+                               # The Berlin office closes between the holidays.
+                               closed_days=[
+                                   {"date": date(year, 12, day), "name": "Company holiday"}
+                                   for year in (today.year, today.year + 1) for day in (24, 31)
+                               ] if country == "DE" else []))
+    for slug, annual, _ in PLAN_PRICES:
+        plan = Plan.objects.get(slug=slug)
+        if plan.annual_price is None:
+            update_plan(admin, plan, annual_price=annual)
+    name, slug, price, description = INCIDENT_PLAN
+    if not Plan.objects.filter(slug=slug).exists():
+        create_plan(admin, name=name, slug=slug, rank=5, per_incident=True,
+                    incident_price=price, description=description)
+    for plan_slug, priority, calendar, first, later, resolution, formal, actions in POLICIES:
+        if SlaPolicy.objects.filter(plan__slug=plan_slug, priority=priority).exists():
+            continue
+        create_policy(
+            admin, plan=plan_slug, priority=priority, calendar=calendars[calendar],
+            first_response_minutes=first, next_response_minutes=later,
+            resolution_minutes=resolution, formal=formal, **actions)
+    for team, (calendar, _assignment) in TEAM_SETUP.items():
+        Team.objects.filter(name=team, calendar__isnull=True).update(
+            calendar=calendars[calendar])
+
+
+def _after_history(admin: User, now: datetime) -> None:
+    _rules()
+    for team, (_, assignment) in TEAM_SETUP.items():
+        Team.objects.filter(name=team).update(assignment=assignment)
+    update_cost_settings(
+        admin, tier1_hourly="45", tier2_hourly="70", tier3_hourly="120", currency="EUR",
+        default_developer_hours="6", weekly_developer_budget_hours="30")
+    _tracked_time(now)
+    # One Standard customer paid for a priority incident on an open ticket.
+    bought = (Ticket.objects.filter(status__in=ACTIVE_STATUSES, organization__plan__slug="standard")
+              .order_by("-created_at").first())
+    if bought is not None:
+        clock_services.buy_incident_premium(bought, admin, INCIDENT_PLAN[1], at=now)
+    # Every open ticket's promises as the clock sees them now.
+    clock_services.recompute_all(at=now)
+
+
+def _rules() -> None:
+    """Routing and escalation rules that show how they work (rows only: the
+    routing code in frontline.routing applies them)."""
+    if RoutingRule.objects.exists() or EscalationRule.objects.exists():
+        return  # the admin has rules of their own
+    teams = {t.name: t for t in Team.objects.all()}
+    installation = Category.objects.get(slug="installation")
+    RoutingRule.objects.bulk_create([
+        RoutingRule(position=10, name="Outage words make a ticket urgent",
+                    words="down, outage, 502, production", set_priority=Priority.URGENT,
+                    set_tags="outage", stop=False),
+        RoutingRule(position=20, name="Subject mentions install: installation, front line",
+                    words="install, installer, upgrade", set_team=teams["Frontline"],
+                    set_tags="installation", stop=False),
+        RoutingRule(position=30, name="Mobile app questions go to the Specialists",
+                    product=Product.objects.get(slug="beacon-mobile"),
+                    set_team=teams["Specialists"], set_tier=2),
+        RoutingRule(position=40, name="Everything else starts at the front line",
+                    set_team=teams["Frontline"], set_tier=1),
+    ])
+    EscalationRule.objects.bulk_create([
+        EscalationRule(position=10, name="Premium and urgent: straight to tier 2",
+                       plan=Plan.objects.get(slug="premium"), min_priority=Priority.URGENT,
+                       trigger=EscalationTrigger.ON_CREATE, to_tier=2,
+                       to_team=teams["Specialists"]),
+        EscalationRule(position=20, name="To tier 2 when category is Installation and no "
+                                         "resolution after 4 business hours",
+                       category=installation, trigger=EscalationTrigger.NO_RESOLUTION,
+                       after_minutes=4 * 60, to_tier=2, to_team=teams["Specialists"]),
+        EscalationRule(position=30, name="Enterprise without a first response after 30 "
+                                         "minutes: tier 2",
+                       plan=Plan.objects.get(slug="enterprise"),
+                       trigger=EscalationTrigger.NO_FIRST_RESPONSE, after_minutes=30,
+                       to_tier=2, to_team=teams["Specialists"]),
+    ])
+
+
+def _tracked_time(now: datetime) -> None:
+    """Time the tiers spent on some escalated tickets (manual entries)."""
+    rng = random.Random(SEED + 1)
+    people = {u.username: u for u in User.objects.filter(username__in=["lena", "otto", "dana"])}
+    entries = []
+    for ticket in Ticket.objects.filter(tier__gte=2).order_by("pk")[:20]:
+        start = ticket.created_at + timedelta(minutes=30)
+        for username, tier, low, high in (("lena", 1, 15, 45), ("otto", 2, 60, 180),
+                                          ("dana", 3, 120, 420)):
+            if tier > ticket.tier:
+                break
+            seconds = rng.randrange(low, high) * 60
+            if start + timedelta(seconds=seconds) >= now:
+                break
+            entries.append(TimeEntry(ticket=ticket, user=people[username], tier=tier,
+                                     started_at=start,
+                                     ended_at=start + timedelta(seconds=seconds),
+                                     seconds=seconds, manual=True,
+                                     note="Reproduced and investigated" if tier > 1
+                                     else "Triage and first checks"))
+            start += timedelta(seconds=seconds, hours=rng.randrange(2, 30))
+    TimeEntry.objects.bulk_create(entries)
+
+
 def _reference_data(today: date) -> None:
     has_default = Plan.objects.filter(is_default=True).exists()
     for name, slug, rank, is_default, description in PLANS:
@@ -498,17 +680,26 @@ def _reference_data(today: date) -> None:
                                           defaults={"released_on": today - timedelta(days_ago)})
 
 
-def _customers(admin: User) -> list[Contact]:
+def _customers(admin: User, today: date) -> list[Contact]:
     created = []
-    for name, domain, plan, value, manager, environment, people in ORGANIZATIONS:
+    for number, (name, domain, plan, value, manager, environment, people) in enumerate(
+            ORGANIZATIONS):
+        extra_domain, extra_addresses = CAST_ADDRESSES.get(name, ("", {}))
         organization = customers.create_organization(
-            admin, name=name, domains=[domain], plan=plan,
-            annual_contract_value=Decimal(value), account_manager=manager,
+            admin, name=name, domains=[domain] + ([extra_domain] if extra_domain else []),
+            plan=plan, annual_contract_value=Decimal(value), account_manager=manager,
             environment=environment)
+        # Contracts that began at different times; one renews soon.
+        set_organization_plan(
+            admin, organization, plan=plan, starts_on=today - timedelta(days=200 + 60 * number),
+            ends_on=today + timedelta(days=25 + 45 * number))
         for person, local, tz in people:
+            emails = [f"{local}@{domain}"]
+            if local in extra_addresses:
+                emails.insert(0, extra_addresses[local])
             created.append(customers.create_contact(
-                admin, emails=[f"{local}@{domain}"], name=person,
-                organization_id=organization.pk, timezone=tz))
+                admin, emails=emails, name=person, organization_id=organization.pk,
+                timezone=tz))
     for person, address, tz in INDIVIDUALS:
         created.append(customers.create_contact(admin, emails=[address], name=person,
                                                 timezone=tz))
@@ -658,7 +849,7 @@ def _story(rng: random.Random, world: _World, now: datetime) -> _Story:
     delay = {Priority.URGENT: (0.05, 0.3), Priority.HIGH: (0.5, 3), Priority.NORMAL: (1, 8),
              Priority.LOW: (3, 24)}[priority]
     when = story.at(staff_time(opened + _hours(rng, *delay)),
-                    _triage(lena, world.teams["Frontdesk"]))
+                    _triage(lena, world.teams["Frontline"]))
     agent = lena
     flow = scenario.flow
     if flow == "quick":
@@ -693,7 +884,7 @@ def _story(rng: random.Random, world: _World, now: datetime) -> _Story:
         if flow in ("develop", "outage"):
             reason = "Production outage: engineering on call." if outage else "Needs a code fix."
             when = story.at(when + soon(1, 5), _escalate(
-                otto, 3, world.teams["Engineering"], dana, reason))
+                otto, 3, world.teams["Developers"], dana, reason))
             if outage:
                 when = story.at(when + _hours(rng, 0.2, 1), _note(dana, text(scenario.dev_note)))
             else:

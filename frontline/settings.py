@@ -196,6 +196,12 @@ TASKS = {
 FRONTLINE_REFERENCE_PREFIX = "FL"
 FRONTLINE_RESOLVED_QUIET_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_QUIET_DAYS", "7"))
 FRONTLINE_RESOLVED_REMINDER_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_REMINDER_DAYS", "5"))
+# A breach found more than this many hours after its due time (SLAs switched on
+# over a backlog, a worker down for days) is recorded for the reports, but its
+# policy's actions and notifications do not run: raising every old ticket's
+# priority at once helps nobody.
+FRONTLINE_SLA_ACTION_WINDOW_HOURS = float(
+    os.environ.get("FRONTLINE_SLA_ACTION_WINDOW_HOURS", "24"))
 
 # The email channel. The support address is where customers write; replies to a
 # ticket go to its own signed variant (support+FL-10427-<signature>@domain).

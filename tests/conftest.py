@@ -40,6 +40,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache() -> None:
+    """The SLA clock caches plans and policies per process; a test's rolled-back rows
+    must not be seen by the next test (SQLite hands the same ids out again)."""
+    from frontline.sla import clock
+
+    clock.clear_cache()
+
+
 @pytest.fixture
 def standard_plan(db: None) -> Plan:
     return PlanFactory(name="Standard", slug="standard", is_default=True, rank=1)

@@ -23,6 +23,11 @@ Errors are JSON: `{"detail": "...", "errors": [{"field": "...", "message": "..."
 409 for a change the ticket cannot take now, 422 for bad input (naming the field).
 
 Lists are cut into pages by an opaque `cursor`: pass back `next_cursor` until it is null.
+
+Promises: `GET /tickets/{reference}` carries `plan` and `sla` (`policy`, `formal`,
+`first_response_due`, `next_response_due`, `resolution_due`, `paused`, `breached`).
+Due times are UTC and count business hours on the policy's calendar; the clock stands
+still while a ticket waits on the customer.
 """
 
 api = NinjaAPI(
@@ -53,5 +58,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 api.add_router("/tickets", tickets.router)
+api.add_router("/tickets", "frontline.api.escalation.router")
 api.add_router("", customers.router)
 api.add_router("", search.router)
+api.add_router("", "frontline.api.costs.router")
+api.add_router("", "frontline.api.sla.router")
+api.add_router("", "frontline.api.routing.router")

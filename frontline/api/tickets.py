@@ -31,6 +31,7 @@ from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
+from frontline.sla import clock as sla_clock
 from frontline.tickets import selectors, services
 from frontline.tickets.models import (
     Channel,
@@ -125,7 +126,36 @@ class EventEntryOut(Schema):
 TimelineEntryOut = Annotated[MessageEntryOut | EventEntryOut, Field(discriminator="type")]
 
 
+SlaTargetName = Literal["first_response", "next_response", "resolution"]
+
+
+class SlaOut(Schema):
+    """The promises on a ticket (frontline.sla.clock). Due times are UTC; null when
+    the target is met, not asked for now, or the policy sets none."""
+
+    policy: str | None = Field(description="The SLA policy that applies, by plan and "
+                                           "priority; null when none does.",
+                               examples=["Premium, any priority"])
+    formal: bool = Field(description="True: contractual, the customer is told these "
+                                     "times. False: an internal target only.")
+    first_response_due: datetime | None = Field(
+        description="When the first answer is due (until it is sent).")
+    next_response_due: datetime | None = Field(
+        description="When the answer to the customer's latest message is due.")
+    resolution_due: datetime | None = Field(
+        description="When the resolution is due, pushed out by the time the ticket "
+                    "waited on the customer.")
+    paused: bool = Field(description="The clock stands still: the ticket waits on the "
+                                     "customer.")
+    breached: list[SlaTargetName] = Field(description="Targets missed (and not met yet).")
+
+
 class TicketDetailOut(TicketOut):
+    plan: str | None = Field(description="The support plan the ticket is served on: a "
+                                         "per-incident premium bought for it, else the "
+                                         "organization's plan, else the default plan.",
+                             examples=["Premium"])
+    sla: SlaOut
     timeline: list[TimelineEntryOut] = Field(
         description="Messages (notes included) and events, oldest first.")
 
@@ -355,10 +385,17 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 def get_ticket(request: HttpRequest, reference: str) -> dict[str, Any]:
     """One ticket with its timeline. A merged ticket still answers, with `merged_into` set.
 
+    `plan` and `sla` say what was promised: the policy, whether it is formal
+    (told to the customer), each target's due time, whether the clock is paused
+    (waiting on the customer) and which targets were breached.
+
     403 when you may not see it (a developer and a ticket below tier 3).
     """
     ticket = _visible(request_user(request), reference)
-    return {**ticket_out(ticket), "timeline": _timeline_out(ticket)}
+    promises = sla_clock.summary(ticket)
+    plan = promises.pop("plan")
+    return {**ticket_out(ticket), "plan": plan, "sla": promises,
+            "timeline": _timeline_out(ticket)}
 
 
 @router.patch("/{reference}", response={200: TicketOut, **ERROR_RESPONSES})

@@ -49,6 +49,30 @@ def check_can_change_ticket(user: User, ticket: Ticket) -> None:
         raise NotAllowed(f"Your role ({user.role}) may read {ticket.reference} but not change it.")
 
 
+def can_escalate_ticket(user: User, ticket: Ticket) -> bool:
+    """Agents and admins move a ticket up a tier. Developers receive escalations
+    (they see tier 3 only, the top), viewers change nothing."""
+    if not can_change_ticket(user, ticket):
+        return False
+    return user.is_admin or user.role == Role.AGENT
+
+
+def check_can_escalate_ticket(user: User, ticket: Ticket) -> None:
+    check_can_change_ticket(user, ticket)
+    if not can_escalate_ticket(user, ticket):
+        raise NotAllowed(f"Your role ({user.role}) may not escalate {ticket.reference}.")
+
+
+def can_de_escalate_ticket(user: User, ticket: Ticket) -> bool:
+    """Whoever may change the ticket, developers included: handing a ticket back
+    to tier 1 for customer communication is how a developer says "over to you"."""
+    return can_change_ticket(user, ticket)
+
+
+def check_can_de_escalate_ticket(user: User, ticket: Ticket) -> None:
+    check_can_change_ticket(user, ticket)
+
+
 def visible_tickets(user: User, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Narrow a ticket queryset to what `user` may see."""
     if not is_staff_user(user):

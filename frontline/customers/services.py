@@ -205,8 +205,13 @@ def update_organization(actor: User, organization: Organization, **changes: Any)
         if not name:
             raise InvalidInput("An organization needs a name.", field="name")
         organization.name = name[:200]
+    contract_before = (organization.plan_id, organization.plan_starts_on,
+                       organization.plan_ends_on)
     if "plan" in changes:
         organization.plan = _plan_by_slug(changes["plan"])
+    for field in ("plan_starts_on", "plan_ends_on"):
+        if field in changes:
+            setattr(organization, field, changes[field] or None)
     if "annual_contract_value" in changes:
         organization.annual_contract_value = _money(changes["annual_contract_value"])
     if "account_manager" in changes:
@@ -218,6 +223,12 @@ def update_organization(actor: User, organization: Organization, **changes: Any)
         _set_domains(organization, changes["domains"] or [])
     if "environment" in changes:
         set_environment(organization, changes["environment"] or {}, replace=True)
+    if contract_before != (organization.plan_id, organization.plan_starts_on,
+                           organization.plan_ends_on):
+        # Its open tickets' promises follow the new plan (in bulk, this transaction).
+        from frontline.sla.services import recompute_for_organization
+
+        recompute_for_organization(organization)
     return organization
 
 

@@ -3,7 +3,22 @@
 
 from django.urls import path
 
-from frontline.desk.views import auth, mail, mail_settings, organizations, queues, search, tickets
+from frontline.desk.views import (
+    auth,
+    developers,
+    escalation,
+    mail,
+    mail_settings,
+    organizations,
+    queues,
+    reports,
+    routing_settings,
+    search,
+    support_settings,
+    tickets,
+)
+from frontline.desk.views import sla as ticket_sla
+from frontline.desk.views import time as ticket_time
 
 app_name = "desk"
 
@@ -31,4 +46,43 @@ urlpatterns = [
          name="mail_mailbox_remove"),
     path("settings/mail/mailboxes/<int:pk>/poll", mail_settings.poll_mailbox,
          name="mail_mailbox_poll"),
+    # Support levels (frontline.sla.plans, .policies, .calendars; frontline.costs.settings).
+    path("settings/support", support_settings.hub, name="settings_support"),
+    path("settings/plans", support_settings.plans, name="settings_plans"),
+    path("settings/plans/<int:pk>", support_settings.plan_edit, name="settings_plan"),
+    path("settings/plans/<int:pk>/delete", support_settings.plan_delete,
+         name="settings_plan_delete"),
+    path("settings/policies", support_settings.policies, name="settings_policies"),
+    path("settings/policies/new", support_settings.policy_new, name="settings_policy_new"),
+    path("settings/policies/<int:pk>", support_settings.policy_edit, name="settings_policy"),
+    path("settings/policies/<int:pk>/delete", support_settings.policy_delete,
+         name="settings_policy_delete"),
+    path("settings/calendars", support_settings.calendars, name="settings_calendars"),
+    path("settings/calendars/<int:pk>", support_settings.calendar_edit,
+         name="settings_calendar"),
+    path("settings/calendars/<int:pk>/delete", support_settings.calendar_delete,
+         name="settings_calendar_delete"),
+    path("settings/calendars/<int:pk>/closed-days", support_settings.closed_day_add,
+         name="settings_closed_day_add"),
+    path("settings/calendars/<int:pk>/closed-days/<int:day>/remove",
+         support_settings.closed_day_remove, name="settings_closed_day_remove"),
+    path("settings/costs", support_settings.costs, name="settings_costs"),
+    path("o/<int:pk>/plan", organizations.organization_plan, name="organization_plan"),
+    # Time on tickets (frontline.costs) and the reports page (frontline.insights.reports).
+    path("t/<str:reference>/time", ticket_time.time_panel, name="ticket_time"),
+    path("t/<str:reference>/time/start", ticket_time.start, name="time_start"),
+    path("t/<str:reference>/time/stop", ticket_time.stop, name="time_stop"),
+    path("t/<str:reference>/time/entries", ticket_time.add, name="time_add"),
+    path("t/<str:reference>/time/entries/<int:pk>", ticket_time.edit, name="time_edit"),
+    path("t/<str:reference>/time/entries/<int:pk>/delete", ticket_time.delete,
+         name="time_delete"),
+    path("reports", reports.reports_page, name="reports"),
+    # Escalation (frontline.routing.escalation) and the developers' desk.
+    path("t/<str:reference>/escalation", escalation.dialog, name="escalation_dialog"),
+    path("t/<str:reference>/escalate", escalation.escalate, name="escalate"),
+    path("t/<str:reference>/de-escalate", escalation.de_escalate, name="de_escalate"),
+    path("dev", developers.developers_desk, name="developers"),
+    path("t/<str:reference>/premium", ticket_sla.buy_premium, name="buy_premium"),
+    # Teams, routing and escalation rules (frontline.routing): /settings/teams, /routing, ...
+    *routing_settings.urlpatterns_under("settings/"),
 ]

@@ -38,6 +38,7 @@ from frontline.customers.models import ContactEmail
 from frontline.mail import addresses, compose, transport
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.models import OutboundMail, OutboundState
+from frontline.sla import promises
 from frontline.tickets.models import Channel, Message, MessageKind, Ticket
 from frontline.tickets.services.events import record_event
 
@@ -256,7 +257,9 @@ def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None) -> st
                      + (f" and {len(files) - 10} more" if len(files) > 10 else ""))
     lines += [
         "",
-        str(settings.FRONTLINE_ACK_PROMISE).strip(),
+        # The formal SLA's first-response time in the customer's zone, else the
+        # general sentence from settings.
+        promises.acknowledgement_promise(ticket),
         "",
         "To add anything, just reply to this email. You can also read the whole "
         "conversation and reply online, with no account and no password, at the "

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontline.core.errors import FrontlineError
 from frontline.mail import outbound
+from frontline.sla import promises
 from frontline.tickets import access, selectors, services
 from frontline.tickets.models import Attachment, MessageKind, Status, Ticket, parse_reference
 from frontline.tickets.services.attachments import read_attachment
@@ -118,6 +119,8 @@ def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
         "token": token,
         "contact": grant.contact,
         "status_words": STATUS_WORDS.get(Status(ticket.status), ticket.get_status_display()),
+        # When they will hear from us, from the formal SLA (None: nothing promised).
+        "promise": promises.promise_text(ticket),
         "entries": _conversation(grant),
         "can_reply": _can_reply(ticket),
         "resolved": ticket.status == Status.RESOLVED,

@@ -6,6 +6,7 @@ lags the data: a search right after a reply finds it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,3 +32,50 @@ def remove_ticket(ticket_id: int) -> None:
     from frontline.search.engines import get_engine
 
     get_engine().remove_ticket(ticket_id)
+
+
+def index_new_rows(ticket_ids: Sequence[int], message_ids: Sequence[int]) -> None:
+    """index_ticket for each of `ticket_ids` and index_message for each of
+    `message_ids`, all just written by the caller (the mail import writes
+    thousands): one statement per run of consecutive ids instead of one or two per
+    row, with the engines' own statements."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        from frontline.search.engines import sqlite as engine
+
+        with connection.cursor() as cursor:
+            for low, high in _runs(ticket_ids):
+                cursor.execute("DELETE FROM search_ticket_fts WHERE rowid BETWEEN %s AND %s",
+                               [low, high])
+                cursor.execute(engine.INSERT_TICKETS,
+                               [settings.FRONTLINE_REFERENCE_PREFIX, low, high])
+            for low, high in _runs(message_ids):
+                cursor.execute(engine.INSERT_MESSAGES, [low, high])
+    elif connection.vendor == "postgresql":
+        from frontline.search.engines import postgresql as pg_engine
+
+        with connection.cursor() as cursor:
+            for low, high in _runs(ticket_ids):
+                cursor.execute(pg_engine.INSERT_TICKETS, pg_engine._params(low, high))
+            for low, high in _runs(message_ids):
+                cursor.execute(pg_engine.INSERT_MESSAGES, pg_engine._params(low, high))
+    else:
+        from frontline.search.engines import get_engine
+
+        for ticket_id in ticket_ids:
+            get_engine().index_ticket(ticket_id)
+        for message_id in message_ids:
+            get_engine().index_message(message_id)
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """[(low, high), ...]: `ids` as inclusive runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for number in sorted(set(ids)):
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs

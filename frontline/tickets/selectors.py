@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from frontline.core import permissions
@@ -47,7 +47,11 @@ SORTS: dict[str, tuple[str, ...]] = {
     "oldest": ("updated_at", "id"),
     "created": ("-created_at", "-id"),
     "priority": ("-priority", "-updated_at", "-id"),
+    # SLA time left: the earliest due first, tickets without one (or paused) last.
+    "due": ("sla_due", "id"),
 }
+# Sorts whose first column may be NULL; those rows come last (see _due_page).
+NULLS_LAST_SORTS = frozenset({"due"})
 
 
 def queue_filter(user: User, queue: str) -> Q:
@@ -94,7 +98,14 @@ def queue_tickets(
     if organization_id:
         tickets = tickets.filter(organization_id=organization_id)
     tickets = permissions.visible_tickets(user, tickets)
-    return tickets.select_related(*TICKET_RELATED).order_by(*SORTS.get(sort, SORTS["updated"]))
+    return tickets.select_related(*TICKET_RELATED).order_by(*_ordering(sort))
+
+
+def _ordering(sort: str) -> list[Any]:
+    order = SORTS.get(sort, SORTS["updated"])
+    if sort in NULLS_LAST_SORTS:
+        return [F(order[0]).asc(nulls_last=True), *order[1:]]
+    return list(order)
 
 
 def queue_counts(user: User, *, cap: int | None = None) -> dict[str, int]:
@@ -217,7 +228,8 @@ def ticket_cursor(ticket: Ticket, sort: str = "updated") -> str:
     order = SORTS.get(sort, SORTS["updated"])
     parts = []
     for value in _sort_key_values(ticket, order):
-        parts.append(value.isoformat() if isinstance(value, datetime) else str(value))
+        parts.append(value.isoformat() if isinstance(value, datetime)
+                     else "" if value is None else str(value))
     return "~".join(parts)
 
 
@@ -229,7 +241,12 @@ def _parse_cursor(cursor: str, order: tuple[str, ...]) -> list[object] | None:
     try:
         for field, part in zip(order, parts, strict=True):
             name = field.lstrip("-")
-            values.append(datetime.fromisoformat(part) if name.endswith("_at") else int(part))
+            if part == "" and name == "sla_due":
+                values.append(None)
+            elif name.endswith(("_at", "_due")):
+                values.append(datetime.fromisoformat(part))
+            else:
+                values.append(int(part))
     except ValueError:
         return None
     return values
@@ -277,6 +294,8 @@ def page_of(tickets: QuerySet[Ticket], *, sort: str = "updated", after: str | No
     """
     order = SORTS.get(sort, SORTS["updated"])
     values = _parse_cursor(after, order) if after else None
+    if sort in NULLS_LAST_SORTS:
+        return _due_page(tickets, values, size=size, active_only=active_only)
     lean = tickets.order_by(*order)
     if values is not None:
         lean = lean.filter(_after(order, values))
@@ -291,11 +310,51 @@ def page_of(tickets: QuerySet[Ticket], *, sort: str = "updated", after: str | No
     return TicketPage(rows[:size], next_cursor)
 
 
+def _due_after(values: list[object]) -> Q:
+    """Rows after `values` in (sla_due NULLS LAST, id) order."""
+    due, pk = values
+    if due is None:
+        return Q(sla_due__isnull=True, pk__gt=pk)
+    return (Q(sla_due__gte=due) & (Q(sla_due__gt=due) | Q(sla_due=due, pk__gt=pk))
+            | Q(sla_due__isnull=True))
+
+
+def _due_page(tickets: QuerySet[Ticket], values: list[object] | None, *, size: int,
+              active_only: bool) -> TicketPage:
+    """A page in SLA order, nulls last, as two index walks of ticket_active_sla_due:
+    the tickets with a due time, then (if the page is not full) those without.
+    One ORDER BY ... NULLS LAST would make SQLite sort every active ticket."""
+    lean = tickets.order_by()
+    if active_only:
+        lean = lean.filter(_ACTIVE_LITERAL)
+    ids: list[int] = []
+    if values is None or values[0] is not None:
+        dated = lean.filter(sla_due__isnull=False)
+        if values is not None:
+            dated = dated.filter(Q(sla_due__gte=values[0])
+                                 & (Q(sla_due__gt=values[0])
+                                    | Q(sla_due=values[0], pk__gt=values[1])))
+        ids = list(dated.order_by("sla_due", "id").values_list("pk", flat=True)[: size + 1])
+    if len(ids) <= size:
+        undated = lean.filter(sla_due__isnull=True)
+        if values is not None and values[0] is None:
+            undated = undated.filter(pk__gt=values[1])
+        ids += list(undated.order_by("id").values_list("pk", flat=True)[: size + 1 - len(ids)])
+    if not ids:
+        return TicketPage([], None)
+    found = Ticket.objects.select_related(*TICKET_RELATED).in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
+    next_cursor = ticket_cursor(rows[size - 1], "due") if len(rows) > size else None
+    return TicketPage(rows[:size], next_cursor)
+
+
 def next_in_queue(user: User, queue: str, ticket: Ticket, *, sort: str = "updated") -> int | None:
     """The id of the ticket after `ticket` in `queue` (one query), for "next ticket"."""
     order = SORTS.get(sort, SORTS["updated"])
+    values = _sort_key_values(ticket, order)
+    after = _due_after(values) if sort in NULLS_LAST_SORTS else _after(order, values)
     tickets = queue_tickets(user, queue, sort=sort).filter(
-        _after(order, _sort_key_values(ticket, order)), _ACTIVE_LITERAL).exclude(pk=ticket.pk)
+        after, _ACTIVE_LITERAL).exclude(pk=ticket.pk)
     return tickets.values_list("pk", flat=True).first()
 
 

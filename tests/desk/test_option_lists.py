@@ -71,6 +71,6 @@ def test_a_queue_row_shows_the_ticket_with_its_text_escaped(signed_in, lena, ott
     assert row, html
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(1))).strip()
     assert text == (f"Normal {ticket.reference} &lt;script&gt;alert(1)&lt;/script&gt; &amp; more "
-                    f"Eve &lt;i&gt; New T1 {frontdesk.name} Otto Level-Two just now")
+                    f"Eve &lt;i&gt; New T1 {frontdesk.name} Otto Level-Two — just now")
     assert f'title="Tier 1 · {frontdesk.name}"' in row.group(1)
     assert "<script>alert" not in html

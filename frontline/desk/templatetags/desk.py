@@ -51,6 +51,38 @@ _PRIORITY_LABELS = {value: str(label) for value, label in Priority.choices}
 _STATUS_LABELS = {value: str(label) for value, label in Status.choices}
 
 
+def remaining_words(seconds: int) -> str:
+    """SLA time left as the desk says it: "2 h 10 min left", "late by 35 min"."""
+    late = seconds < 0
+    minutes = abs(seconds) // 60
+    if minutes >= 2 * 1440:
+        text = f"{minutes // 1440} d {minutes % 1440 // 60} h"
+    elif minutes >= 60:
+        text = f"{minutes // 60} h {minutes % 60} min"
+    else:
+        text = f"{minutes} min"
+    return f"late by {text}" if late else f"{text} left"
+
+
+@register.filter
+def remaining(seconds: int | None) -> str:
+    return "—" if seconds is None else remaining_words(seconds)
+
+
+def _due_cell(ticket: Ticket, now: datetime) -> str:
+    if ticket.sla_paused_at is not None:
+        return '<span class="due paused" title="Waiting on the customer">paused</span>'
+    due = ticket.sla_due
+    if due is None:
+        return '<span class="due none">—</span>'
+    seconds = int((due - now).total_seconds())
+    state = "late" if seconds <= 0 or ticket.sla_breached else (
+        "warned" if ticket.sla_warned else "")
+    local = timezone.localtime(due)
+    return (f'<span class="due {state}" title="Due {local.strftime("%a %d %b, %H:%M %Z")}">'
+            f'{remaining_words(seconds)}</span>')
+
+
 @register.simple_tag
 def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
     """The `<li>` rows of a ticket list (queues, an organization's tickets).
@@ -91,6 +123,7 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
             f'  <span class="tier" title="Tier {ticket.tier}{team_title}">T{ticket.tier}{team_tag}'
             '</span>\n'
             f'  <span class="assignee">{assignee}</span>\n'
+            f'  {_due_cell(ticket, now)}\n'
             f'  <span class="when">{_time_tag(ticket.updated_at, now)}</span>\n'
             '</a></li>\n')
     return mark_safe("".join(rows))
@@ -226,6 +259,50 @@ def event_line(event: Event) -> SafeString:
         text = _delivery_line(after, detail)
     elif kind == "acknowledged":
         text = format_html("{} acknowledged the request by mail", actor)
+    elif kind in ("sla_warning", "sla_breach"):
+        target = str(detail.get("target", "")).replace("_", " ")
+        try:
+            due = timezone.localtime(datetime.fromisoformat(detail["due"]))
+            when = f" (due {due:%a %d %b, %H:%M})"
+        except (KeyError, TypeError, ValueError):
+            when = ""
+        text = (format_html('<span class="sla-warn">SLA warning: {} is close to its '
+                            'target{}</span>', target, when) if kind == "sla_warning" else
+                format_html('<span class="sla-breach">SLA breached: {} missed its target{}'
+                            '</span>', target, when))
+    elif kind == "sla_paused":
+        text = format_html("SLA clock paused while waiting on the customer")
+    elif kind == "sla_resumed":
+        text = format_html("SLA clock resumed")
+    elif kind == "plan_changed":
+        text = format_html("Now served on plan <b>{}</b>{}", after or "none", _was(before))
+    elif kind == "incident_premium":
+        text = format_html("{} recorded a per-incident premium: <b>{}</b> ({})", actor, after,
+                           detail.get("price", ""))
+    elif kind == "routed":
+        changes = after if isinstance(after, dict) else {}
+        parts = [f"{key} {', '.join(value) if isinstance(value, list) else value}"
+                 for key, value in changes.items()]
+        text = format_html("Routing rules set {}", "; ".join(parts) or "nothing")
+    elif kind == "tags_changed":
+        text = format_html("{} tagged <b>{}</b>", actor,
+                           ", ".join(after) if isinstance(after, list) else after or "nothing")
+    elif kind == "escalated":
+        text = format_html('<span class="escalated">{} escalated to <b>tier {}</b>{}{}</span>',
+                           actor, after, f" ({detail['team']})" if detail.get("team") else "",
+                           _was(f"tier {before}" if before else ""))
+    elif kind == "de_escalated":
+        text = format_html("{} handed it back to <b>tier 1</b> for the customer{}", actor,
+                           _was(f"tier {before}" if before else ""))
+    elif kind == "escalation_assessed":
+        text = format_html("{} weighed an escalation to tier {} and chose <b>{}</b>", actor,
+                           detail.get("to_tier", "?"), after)
+    elif kind in ("time_logged", "time_edited", "time_deleted"):
+        verb = {"time_logged": "logged", "time_edited": "corrected time to",
+                "time_deleted": "removed"}[kind]
+        text = format_html("{} {} <b>{}</b>{}", actor, verb,
+                           after if kind != "time_deleted" else before,
+                           f" at tier {detail['tier']}" if detail.get("tier") else "")
     else:
         label = kind.replace("_", " ")
         if after not in (None, "", {}) and not isinstance(after, dict | list):

@@ -18,6 +18,7 @@ SORT_LABELS = {
     "oldest": "Least recently updated",
     "created": "Newest first",
     "priority": "Priority",
+    "due": "Time left (SLA)",
 }
 
 

@@ -31,6 +31,8 @@ from frontline.desk.views.common import (
     nav_context,
     render_desk,
 )
+from frontline.desk.views.developers import developer_brief
+from frontline.desk.views.sla import sla_context
 from frontline.routing.models import Team
 from frontline.tickets import services
 from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
@@ -116,6 +118,7 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
                              .prefetch_related("contact__emails")),
         "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
                             .values_list("pk", flat=True)),
+        **sla_context(user, ticket),  # desk/tickets/_sla.html
     }
     if can_change:
         context.update({
@@ -175,6 +178,7 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
         "context_query": urlencode({"q": queue, "sort": sort}) if queue else "",
         "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
         "merged_from": merged_from if parse_reference(merged_from) else "",
+        "brief": developer_brief(user, ticket),  # tier 3 only (frontline.desk.views.developers)
     }
     return render_desk(request, "desk/tickets/ticket.html", context, queue=queue)
 

@@ -22,6 +22,7 @@ from frontline.customers import services as customers
 from frontline.customers.models import Contact, Product, Version
 from frontline.routing.models import Team
 from frontline.search import index as search_index
+from frontline.sla import clock as sla_clock
 from frontline.tickets.models import (
     ACTIVE_STATUSES,
     Category,
@@ -245,7 +246,6 @@ def open_ticket(
                  at=now, after={"status": Status.NEW, "channel": channel_value,
                                 "priority": found_priority.name.lower()})
     from frontline.routing.rules import route_new_ticket
-    from frontline.sla import clock as sla_clock
 
     route_new_ticket(ticket, body, now)
     sla_clock.refresh(ticket, now)
@@ -300,7 +300,9 @@ def add_reply(
     next_status = _status(status) if status else (
         Status.OPEN if ticket.status == Status.NEW else None)
     if next_status is not None and next_status != ticket.status:
-        _apply_status(ticket, actor, next_status, now)
+        _apply_status(ticket, actor, next_status, now)  # refreshes the SLA clock
+    else:
+        sla_clock.refresh(ticket, now)
     search_index.index_message(message)
     # The mail is queued in this transaction: the reply and its mail commit together.
     from frontline.mail.outbound import queue_reply
@@ -363,6 +365,8 @@ def add_customer_message(
         _reopen(ticket, None, now, reason="The customer wrote again.", actor_contact=contact)
     elif ticket.status == Status.PENDING_CUSTOMER:
         _apply_status(ticket, None, Status.OPEN, now, actor_contact=contact)
+    else:
+        sla_clock.refresh(ticket, now)  # (a status change above refreshed it)
     search_index.index_message(message)
     return message
 
@@ -402,6 +406,7 @@ def _apply_status(
     _touch(ticket, at, *fields)
     record_event(ticket, "status_changed", actor=actor, actor_contact=actor_contact, at=at,
                  before=before, after=status.value, reason=reason)
+    sla_clock.refresh(ticket, at)
 
 
 def _reopen(ticket: Ticket, actor: User | None, at: datetime, *, reason: str,
@@ -462,7 +467,7 @@ def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
     return ticket
 
 
-def _change_field(ticket: Ticket, actor: User, field: str, value: Any, shown: Any,
+def _change_field(ticket: Ticket, actor: User | None, field: str, value: Any, shown: Any,
                   before_shown: Any, kind: str, at: datetime) -> None:
     if before_shown == shown:
         return
@@ -477,8 +482,11 @@ def set_priority(ticket: Ticket, actor: User, priority: int | str) -> Ticket:
     permissions.check_can_change_ticket(actor, ticket)
     new = _priority(priority)
     old = Priority(ticket.priority)
+    now = timezone.now()
     _change_field(ticket, actor, "priority", new.value, new.name.lower(), old.name.lower(),
-                  "priority_changed", timezone.now())
+                  "priority_changed", now)
+    if new != old:
+        sla_clock.refresh(ticket, now)  # the policy is per priority
     return ticket
 
 
@@ -631,3 +639,81 @@ def _send_resolution_reminder(ticket: Ticket, now: datetime, *, closes_at: datet
 
 def active_statuses() -> tuple[str, ...]:
     return tuple(str(s) for s in ACTIVE_STATUSES)
+
+
+# -- in bulk: the mail import ------------------------------------------------
+#
+# `frontline mail import` writes the tickets of thousands of mails in bulk
+# (frontline.mail.batch). These build the very rows open_ticket and
+# add_customer_message write for a customer, unsaved, and run what those two
+# run once their rows are saved. Keep them in step with the two functions
+# above: tests/mail/test_import_batch.py imports the same mails both ways and
+# compares every row.
+
+# A customer message on a ticket in these statuses changes no status (see
+# add_customer_message); only such messages are written in bulk.
+BULK_REPLY_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.PENDING_INTERNAL})
+
+
+def customer_ticket_rows(
+    *, requester: Contact, subject: str, body: str, channel: str, at: datetime,
+    body_html: str | None = None, body_reply: str = "", email_message_id: str = "",
+) -> tuple[Ticket, Message, Any]:
+    """The ticket, first message and "created" event open_ticket writes when the
+    customer opens a ticket themselves (no actor, category, product or priority),
+    unsaved, in that order of saving; raises what open_ticket raises for them.
+    Once they are saved the caller runs `after_ticket_opened_in_bulk`."""
+    from frontline.tickets.models import Event
+
+    subject = _clean_subject(subject)
+    body = _clean_body(body)
+    channel_value = _channel(channel)
+    ticket = Ticket(
+        subject=subject, status=Status.NEW, priority=Priority.NORMAL, category=None,
+        requester=requester, organization=requester.organization, product=None,
+        version=None, channel=channel_value, created_at=at, updated_at=at,
+        last_customer_message_at=at,
+    )
+    message = Message(
+        ticket=ticket, kind=MessageKind.INBOUND, author_contact=requester, author_user=None,
+        channel=channel_value, body=body, body_html=body_html, created_at=at,
+        body_reply=body_reply, email_message_id=email_message_id[:998],
+    )
+    event = Event(ticket=ticket, kind="created", actor=None, actor_contact=requester, at=at,
+                  before=None, after={"status": Status.NEW, "channel": channel_value,
+                                      "priority": Priority.NORMAL.name.lower()}, detail={})
+    return ticket, message, event
+
+
+def after_ticket_opened_in_bulk(ticket: Ticket, message: Message, at: datetime) -> None:
+    """What open_ticket runs after writing its rows (search indexing aside)."""
+    from frontline.routing.rules import route_new_ticket
+
+    route_new_ticket(ticket, message.body, at)
+    sla_clock.refresh(ticket, at)
+
+
+def customer_message_row(
+    ticket: Ticket, contact: Contact, body: str, *, channel: str, at: datetime,
+    body_html: str | None = None, body_reply: str = "", email_message_id: str = "",
+) -> tuple[Message, list[str]]:
+    """The message add_customer_message writes on a ticket in BULK_REPLY_STATUSES
+    (no status changes), unsaved. Changes `ticket` in memory as it does and returns
+    the ticket fields to save; then the caller runs `after_customer_message_in_bulk`."""
+    if ticket.status not in BULK_REPLY_STATUSES:
+        raise InvalidTransition(f"{ticket.reference} is {ticket.status}: its status changes "
+                                "with a customer message.")
+    body = _clean_body(body)
+    message = Message(
+        ticket=ticket, kind=MessageKind.INBOUND, author_contact=contact,
+        channel=_channel(channel or ticket.channel), body=body, body_html=body_html,
+        body_reply=body_reply, email_message_id=email_message_id[:998], created_at=at,
+    )
+    ticket.last_customer_message_at = at
+    ticket.updated_at = max(ticket.updated_at, at)
+    return message, ["updated_at", "last_customer_message_at"]
+
+
+def after_customer_message_in_bulk(ticket: Ticket, message: Message, at: datetime) -> None:
+    """What add_customer_message runs after writing its rows (search indexing aside)."""
+    sla_clock.refresh(ticket, at)

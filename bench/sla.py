@@ -1,0 +1,270 @@
+"""SLA benchmark: the warning/breach scan and the bulk recompute at a million open tickets.
+
+    python -m bench.sla --database-url sqlite:////tmp/fl_bench_sla/frontline.sqlite3
+    python -m bench.sla --database-url postgres://postgres@127.0.0.1:5432/fl_bench_sla
+        [--tickets 1000000] [--reseed] [--repeat 5]
+
+It migrates, then (unless the database already holds the tickets) writes plans
+with SLA policies (Standard on a Berlin office calendar with German holidays,
+Premium around the clock, an urgent policy), organizations, contacts and N open
+tickets created over the last 30 days, with bulk SQL (executemany on SQLite,
+COPY on PostgreSQL; secondary indexes of the ticket table dropped during the
+load and rebuilt after, as bench/seed.py does).
+
+Then it times:
+- recompute: frontline.sla.services.recompute_tickets over every open ticket
+  (rows read in bulk, due times computed with BusinessHours, executemany
+  updates) - the path a policy change takes; target > 10,000 tickets/s;
+- the scan query: frontline.sla.services.due_ticket_ids(now, 500), the query the
+  worker runs every minute, with its plan (EXPLAIN); target < 2 s;
+- the first batch of the scan itself (lock, events, measurements, actions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.seed import Loader, Phases, _ensure_postgres_database, _stamp
+
+ORGANIZATIONS = 200
+CONTACTS = 5000
+BATCH = 50_000
+
+
+def _environment(url: str) -> None:
+    os.environ["FRONTLINE_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
+    if url.startswith(("postgres://", "postgresql://")):
+        _ensure_postgres_database(url, reset=False)
+    elif url.startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(url.removeprefix("sqlite://")) or ".", exist_ok=True)
+
+
+def _reference_data() -> dict[str, Any]:
+    from datetime import time as clock_time
+
+    from frontline.customers.models import Contact, ContactEmail, Organization, Plan
+    from frontline.routing.models import Team
+    from frontline.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
+
+    office = BusinessCalendar.objects.create(name="Berlin office", timezone="Europe/Berlin",
+                                             holiday_country="DE", holiday_subdivision="BE")
+    WorkingInterval.objects.bulk_create(
+        WorkingInterval(calendar=office, weekday=day, start=clock_time(9), end=clock_time(17))
+        for day in range(5))
+    standard = Plan.objects.create(name="Standard", slug="standard", is_default=True, rank=1)
+    premium = Plan.objects.create(name="Premium", slug="premium", rank=2)
+    tier2 = Team.objects.create(name="Specialists", tier=2)
+    SlaPolicy.objects.create(plan=standard, calendar=office, first_response_minutes=8 * 60,
+                             next_response_minutes=16 * 60, resolution_minutes=40 * 60)
+    SlaPolicy.objects.create(plan=premium, first_response_minutes=120,
+                             next_response_minutes=240, resolution_minutes=24 * 60,
+                             raise_priority=True, move_to_tier=2, move_to_team=tier2)
+    SlaPolicy.objects.create(plan=premium, priority=4, first_response_minutes=30,
+                             next_response_minutes=60, resolution_minutes=8 * 60)
+    organizations = Organization.objects.bulk_create(
+        Organization(name=f"Customer {i}", plan=premium if i % 4 == 0 else standard)
+        for i in range(ORGANIZATIONS))
+    contacts = Contact.objects.bulk_create(
+        Contact(name=f"Contact {i}", organization=organizations[i % ORGANIZATIONS],
+                timezone="Europe/Berlin") for i in range(CONTACTS))
+    ContactEmail.objects.bulk_create(
+        ContactEmail(contact=c, address=f"c{c.pk}@bench.example", is_primary=True)
+        for c in contacts)
+    return {"contacts": [(c.pk, c.organization_id) for c in contacts]}
+
+
+COLUMNS = ("id", "subject", "status", "priority", "tier", "channel", "created_at",
+           "updated_at", "last_customer_message_at", "first_response_at",
+           "last_agent_message_at", "requester_id", "organization_id")
+
+
+def _seed(tickets: int, phases: Phases) -> None:
+    from django.db import connection
+
+    from frontline.tickets.models import Ticket
+
+    phases.start("reference data")
+    data = _reference_data()
+    phases.done()
+    loader = Loader()
+    on_tickets = re.compile(r'\sON\s+(?:\w+\.)?"?tickets_ticket"?\s')
+    indexes = [(name, sql) for name, sql in loader.secondary_indexes()
+               if on_tickets.search(sql)]
+    phases.start(f"tickets ({tickets:,}, {len(indexes)} secondary indexes dropped)")
+    for name, _ in indexes:
+        loader.execute(f'DROP INDEX "{name}"')
+    loader.prepare()
+    rng = random.Random(2024)
+    now = time.time()
+    start_id = 10001
+    contacts = data["contacts"]
+    written = 0
+    while written < tickets:
+        rows = []
+        for i in range(written, min(tickets, written + BATCH)):
+            contact, organization = contacts[rng.randrange(len(contacts))]
+            created = now - rng.random() * 30 * 86400
+            answered = rng.random() < 0.5
+            first = created + rng.random() * 7200 if answered else None
+            customer = (first + rng.random() * 86400 if answered and rng.random() < 0.5
+                        else created)
+            rows.append((
+                start_id + i, f"Bench ticket {i}", "open" if answered else "new",
+                rng.choice((1, 2, 2, 2, 3, 4)), 1, "email", _stamp(created),
+                _stamp(max(created, customer)), _stamp(customer),
+                _stamp(first) if first else None, _stamp(first) if first else None,
+                contact, organization))
+        loader.insert("tickets_ticket", COLUMNS, rows)
+        written += len(rows)
+        print(f"   {written:>9,} tickets", flush=True)
+    loader.finish()
+    phases.done()
+    phases.start("indexes")
+    for _, sql in indexes:
+        loader.execute(sql)
+    if connection.vendor == "postgresql":
+        loader.execute(f"SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'), "
+                       f"{start_id + tickets})")
+        loader.execute("ANALYZE tickets_ticket")
+    else:
+        loader.execute("ANALYZE")
+    phases.done()
+    assert Ticket.objects.count() >= tickets
+
+
+def _explain(sql: str, params: Any) -> str:
+    from django.db import connection
+
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        return "\n".join("   " + " ".join(str(part) for part in row) for row in
+                         cursor.fetchall())
+
+
+def _recompute_range(now: datetime, low: int, high: int) -> int:
+    from frontline.sla import services as sla
+    from frontline.tickets.models import ACTIVE_STATUSES, Ticket
+
+    return sla.recompute_tickets(
+        Ticket.objects.filter(status__in=ACTIVE_STATUSES, pk__gte=low, pk__lt=high), at=now,
+        record_plan_changes=False)
+
+
+def _recompute(now: datetime, workers: int) -> int:
+    """recompute_tickets over every open ticket, in `workers` processes over id ranges."""
+    from django.db import connections
+    from django.db.models import Max, Min
+
+    from frontline.tickets.models import Ticket
+
+    bounds = Ticket.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"], bounds["high"] + 1
+    if workers <= 1:
+        return _recompute_range(now, low, high)
+    step = (high - low) // workers + 1
+    ranges = [(now, low + i * step, min(high, low + (i + 1) * step)) for i in range(workers)]
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return sum(pool.starmap(_recompute_range, ranges))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.sla", description=__doc__.split(
+        "\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--reseed", action="store_true", help="seed even if tickets exist")
+    parser.add_argument("--repeat", type=int, default=5, help="times each scan query runs")
+    parser.add_argument("--no-recompute", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes for the recompute (default 1)")
+    args = parser.parse_args(argv)
+    _environment(args.database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from frontline.sla import clock
+    from frontline.sla import services as sla
+    from frontline.tickets.models import Ticket
+
+    phases = Phases()
+    phases.start("migrate")
+    call_command("migrate", verbosity=0)
+    phases.done()
+    have = Ticket.objects.count()
+    if have < args.tickets or args.reseed:
+        if have:
+            raise SystemExit(f"The database holds {have:,} tickets, not {args.tickets:,}: "
+                             "use an empty database.")
+        _seed(args.tickets, phases)
+    else:
+        print(f"-- reusing {have:,} tickets", flush=True)
+    print(f"   engine: {connection.vendor}; load average: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+
+    now = timezone.now()
+    if not args.no_recompute:
+        phases.start("recompute (every open ticket)")
+        # A policy change, as an admin makes it: every target one minute longer (or
+        # shorter, on the next run), so every open ticket's due times move and each
+        # row is really recomputed and written.
+        from frontline.sla.models import SlaPolicy
+
+        for policy in SlaPolicy.objects.all():
+            step = 1 if (policy.resolution_minutes or 0) % 2 == 0 else -1
+            for field in ("first_response_minutes", "next_response_minutes",
+                          "resolution_minutes"):
+                setattr(policy, field, getattr(policy, field) + step)
+            policy.save()
+        clock.clear_cache()
+        started, cpu = time.perf_counter(), time.process_time()
+        changed = _recompute(now, args.workers)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        phases.done(f"{changed:,} tickets in {elapsed:.1f}s = {changed / elapsed:,.0f} "
+                    f"tickets/s ({args.workers} process{'es' if args.workers > 1 else ''}; "
+                    f"this process's CPU {cpu:.1f}s = {changed / max(cpu, 1e-9):,.0f} "
+                    f"tickets per CPU second)")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE tickets_ticket")
+
+    query = Ticket.objects.filter(sla_check_at__lte=now).order_by("sla_check_at").values_list(
+        "pk", flat=True)[:sla.SCAN_BATCH]
+    sql, params = query.query.sql_with_params()
+    print(f"-- scan query: {sql}\n   plan:\n{_explain(sql, params)}", flush=True)
+    timings = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        ids = sla.due_ticket_ids(now, sla.SCAN_BATCH)
+        timings.append(time.perf_counter() - started)
+    due_total = Ticket.objects.filter(sla_check_at__lte=now).count()
+    pending_total = Ticket.objects.filter(sla_check_at__isnull=False).count()
+    print(f"   scan query: {len(ids)} ids of {due_total:,} due ({pending_total:,} with a "
+          f"check time); median {statistics.median(timings) * 1000:.1f} ms, max "
+          f"{max(timings) * 1000:.1f} ms over {args.repeat} runs", flush=True)
+    soon = now + timedelta(minutes=1)
+    started = time.perf_counter()
+    counts = sla.scan_due(soon, limit=sla.SCAN_BATCH)
+    elapsed = time.perf_counter() - started
+    print(f"   scan batch: {counts} in {elapsed:.2f}s "
+          f"({counts['checked'] / elapsed:,.0f} tickets/s with events and actions)", flush=True)
+    print(f"-- total {phases.total():.1f}s (finished {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

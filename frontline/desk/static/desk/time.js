@@ -1,0 +1,53 @@
+/* Frontline desk: the ticket's Time panel (desk/tickets/_time_panel.html).
+   Shows a running timer ticking, and starts the timer when the agent starts
+   writing a reply or note (unless they untick "Start when I write here"). */
+(function () {
+  "use strict";
+  if (window.FrontlineTime) return; // the panel is swapped often; set up once
+  window.FrontlineTime = true;
+
+  var KEY = "fl-time-autostart";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function format(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+  }
+
+  // Elapsed time counts from the server's clock: the page says when the timer
+  // started and what time the server had, so a wrong clock here does not matter.
+  function tick() {
+    document.querySelectorAll("[data-timer-start]").forEach(function (clock) {
+      if (clock._skew === undefined) clock._skew = Date.now() - Number(clock.dataset.serverNow);
+      clock.textContent = format(Date.now() - clock._skew - Number(clock.dataset.timerStart));
+    });
+  }
+  setInterval(tick, 1000);
+
+  function autostartWanted() {
+    try { return localStorage.getItem(KEY) !== "off"; } catch (e) { return true; }
+  }
+  function syncCheckbox() {
+    document.querySelectorAll("[data-time-autostart]").forEach(function (box) { box.checked = autostartWanted(); });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-time-autostart]")) return;
+    try { localStorage.setItem(KEY, event.target.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+  });
+
+  // One automatic start per page view: stopping the timer and writing on must not restart it.
+  var autoStarted = false;
+  document.addEventListener("input", function (event) {
+    if (autoStarted || !event.target.closest || !event.target.closest("#composer")) return;
+    var panel = document.getElementById("ticket-time");
+    var form = document.getElementById("time-start");
+    if (!panel || !form || panel.dataset.running === "1" || !autostartWanted()) return;
+    autoStarted = true;
+    form.elements.auto.value = "1";
+    form.requestSubmit();
+  });
+
+  document.addEventListener("htmx:afterSettle", function () { syncCheckbox(); tick(); });
+  document.addEventListener("DOMContentLoaded", function () { syncCheckbox(); tick(); });
+})();

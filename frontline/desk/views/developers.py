@@ -1,0 +1,146 @@
+"""The developers' desk (/dev): the tickets escalated to tier 3, each with who
+the customer is and what they are worth, what was promised and by when; and
+the week's developer hours against the budget. And the developer brief at the
+top of a tier-3 ticket's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from frontline.core import permissions
+from frontline.core.models import User
+from frontline.costs.models import CostSettings
+from frontline.costs.services import budget_this_week
+from frontline.customers.models import EnvironmentFact
+from frontline.desk.views.common import desk_user, desk_view, render_desk
+from frontline.routing import escalation
+from frontline.routing.assessment import (
+    CustomerValue,
+    customer_value,
+    premium_of,
+    similar_ticket_ids,
+)
+from frontline.routing.models import EscalationDecision, Recommendation
+from frontline.sla.models import IncidentPremium
+from frontline.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Ticket
+from frontline.tickets.selectors import TICKET_RELATED, environment_facts
+
+MAX_ROWS = 200
+BRIEF_SIMILAR = 8
+REPORT_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class DeveloperRow:
+    ticket: Ticket
+    value: CustomerValue
+    reason: str  # why it was escalated
+    next_label: str  # which promise comes next: "first reply", "next reply", "resolution"
+    next_due: datetime | None
+
+    @property
+    def next_overdue(self) -> bool:
+        return self.next_due is not None and self.next_due < timezone.now()
+
+
+def _next_promise(ticket: Ticket) -> tuple[str, datetime | None]:
+    candidates = [
+        ("first reply", ticket.first_response_due if ticket.first_response_at is None else None),
+        ("next reply", ticket.next_response_due),
+        ("resolution", ticket.resolution_due),
+    ]
+    dated = [(due, label) for label, due in candidates if due is not None]
+    if not dated:
+        return "", None
+    due, label = min(dated)
+    return label, due
+
+
+def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
+    """Open tier-3 tickets the user may see, the earliest promise first (four queries)."""
+    tickets = list(
+        permissions.visible_tickets(user, Ticket.objects.filter(
+            tier=permissions.DEVELOPER_TIER, status__in=ACTIVE_STATUSES,
+            merged_into__isnull=True))
+        .select_related(*TICKET_RELATED, "plan")
+        .order_by(F("sla_due").asc(nulls_last=True), "created_at", "id")[:limit])
+    ids = [ticket.pk for ticket in tickets]
+    premiums = {premium.ticket_id: premium for premium in
+                IncidentPremium.objects.filter(ticket_id__in=ids).select_related("plan")}
+    reasons: dict[int, str] = {}
+    for ticket_id, reason in (EscalationDecision.objects
+                              .filter(ticket_id__in=ids, decision=Recommendation.ESCALATE,
+                                      to_tier=permissions.DEVELOPER_TIER)
+                              .order_by("at", "id").values_list("ticket_id", "reason")):
+        reasons[ticket_id] = reason  # the latest wins
+    rows = []
+    for ticket in tickets:
+        label, due = _next_promise(ticket)
+        rows.append(DeveloperRow(
+            ticket=ticket,
+            value=customer_value(ticket, premiums.get(ticket.pk), premium_loaded=True,
+                                 plan=ticket.plan),
+            reason=reasons.get(ticket.pk, ""), next_label=label, next_due=due))
+    return rows
+
+
+@desk_view
+def developers_desk(request: HttpRequest) -> HttpResponse:
+    user = desk_user(request)
+    rows = developer_rows(user, limit=MAX_ROWS + 1)
+    return render_desk(request, "desk/developers/desk.html", {
+        "rows": rows[:MAX_ROWS],
+        "more": len(rows) > MAX_ROWS,
+        "budget": budget_this_week(),
+        "currency": CostSettings.current().currency,
+    })
+
+
+def visible_similar(user: User, ids: list[int]) -> list[Ticket]:
+    """The tickets among `ids` the user may open, in the order given."""
+    found = permissions.visible_tickets(user, Ticket.objects.filter(pk__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+# -- the developer brief --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Everything a developer needs at the top of a tier-3 ticket."""
+
+    escalation: EscalationDecision | None
+    report: str  # the customer's first message: what happened, in their words
+    facts: list[EnvironmentFact]
+    value: CustomerValue
+    currency: str
+    similar: list[Ticket]
+    similar_hidden: int
+
+
+def developer_brief(user: User, ticket: Ticket) -> Brief | None:
+    """The brief for a ticket at tier 3 (None below: nothing was escalated to developers)."""
+    if ticket.tier < permissions.DEVELOPER_TIER:
+        return None
+    first = (Message.objects.filter(ticket=ticket, kind=MessageKind.INBOUND)
+             .order_by("created_at", "id").values_list("body_reply", "body").first())
+    report = ((first[0] or first[1]) if first else "").strip()
+    if len(report) > REPORT_CHARS:
+        report = report[:REPORT_CHARS - 1].rstrip() + "…"
+    similar_ids = similar_ticket_ids(ticket)[:BRIEF_SIMILAR]
+    similar = visible_similar(user, similar_ids)
+    return Brief(
+        escalation=escalation.latest_escalation(ticket, to_tier=permissions.DEVELOPER_TIER),
+        report=report,
+        facts=environment_facts(ticket),
+        value=customer_value(ticket, premium_of(ticket), premium_loaded=True),
+        currency=CostSettings.current().currency,
+        similar=similar,
+        similar_hidden=len(similar_ids) - len(similar),
+    )
+

@@ -1,0 +1,278 @@
+"""Moving a ticket up a tier by hand, and back down to tier 1.
+
+An escalation carries its promises: the `escalated` event records the SLA due
+times, the plan, a per-incident premium and the customer's value as they stood
+when the ticket moved, so whoever picks it up sees what was promised without
+digging. The due times themselves stay on the ticket, untouched: a promise made
+to the customer does not move because the work changed hands (the SLA clock,
+frontline.sla.clock.refresh, recomputes them on the events that matter).
+
+Every escalation is weighed first (frontline.routing.assessment) and the choice
+is recorded as an EscalationDecision: "escalate" moves the ticket; "workaround"
+and "decline" keep it where it is and record an `escalation_assessed` event, so
+a decision not to escalate is as visible on the timeline as one to escalate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontline.core import permissions
+from frontline.core.errors import InvalidInput, InvalidTransition
+from frontline.core.models import User
+from frontline.core.notifications import notify
+from frontline.core.tiers import parse_tier
+from frontline.routing.assessment import Assessment, assess
+from frontline.routing.models import EscalationDecision, Recommendation, Team
+from frontline.tickets.models import Event, Message, MessageKind, Ticket
+from frontline.tickets.services import find_team, record_event
+from frontline.tickets.services.lifecycle import _locked, _touch
+
+MAX_REASON = 2_000
+MAX_TRIED = 10_000
+# The "what was tried" prefill: the latest staff messages, each cut short.
+PREFILL_MESSAGES = 8
+PREFILL_MESSAGE_CHARS = 300
+PREFILL_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What escalate() did: the ticket as it is now, the decision row, the weighing."""
+
+    ticket: Ticket
+    decision: EscalationDecision
+    assessment: Assessment
+
+    @property
+    def moved(self) -> bool:
+        return self.decision.decision == Recommendation.ESCALATE
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def promises(ticket: Ticket, assessment: Assessment) -> dict[str, Any]:
+    """What was promised, as JSON for the event: due times, plan, premium, value."""
+
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    value = assessment.value
+    return {
+        "first_response_due": moment(ticket.first_response_due),
+        "next_response_due": moment(ticket.next_response_due),
+        "resolution_due": moment(ticket.resolution_due),
+        "plan": value.plan_name,
+        "incident_premium": (str(value.premium_price) if value.premium_price is not None
+                             else None),
+        "customer_value": str(value.total),
+        "currency": assessment.currency,
+    }
+
+
+def prefill_tried(ticket: Ticket) -> str:
+    """What was tried, from the timeline: staff replies and internal notes, most
+    recent first, each cut to a few lines, the whole kept short enough to read."""
+    messages = (Message.objects.filter(ticket=ticket, author_user__isnull=False,
+                                       kind__in=(MessageKind.OUTBOUND, MessageKind.NOTE))
+                .select_related("author_user").order_by("-created_at", "-id")
+                [:PREFILL_MESSAGES])
+    lines: list[str] = []
+    used = 0
+    for message in messages:
+        text = " ".join((message.body_reply or message.body).split())
+        if len(text) > PREFILL_MESSAGE_CHARS:
+            text = text[:PREFILL_MESSAGE_CHARS - 1].rstrip() + "…"
+        kind = "note" if message.kind == MessageKind.NOTE else "reply"
+        when = timezone.localtime(message.created_at).strftime("%d %b %H:%M")
+        author = message.author_user.display_name if message.author_user else "Staff"
+        line = f"- {when} {author} ({kind}): {text}"
+        if used + len(line) > PREFILL_CHARS:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def default_team(ticket: Ticket, tier: int) -> Team | None:
+    """The team an escalation to `tier` goes to when none is chosen: the ticket's
+    own team if it works at that tier, else the only team at that tier (with
+    several, nobody guesses: None)."""
+    if ticket.team is not None and ticket.team.tier == tier:
+        return ticket.team
+    teams = list(Team.objects.filter(tier=tier).select_related("lead")[:2])
+    return teams[0] if len(teams) == 1 else None
+
+
+def latest_escalation(ticket: Ticket, *, to_tier: int | None = None) -> EscalationDecision | None:
+    """The last escalation that moved the ticket (to `to_tier`, if given)."""
+    decisions = EscalationDecision.objects.filter(ticket=ticket,
+                                                  decision=Recommendation.ESCALATE)
+    if to_tier is not None:
+        decisions = decisions.filter(to_tier=to_tier)
+    return decisions.select_related("actor").order_by("-at", "-id").first()
+
+
+# -- changing ------------------------------------------------------------------
+
+
+def _decision(value: str | None) -> Recommendation:
+    if value in (None, ""):
+        return Recommendation.ESCALATE
+    try:
+        return Recommendation(value)
+    except ValueError:
+        names = ", ".join(Recommendation.values)
+        raise InvalidInput(f"'{value}' is not a decision ({names}).", field="decision") from None
+
+
+def _clean(text: str | None, field: str, limit: int) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise InvalidInput(f"Keep it under {limit} characters.", field=field)
+    return text
+
+
+@transaction.atomic
+def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str, tried: str,
+             team: str | int | Team | None = None, decision: str | None = None,
+             at: datetime | None = None) -> Escalation:
+    """Weigh an escalation of `ticket` to `tier` and act on `decision`.
+
+    decision "escalate" (the default) moves the ticket to `tier` (and `team`,
+    or default_team()), records an `escalated` event carrying the promises and
+    tells the team's lead. "workaround" and "decline" leave the ticket where it
+    is and record an `escalation_assessed` event. Either way an
+    EscalationDecision row keeps the figures, the recommendation and the choice.
+
+    `actor` None is an escalation rule acting; a person must give a reason.
+    """
+    ticket = _locked(ticket)
+    if actor is not None:
+        permissions.check_can_escalate_ticket(actor, ticket)
+    new_tier = parse_tier(tier)
+    if new_tier <= ticket.tier:
+        raise InvalidInput(
+            f"{ticket.reference} is at tier {ticket.tier}; an escalation goes to a higher tier.",
+            field="tier")
+    reason = _clean(reason, "reason", MAX_REASON)
+    if actor is not None and not reason:
+        raise InvalidInput(f"Say why {ticket.reference} needs tier {new_tier}.", field="reason")
+    tried = _clean(tried, "tried", MAX_TRIED)
+    choice = _decision(decision)
+    target: Team | None
+    if isinstance(team, Team):
+        target = team
+    elif team not in (None, ""):
+        target = find_team(team)
+    else:
+        target = default_team(ticket, new_tier)
+    if target is not None and target.tier != new_tier:
+        raise InvalidInput(f"{target.name} works at tier {target.tier}, not tier {new_tier}.",
+                           field="team")
+    now = at or timezone.now()
+    assessment = assess(ticket, new_tier, at=now)
+    row = EscalationDecision.objects.create(
+        ticket=ticket, actor=actor, at=now, from_tier=ticket.tier, to_tier=new_tier,
+        reason=reason, tried=tried, estimated_hours=assessment.estimated_hours,
+        estimated_cost=assessment.estimated_cost, customer_value=assessment.customer_value,
+        reach_tickets=assessment.reach_tickets,
+        reach_organizations=assessment.reach_organizations,
+        recommendation=assessment.recommendation, decision=choice.value,
+        why=assessment.why_text,
+    )
+    weighed: dict[str, Any] = {
+        "decision": choice.value, "recommendation": assessment.recommendation,
+        "estimated_hours": str(assessment.estimated_hours),
+        "estimated_cost": str(assessment.estimated_cost),
+        "reach_tickets": assessment.reach_tickets,
+        "reach_organizations": assessment.reach_organizations,
+        "escalation_decision": row.pk,
+    }
+    if choice != Recommendation.ESCALATE:
+        record_event(ticket, "escalation_assessed", actor=actor, at=now, after=choice.value,
+                     reason=reason, to_tier=new_tier, why=assessment.why_text, **weighed)
+        return Escalation(ticket, row, assessment)
+
+    before_tier, before_team = ticket.tier, ticket.team
+    ticket.tier = new_tier
+    fields = ["tier"]
+    if target is not None and target.pk != ticket.team_id:
+        ticket.team = target
+        fields.append("team")
+    _touch(ticket, now, *fields)
+    record_event(
+        ticket, "escalated", actor=actor, at=now, before=before_tier, after=new_tier,
+        reason=reason, tried=tried,
+        team=ticket.team.name if ticket.team else None,
+        from_team=before_team.name if before_team else None,
+        from_team_id=before_team.pk if before_team else None,
+        promises=promises(ticket, assessment), **weighed)
+    if ticket.team is not None and ticket.team.lead_id is not None:
+        who = actor.display_name if actor is not None else "An escalation rule"
+        notify([lead for lead in [ticket.team.lead] if lead != actor], "escalated",
+               f"{who} escalated {ticket.reference} ({ticket.subject}) to tier {new_tier}: "
+               f"{reason or 'no reason given'}", ticket=ticket, at=now)
+    return Escalation(ticket, row, assessment)
+
+
+def _team_before_escalation(ticket: Ticket) -> Team | None:
+    """The tier-1 team the ticket came from (named in its first escalation from tier 1)."""
+    events = Event.objects.filter(ticket=ticket, kind="escalated").order_by("-at", "-id")
+    for event in events[:10]:
+        team_id = (event.detail or {}).get("from_team_id") if event.before == 1 else None
+        if team_id:
+            team = Team.objects.filter(pk=team_id, tier=1).select_related("lead").first()
+            if team is not None:
+                return team
+    return None
+
+
+@transaction.atomic
+def de_escalate(ticket: Ticket, actor: User, *, note: str,
+                at: datetime | None = None) -> Ticket:
+    """Back to tier 1 for customer communication, in one action.
+
+    The ticket returns to the tier-1 team it came from (or the only tier-1
+    team), keeps its assignee and its due times, and the note says what tier 1
+    should tell the customer. The assignee and that team's lead are told.
+    """
+    ticket = _locked(ticket)
+    permissions.check_can_de_escalate_ticket(actor, ticket)
+    if ticket.tier == 1:
+        raise InvalidTransition(f"{ticket.reference} is already at tier 1.", field="tier")
+    note = _clean(note, "note", MAX_REASON)
+    if not note:
+        raise InvalidInput("Say what tier 1 should tell the customer.", field="note")
+    now = at or timezone.now()
+    before_tier, before_team = ticket.tier, ticket.team
+    fields = ["tier"]
+    ticket.tier = 1
+    if ticket.team is not None and ticket.team.tier != 1:
+        team = _team_before_escalation(ticket) or default_team(ticket, 1)
+        if team is not None:
+            ticket.team = team
+            fields.append("team")
+    _touch(ticket, now, *fields)
+    record_event(ticket, "de_escalated", actor=actor, at=now, before=before_tier, after=1,
+                 reason=note, team=ticket.team.name if ticket.team else None,
+                 from_team=before_team.name if before_team else None)
+    lead = ticket.team.lead if ticket.team is not None else None
+    notify([person for person in (ticket.assignee, lead) if person != actor], "de_escalated",
+           f"{actor.display_name} handed {ticket.reference} ({ticket.subject}) back to tier 1: "
+           f"{note}", ticket=ticket, at=now)
+    return ticket
+
+
+def decision_label(value: str) -> str:
+    try:
+        return Recommendation(value).label
+    except ValueError:
+        return value
+

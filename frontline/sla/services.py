@@ -1,0 +1,394 @@
+"""SLA operations: per-incident premiums, recomputing due times in bulk after a
+plan, contract or policy change, and the scan that turns due times into
+warnings and breaches with the policy's actions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from frontline.core import permissions
+from frontline.core.errors import InvalidInput, InvalidTransition
+from frontline.core.models import User
+from frontline.core.notifications import notify
+from frontline.customers.models import Organization, Plan
+from frontline.sla import clock
+from frontline.sla.models import (
+    TARGET_BITS,
+    IncidentPremium,
+    SlaMeasurement,
+    SlaPolicy,
+)
+from frontline.tickets.models import ACTIVE_STATUSES, Event, Priority, Ticket
+from frontline.tickets.services.events import record_event
+
+logger = logging.getLogger(__name__)
+
+RECOMPUTE_BATCH = 5000
+SCAN_BATCH = 500
+SCAN_LIMIT = 20_000
+
+
+# -- per-incident premium ------------------------------------------------------------
+
+
+def _price(value: Any, plan: Plan) -> Decimal:
+    if value in (None, ""):
+        if plan.incident_price is None:
+            raise InvalidInput(f"{plan.name} has no list price; enter the price paid.",
+                               field="price")
+        return plan.incident_price
+    try:
+        price = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"'{value}' is not an amount.", field="price") from None
+    if not price.is_finite() or price < 0:
+        raise InvalidInput("The price cannot be negative.", field="price")
+    if price >= Decimal("1e8"):
+        raise InvalidInput("The price is too large.", field="price")
+    return price.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def buy_incident_premium(ticket: Ticket, actor: User, plan: Plan | str | int,
+                         price: Any = None, *, at: datetime | None = None) -> IncidentPremium:
+    """Record a per-incident premium bought for this ticket: from now on it is
+    served on `plan` (a per-incident plan) and its due times follow that plan.
+    `price` defaults to the plan's list price."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    permissions.check_can_change_ticket(actor, ticket)
+    if not isinstance(plan, Plan):
+        found = (Plan.objects.filter(pk=int(plan)).first() if str(plan).isdigit()
+                 else Plan.objects.filter(slug=str(plan)).first())
+        if found is None:
+            raise InvalidInput(f"No plan '{plan}'.", field="plan")
+        plan = found
+    if not plan.per_incident:
+        raise InvalidInput(f"{plan.name} is not sold per incident.", field="plan")
+    if IncidentPremium.objects.filter(ticket=ticket).exists():
+        raise InvalidTransition(f"{ticket.reference} already has a per-incident premium.")
+    if not ticket.is_active:
+        raise InvalidTransition(f"{ticket.reference} is {ticket.get_status_display().lower()}; "
+                                "a premium is bought for open work.")
+    now = at or timezone.now()
+    premium = IncidentPremium.objects.create(ticket=ticket, plan=plan, price=_price(price, plan),
+                                             bought_at=now, recorded_by=actor)
+    record_event(ticket, "incident_premium", actor=actor, at=now, after=plan.name,
+                 price=str(premium.price))
+    clock.refresh(ticket, now, plan=plan)
+    return premium
+
+
+def per_incident_plans() -> list[Plan]:
+    return [plan for plan in clock.catalog().plans.values() if plan.per_incident]
+
+
+# -- bulk recompute -------------------------------------------------------------------
+
+# The columns the bulk path reads, in this order.
+_READ = ("id", "created_at", "status", "priority", "organization_id", "plan_id",
+         "sla_policy_id", "first_response_at", "last_customer_message_at",
+         "last_agent_message_at", "first_response_due", "next_response_due", "resolution_due",
+         "sla_due", "sla_check_at", "sla_paused_at", "sla_paused_seconds", "sla_warned",
+         "sla_breached")
+_DATETIMES = frozenset(name for name in _READ if name.endswith(("_at", "_due")))
+# The columns it writes (then the id).
+_WRITE = ("plan_id", "sla_policy_id", "first_response_due", "next_response_due",
+          "resolution_due", "sla_due", "sla_check_at", "sla_warned", "sla_breached")
+
+
+def _reader(vendor: str) -> Any:
+    """Row values -> Python: on SQLite datetimes come naive in UTC (Django's
+    converters, or text); psycopg hands over aware datetimes."""
+    if vendor != "sqlite":
+        return None
+    positions = [i for i, name in enumerate(_READ) if name in _DATETIMES]
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for i in positions:
+            value = values[i]
+            if value is not None:
+                if isinstance(value, str):
+                    value = datetime.fromisoformat(value)
+                values[i] = value.replace(tzinfo=UTC)
+        return values
+
+    return convert
+
+
+def _writer(vendor: str) -> Any:
+    """Aware datetime -> what the driver stores: on SQLite Django's own format
+    (naive UTC text, as adapt_datetimefield_value writes it, without its per-value
+    settings lookups); psycopg takes aware datetimes."""
+    if vendor != "sqlite":
+        return lambda value: value
+
+    def adapt(value: datetime) -> str:
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return str(value)[:-6]  # without "+00:00"
+
+    return adapt
+
+
+def recompute_tickets(tickets: QuerySet[Ticket], *, at: datetime | None = None,
+                      batch: int = RECOMPUTE_BATCH, record_plan_changes: bool = True) -> int:
+    """Recompute plan, policy and due times of many tickets: rows read in bulk
+    (raw columns, keyset by id), computed with clock.compute, changed rows written
+    with one executemany per batch. Returns how many tickets changed.
+
+    Pauses and measurements are not touched: only what a plan, contract or
+    policy change moves. The rows are not locked: a ticket changed meanwhile is
+    refreshed by its own change.
+    """
+    now = at or timezone.now()
+    day = timezone.localdate(now)
+    cat = clock.catalog()
+    vendor = connection.vendor
+    convert = _reader(vendor)
+    adapt = _writer(vendor)
+    hours_by_policy: dict[int, Any] = {}
+    write_sql = ('UPDATE "tickets_ticket" SET '
+                 + ", ".join(f'"{column}" = %s' for column in _WRITE) + ' WHERE "id" = %s')
+    premium_plans = {pk for pk, plan in cat.plans.items() if plan.per_incident}
+    base = tickets.order_by()
+    changed_total = 0
+    last_id = 0
+    while True:
+        query = base.filter(pk__gt=last_id).order_by("pk").values_list(*_READ)[:batch]
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        if convert is not None:
+            rows = [convert(row) for row in rows]
+        organizations = {row[4] for row in rows if row[4] is not None} - cat.contracts.keys()
+        if organizations:
+            for pk, plan_id, starts, ends in Organization.objects.filter(
+                    pk__in=organizations).values_list("pk", "plan_id", "plan_starts_on",
+                                                      "plan_ends_on"):
+                cat.contracts[pk] = (plan_id, starts, ends)
+        premiums: set[int] = set()
+        if premium_plans and any(row[5] in premium_plans for row in rows):
+            premiums = set(IncidentPremium.objects.filter(
+                ticket_id__in=[row[0] for row in rows if row[5] in premium_plans])
+                .values_list("ticket_id", flat=True))
+        updates: list[list[Any]] = []
+        plan_events: list[Event] = []
+        for row in rows:
+            (pk, created_at, status, priority, organization_id, plan_id, policy_id,
+             first_response_at, last_customer, last_agent, *clock_values) = row
+            plan = _bulk_plan(cat, pk, plan_id, organization_id, premiums, day)
+            new_plan_id = plan.pk if plan else None
+            policy = clock.policy_for(plan, priority)
+            state = clock.ClockState(
+                created_at, status, first_response_at, last_customer, last_agent,
+                *clock_values)
+            before = (plan_id, policy_id, state.first_response_due, state.next_response_due,
+                      state.resolution_due, state.sla_due, state.sla_check_at,
+                      state.sla_warned, state.sla_breached)
+            hours = None
+            if policy is not None:
+                hours = hours_by_policy.get(policy.pk)
+                if hours is None:
+                    hours = hours_by_policy[policy.pk] = cat.business_hours(policy)
+            try:
+                clock.compute(state, policy, hours, now)
+            except InvalidInput:
+                clock.compute(state, None, None, now)
+            after = (new_plan_id, policy.pk if policy else None, state.first_response_due,
+                     state.next_response_due, state.resolution_due, state.sla_due,
+                     state.sla_check_at, state.sla_warned, state.sla_breached)
+            if after == before:
+                continue
+            updates.append([adapt(v) if v.__class__ is datetime else v for v in after] + [pk])
+            if record_plan_changes and new_plan_id != plan_id and plan_id is not None:
+                old = cat.plans.get(plan_id)
+                plan_events.append(Event(ticket_id=pk, kind="plan_changed", at=now,
+                                         before=old.name if old else None,
+                                         after=plan.name if plan else None, detail={}))
+        if updates:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(write_sql, updates)
+                if plan_events:
+                    Event.objects.bulk_create(plan_events)
+            changed_total += len(updates)
+        if len(rows) < batch:
+            break
+    return changed_total
+
+
+def _bulk_plan(cat: Any, ticket_id: int, plan_id: int | None, organization_id: int | None,
+               premiums: set[int], day: date) -> Plan | None:
+    if plan_id is not None and ticket_id in premiums:
+        return cat.plans.get(plan_id)
+    if organization_id is not None:
+        plan_id, starts, ends = cat.contracts[organization_id]
+        return clock.organization_plan(plan_id, starts, ends, day, cat)
+    return cat.plans.get(cat.default_plan_id) if cat.default_plan_id else None
+
+
+def _active(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.filter(status__in=ACTIVE_STATUSES)
+
+
+def recompute_for_organization(organization: Organization, *,
+                               at: datetime | None = None) -> int:
+    """After an organization's plan or contract dates changed: its active tickets."""
+    clock.clear_cache()
+    return recompute_tickets(_active(Ticket.objects.filter(organization=organization)), at=at)
+
+
+def recompute_for_plan(plan: Plan, *, at: datetime | None = None) -> int:
+    """After a plan's policies changed: the active tickets served on it."""
+    clock.clear_cache()
+    return recompute_tickets(_active(Ticket.objects.filter(plan=plan)), at=at)
+
+
+def recompute_for_policy(policy: SlaPolicy, *, at: datetime | None = None) -> int:
+    """After a policy was created, changed or is about to go: the active tickets
+    on its plan (a new priority policy takes tickets from the plan's default one)."""
+    clock.clear_cache()
+    return recompute_tickets(_active(Ticket.objects.filter(
+        Q(plan_id=policy.plan_id) | Q(sla_policy_id=policy.pk))), at=at)
+
+
+def recompute_all(*, at: datetime | None = None) -> int:
+    """Every active ticket (after the default plan changed)."""
+    clock.clear_cache()
+    return recompute_tickets(_active(Ticket.objects.all()), at=at)
+
+
+# -- warnings and breaches ------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%a %d %b %H:%M} UTC"
+
+
+def _people(ticket: Ticket) -> list[User | None]:
+    return [ticket.assignee, ticket.team.lead if ticket.team else None]
+
+
+def _run_breach_actions(ticket: Ticket, policy: SlaPolicy, now: datetime) -> None:
+    """The policy's actions on a breach, through the lifecycle's own field change
+    (each records its event, as a change by staff would)."""
+    from frontline.tickets.services import lifecycle
+
+    if policy.raise_priority and ticket.priority < Priority.URGENT:
+        old, new = Priority(ticket.priority), Priority(ticket.priority + 1)
+        lifecycle._change_field(ticket, None, "priority", new.value, new.name.lower(),
+                                old.name.lower(), "priority_changed", now)
+    if policy.move_to_team_id and policy.move_to_team_id != ticket.team_id:
+        team = policy.move_to_team
+        old_team = ticket.team
+        lifecycle._change_field(ticket, None, "team", team, team.name if team else None,
+                                old_team.name if old_team else None, "team_changed", now)
+    if policy.move_to_tier and policy.move_to_tier != ticket.tier:
+        lifecycle._change_field(ticket, None, "tier", policy.move_to_tier, policy.move_to_tier,
+                                ticket.tier, "tier_changed", now)
+
+
+def check_ticket(ticket: Ticket, now: datetime) -> tuple[int, int]:
+    """Record the warnings and breaches whose moment has come, run the policy's
+    actions, and move `sla_check_at` on. The caller holds the row lock.
+    Returns (warnings, breaches)."""
+    policy = clock.cached_policy(ticket.sla_policy_id)
+    warnings = breaches = 0
+    if policy is not None and ticket.sla_paused_at is None and ticket.is_active:
+        hours = clock.business_hours(policy)
+        state = clock.ClockState.of(ticket)
+        warned, breached = ticket.sla_warned or 0, ticket.sla_breached or 0
+        window = timedelta(hours=settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS)
+        act = False
+        for span in clock._spans(state, policy, hours):
+            bit = TARGET_BITS[span.target]
+            label = clock.TARGET_LABELS[span.target].lower()
+            if not breached & bit and span.due <= now:
+                breached |= bit
+                warned |= bit
+                breaches += 1
+                fresh = now - span.due <= window
+                act = act or fresh
+                record_event(ticket, "sla_breach", at=now, target=str(span.target),
+                             due=span.due.isoformat(), formal=policy.formal,
+                             **({} if fresh else {"found_late": True}))
+                SlaMeasurement.objects.create(
+                    ticket=ticket, target=span.target, policy=policy, plan_id=policy.plan_id,
+                    team_id=ticket.team_id, priority=ticket.priority, formal=policy.formal,
+                    started_at=span.start, due_at=span.due, breached_at=now)
+                if policy.notify and fresh:
+                    notify(_people(ticket), "sla_breach",
+                           f"{ticket.reference} missed its {label} target (due "
+                           f"{_when(span.due)}): {ticket.subject}", ticket=ticket, at=now)
+            elif (not (warned | breached) & bit
+                  and clock.warning_at(span, policy.warn_percent, hours) <= now):
+                warned |= bit
+                warnings += 1
+                record_event(ticket, "sla_warning", at=now, target=str(span.target),
+                             due=span.due.isoformat(), formal=policy.formal)
+                if policy.notify:
+                    promise = "our promise to the customer" if policy.formal else "the target"
+                    notify(_people(ticket), "sla_warning",
+                           f"{ticket.reference} is about to miss {promise} for {label} (due "
+                           f"{_when(span.due)}): answer now or send an honest update.",
+                           ticket=ticket, at=now)
+        if warnings or breaches:
+            ticket.sla_warned, ticket.sla_breached = warned or None, breached or None
+            ticket.save(update_fields=["sla_warned", "sla_breached"])
+        if act:
+            _run_breach_actions(ticket, policy, now)
+    # Moves sla_check_at past `now` (a raised priority may bring a moment into the
+    # past: the scan takes the ticket again, at most a few times per run).
+    clock.refresh(ticket, now)
+    return warnings, breaches
+
+
+def scan_due(now: datetime | None = None, *, batch: int = SCAN_BATCH,
+             limit: int = SCAN_LIMIT) -> dict[str, int]:
+    """Warnings and breaches due by `now`: the indexed query on sla_check_at, then
+    each ticket in its own transaction under a row lock, re-checked there (a reply
+    that arrived meanwhile wins; two workers never warn twice)."""
+    now = now or timezone.now()
+    counts = {"checked": 0, "warnings": 0, "breaches": 0}
+    seen: Counter[int] = Counter()
+    while counts["checked"] < limit:
+        ids = [pk for pk in due_ticket_ids(now, batch) if seen[pk] < 3]
+        if not ids:
+            break
+        for ticket_id in ids:
+            seen[ticket_id] += 1
+            with transaction.atomic():
+                ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+                if ticket is None or ticket.sla_check_at is None or ticket.sla_check_at > now:
+                    continue
+                warnings, breaches = check_ticket(ticket, now)
+            counts["checked"] += 1
+            counts["warnings"] += warnings
+            counts["breaches"] += breaches
+    return counts
+
+
+def due_ticket_ids(now: datetime, limit: int) -> list[int]:
+    """The scan's query: tickets whose next SLA moment has come, earliest first
+    (an index range on ticket_sla_check, however many tickets are open)."""
+    return list(Ticket.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
+                .values_list("pk", flat=True)[:limit])
+
+
+def recompute_many(ticket_ids: Iterable[int], *, at: datetime | None = None) -> int:
+    return recompute_tickets(Ticket.objects.filter(pk__in=list(ticket_ids)), at=at)

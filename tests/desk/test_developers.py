@@ -1,0 +1,163 @@
+"""The escalation dialog in the desk, the developers' desk at /dev and the
+developer brief on a tier-3 ticket."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from html import unescape
+
+from django.test import Client
+from django.utils import timezone
+
+from frontline.core.models import User
+from frontline.costs.models import TimeEntry
+from frontline.routing.models import EscalationDecision
+from frontline.tickets import services
+from frontline.tickets.models import Event, Ticket
+from tests.desk.conftest import HTMX
+from tests.factories import OrganizationFactory
+
+SignIn = Callable[[User], Client]
+
+
+def _text(response: object) -> str:
+    """The page's visible text, tags stripped and spaces collapsed."""
+    html = response.content.decode()  # type: ignore[attr-defined]
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"</?(?:time|b|a|span|code)\b[^>]*>", "", html)  # inline: no space
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_promises(
+        signed_in: SignIn, lena: User, dana: User, alices_ticket: Ticket) -> None:
+    """Lena opens the dialog on Alice's ticket and escalates; Dana finds it on /dev
+    with the customer's worth and the promise, and the brief on its page."""
+    OrganizationFactory(name="Umbrella", domains=["umbrella.example"])
+    other = services.open_ticket(requester_email="kim@umbrella.example",
+                                 subject="Export job fails with timeout", body="Same here.")
+    services.add_note(alices_ticket, lena, "Raised the export timeout to 600 s; no change.")
+    due = timezone.now() + timedelta(hours=3)
+    Ticket.objects.filter(pk=alices_ticket.pk).update(resolution_due=due, sla_due=due)
+    ref = alices_ticket.reference
+    agent = signed_in(lena)
+
+    page = agent.get(f"/t/{ref}")
+    assert 'id="escalate-box"' in page.content.decode()
+    dialog = agent.get(f"/t/{ref}/escalation", **HTMX)
+    assert dialog.status_code == 200
+    text = _text(dialog)
+    assert "Cost 660 EUR 6 h \u00d7 110" in text
+    assert "Value 250,000 EUR Premium" in text
+    assert "Reach 1 other open ticket, 1 other organization" in text
+    assert "Recommended: Escalate" in text
+    assert "Escalate: the customer's value is over 10 times the estimated cost." in text
+    assert "(note): Raised the export timeout to 600 s; no change." in text  # prefilled
+    assert f'href="/t/{other.reference}"' in dialog.content.decode()
+
+    done = agent.post(f"/t/{ref}/escalate", {
+        "tier": "3", "reason": "Export service times out for everyone",
+        "tried": "Raised the export timeout to 600 s.", "decision": "escalate"}, **HTMX)
+    assert done.status_code == 200
+    assert "Escalated to tier 3 (Engineering)." in _text(done)
+    assert EscalationDecision.objects.get(ticket=alices_ticket).decision == "escalate"
+
+    developer = signed_in(dana)
+    desk = developer.get("/dev")
+    assert desk.status_code == 200
+    text = _text(desk)
+    assert f"{ref} Nightly export job fails with timeout" in text
+    assert "Export service times out for everyone" in text
+    assert "Globex Premium 250,000 EUR" in text
+    assert "resolution due in 3 h" in text
+    assert other.reference not in text  # tier 1: not a developer's
+
+    brief = developer.get(f"/t/{ref}")
+    assert brief.status_code == 200
+    text = _text(brief)
+    assert "Developer brief" in text
+    assert "by Lena Level-One: Export service times out for everyone" in text
+    assert "Our nightly export has failed three nights in a row" in text  # the report
+    assert "What was tried Raised the export timeout to 600 s." in text
+    assert f"Resolution by {timezone.localtime(due):%a %d %b %H:%M} (in 3 h)" in text
+    assert "Worth 250,000 EUR a year (contract)" in text
+    # The similar ticket is at tier 1: named as a count, not a link, for a developer.
+    assert "1 more at tiers 1\u20132 (ask support)" in text
+    assert f'href="/t/{other.reference}"' not in brief.content.decode()
+
+
+def test_developers_see_only_tier_3_and_the_weeks_budget(
+        signed_in: SignIn, lena: User, dana: User, bobs_ticket: Ticket,
+        alices_ticket: Ticket) -> None:
+    from frontline.routing.escalation import escalate
+
+    escalate(alices_ticket, lena, 3, reason="Bug in the exporter", tried="")
+    now = timezone.now()
+    TimeEntry.objects.create(ticket=alices_ticket, user=dana, tier=3, started_at=now,
+                             ended_at=now + timedelta(minutes=90), seconds=5400)
+    developer = signed_in(dana)
+    text = _text(developer.get("/dev"))
+    assert "This week: 1.5 of 40 developer hours used (3%)" in text
+    assert alices_ticket.reference in text and bobs_ticket.reference not in text
+    assert developer.get(f"/t/{bobs_ticket.reference}").status_code == 403
+    assert developer.get(f"/t/{bobs_ticket.reference}/escalation").status_code == 403
+    # A ticket below tier 3 has no brief, for anyone.
+    assert "Developer brief" not in _text(signed_in(lena).get(f"/t/{bobs_ticket.reference}"))
+
+
+def test_viewers_cannot_open_the_dialog_or_escalate(
+        signed_in: SignIn, vera: User, bobs_ticket: Ticket) -> None:
+    viewer = signed_in(vera)
+    ref = bobs_ticket.reference
+    assert 'id="escalate-box"' not in viewer.get(f"/t/{ref}").content.decode()
+    assert viewer.get(f"/t/{ref}/escalation", **HTMX).status_code == 403
+    refused = viewer.post(f"/t/{ref}/escalate", {"tier": "2", "reason": "x"}, **HTMX)
+    assert refused.status_code == 403
+    assert Ticket.objects.get(pk=bobs_ticket.pk).tier == 1
+
+
+def test_a_missing_reason_shows_the_dialog_again_with_what_was_typed(
+        signed_in: SignIn, lena: User, bobs_ticket: Ticket) -> None:
+    response = signed_in(lena).post(f"/t/{bobs_ticket.reference}/escalate", {
+        "tier": "2", "reason": "", "tried": "Cleared the cache"}, **HTMX)
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#escalation-dialog"
+    text = _text(response)
+    assert f"Say why {bobs_ticket.reference} needs tier 2." in text
+    assert "Cleared the cache" in text
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not EscalationDecision.objects.exists()
+    # Without JavaScript the dialog is a page of its own.
+    page = signed_in(lena).get(f"/t/{bobs_ticket.reference}/escalation?tier=2")
+    assert page.status_code == 200
+    assert f"Escalate {bobs_ticket.reference} Cannot log in after upgrade to 4.2" in _text(page)
+
+
+def test_decline_is_recorded_from_the_dialog(signed_in: SignIn, lena: User,
+                                             bobs_ticket: Ticket) -> None:
+    response = signed_in(lena).post(f"/t/{bobs_ticket.reference}/escalate", {
+        "tier": "3", "reason": "Wants a feature we will not build", "tried": "",
+        "decision": "decline"}, **HTMX)
+    assert response.status_code == 200
+    assert "Decline with explanation recorded; the ticket stays at tier 1." in _text(response)
+    assert Event.objects.filter(ticket=bobs_ticket, kind="escalation_assessed",
+                                after="decline").exists()
+
+
+def test_back_to_tier_1_from_the_desk(signed_in: SignIn, lena: User, dana: User,
+                                      bobs_ticket: Ticket) -> None:
+    from frontline.routing.escalation import escalate
+
+    escalate(bobs_ticket, lena, 3, reason="Token bug", tried="")
+    developer = signed_in(dana)
+    page = developer.get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert "Back to tier 1" in page
+    refused = developer.post(f"/t/{bobs_ticket.reference}/de-escalate", {"note": ""}, **HTMX)
+    assert refused.status_code == 422
+    assert "Say what tier 1 should tell the customer." in _text(refused)
+    done = developer.post(f"/t/{bobs_ticket.reference}/de-escalate",
+                          {"note": "Fixed in 4.2.1; ask Bob to upgrade."}, **HTMX)
+    # The developer no longer sees the ticket: they are sent back to their desk.
+    assert done.status_code == 204 and done["HX-Location"] == "/dev"
+    assert Ticket.objects.get(pk=bobs_ticket.pk).tier == 1
