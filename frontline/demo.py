@@ -35,6 +35,7 @@ from frontline.costs.models import TimeEntry
 from frontline.costs.settings import update_cost_settings
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, OrganizationDomain, Plan, Product, Version
+from frontline.routing import escalation
 from frontline.routing.models import (
     Assignment,
     EscalationRule,
@@ -752,8 +753,10 @@ def _triage(actor: User, team: Team) -> Step:
 def _escalate(actor: User, tier: int, team: Team, assignee: User, reason: str) -> Step:
     def step(story: _Story, at: datetime) -> None:
         assert story.ticket is not None
-        services.set_tier(story.ticket, actor, tier, reason=reason, at=at)
-        services.set_team(story.ticket, actor, team.name, at=at)
+        # The real escalation (weighed, promises carried, decision recorded), so
+        # the developer brief shows the reason and what was tried.
+        escalation.escalate(story.ticket, actor, tier, reason=reason,
+                            tried=escalation.prefill_tried(story.ticket), team=team, at=at)
         services.assign(story.ticket, actor, assignee, at=at)
     return step
 

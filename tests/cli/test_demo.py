@@ -52,7 +52,7 @@ def test_demo_history_has_plans_tiers_and_varied_statuses(db, capsys):
         assert times == sorted(times)
         assert times[0] == ticket.created_at
     kinds = set(Event.objects.values_list("kind", flat=True))
-    assert {"created", "first_response", "tier_changed", "assigned", "status_changed"} <= kinds
+    assert {"created", "first_response", "escalated", "assigned", "status_changed"} <= kinds
     # Closed tickets closed the way the rules allow: confirmed or after the quiet period.
     reasons = {e.detail.get("reason", "") for e in Event.objects.filter(
         kind="status_changed", after=Status.CLOSED)}
