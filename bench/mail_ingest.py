@@ -4,6 +4,7 @@ library parsing the same mails and doing nothing else.
 
     .venv/bin/python -m bench.mail_ingest [--mails 5000] [--work-dir DIR] [--keep]
                                            [--database-url URL] [--profile]
+                                           [--no-sla] [--one-by-one]
 
 1. Generates N realistic mails into one mbox file: new requests from a few
    hundred customers at a few dozen companies, replies to earlier mails
@@ -14,9 +15,15 @@ library parsing the same mails and doing nothing else.
 2. Parse-only: reads the mbox with the standard library's `mailbox.mbox` and
    parses every mail with `email.parser.BytesParser(policy=email.policy.default)`
    and walks its parts, in this process. Nothing else.
-3. End to end: `frontline migrate` then `frontline mail import FILE` as
-   subprocesses on a fresh SQLite database (or --database-url), timed from the
-   import's start to its exit; its peak resident memory comes from wait4().
+3. End to end: `frontline migrate`, then (unless --no-sla) what a real desk has
+   configured, so that the SLA clock and routing do their real work per ticket:
+   a default plan with an office-hours SLA policy, a 24x7 premium plan, and one
+   company in three as a premium organization with its mail domain. Then
+   `frontline mail import FILE` as a subprocess on that fresh SQLite database
+   (or --database-url), timed from the import's start to its exit; its peak
+   resident memory comes from wait4(). --one-by-one imports through the live
+   channels' path instead (services.process_inbound per mail, no batches), for
+   comparison.
 
 Prints mails/s of both, the ratio, and the import's peak memory, against the
 targets of issue 3 (300 mails/s, 40 % of parse-only, 100,000 mails under 300 MB).
@@ -101,10 +108,14 @@ def _part(body: str, subtype: str, charset: str, encoding: str) -> bytes:
             f"Content-Transfer-Encoding: {cte}\n\n").encode() + payload
 
 
+def company_count(mails: int) -> int:
+    return max(5, mails // 400)
+
+
 def generate(path: Path, count: int, seed: int = 7) -> int:
     """Write `count` mails to an mbox at `path`; returns its size in bytes."""
     rng = random.Random(seed)
-    companies = [f"company{n}.example" for n in range(max(5, count // 400))]
+    companies = [f"company{n}.example" for n in range(company_count(count))]
     people = [(f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                f"user{n}@{rng.choice(companies)}") for n in range(max(20, count // 8))]
     start = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
@@ -199,25 +210,69 @@ def parse_only(path: Path) -> tuple[int, float]:
     return count, elapsed
 
 
-def end_to_end(path: Path, env: dict[str, str], *,
-               profile: Path | None) -> tuple[float, float, int, str]:
+# What a desk has configured (see the module docstring, step 3).
+SETUP = """
+import sys
+import django
+django.setup()
+from frontline.customers.models import Organization, OrganizationDomain, Plan
+from frontline.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
+standard = Plan.objects.create(name="Standard", slug="standard", is_default=True, rank=1)
+premium = Plan.objects.create(name="Premium", slug="premium", rank=2)
+office = BusinessCalendar.objects.create(name="Office hours", timezone="Europe/Berlin")
+for weekday in range(5):
+    WorkingInterval.objects.create(calendar=office, weekday=weekday, start="09:00",
+                                   end="17:00")
+SlaPolicy.objects.create(plan=standard, calendar=office, first_response_minutes=480,
+                         next_response_minutes=960, resolution_minutes=4800)
+SlaPolicy.objects.create(plan=premium, first_response_minutes=60, next_response_minutes=240,
+                         resolution_minutes=1440)
+for number in range(0, int(sys.argv[1]), 3):
+    organization = Organization.objects.create(name=f"Company {number}", plan=premium)
+    OrganizationDomain.objects.create(organization=organization,
+                                      domain=f"company{number}.example")
+"""
+# The live channels' path, for --one-by-one: process_inbound for each mail.
+ONE_BY_ONE = """
+import sys
+import time
+import django
+django.setup()
+from frontline.mail.importer import import_mail
+from frontline.mail.services import process_inbound
+started = time.monotonic()
+summary = import_mail(sys.argv[1:], process=process_inbound)
+print(f"Imported {summary.total} mails one by one in {time.monotonic() - started:.1f} s: "
+      f"{summary.stored} stored, {summary.already_there} already there, "
+      f"{summary.failed} failed, {summary.tickets_opened} tickets opened.")
+"""
+
+
+def end_to_end(path: Path, env: dict[str, str], *, profile: Path | None, sla: bool,
+               mails: int, one_by_one: bool) -> tuple[float, float, int, str]:
     """(wall seconds, CPU seconds, peak RSS in kB, the import's output)."""
     subprocess.run([*FRONTLINE, "migrate"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
+    if sla:
+        subprocess.run([sys.executable, "-c", SETUP, str(company_count(mails))],
+                       env={**env, "DJANGO_SETTINGS_MODULE": "frontline.settings"},
+                       check=True, cwd=ROOT)
     command = [*FRONTLINE, "mail", "import", str(path)]
+    if one_by_one:
+        command = [sys.executable, "-c", ONE_BY_ONE, str(path)]
     if profile is not None:
         command = [sys.executable, "-m", "pyinstrument", "--renderer", "text",
                    "--outfile", str(profile), "-m", "frontline.cli", "mail", "import", str(path)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env={**env, "DJANGO_SETTINGS_MODULE": "frontline.settings"},
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"frontline mail import exited with {process.returncode}:\n{output}")
+    if process.returncode not in (0, 1) or "Imported" not in output:
+        raise SystemExit(f"the import exited with {process.returncode}:\n{output}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output
 
 
@@ -229,6 +284,12 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
     parser.add_argument("--profile", action="store_true",
                         help="run the import under pyinstrument; write profile.txt in the work dir")
+    parser.add_argument("--no-sla", action="store_true",
+                        help="import into a bare database: no plans, SLA policies or "
+                             "organizations (the SLA clock has nothing to compute)")
+    parser.add_argument("--one-by-one", action="store_true",
+                        help="import through the live path (process_inbound per mail), "
+                             "not in batches, for comparison")
     args = parser.parse_args()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="fl-mail-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -249,11 +310,18 @@ def main() -> int:
         else:
             env.pop("FRONTLINE_DATABASE_URL", None)
         profile = work / "profile.txt" if args.profile else None
-        seconds, cpu, peak_kb, output = end_to_end(box, env, profile=profile)
+        if args.one_by_one and profile is not None:
+            raise SystemExit("--profile and --one-by-one do not go together")
+        seconds, cpu, peak_kb, output = end_to_end(box, env, profile=profile,
+                                                   sla=not args.no_sla, mails=args.mails,
+                                                   one_by_one=args.one_by_one)
         rate = args.mails / seconds
         ratio = rate / parse_rate
         print(output.strip())
-        print(f"end to end (frontline mail import): {args.mails} mails in {seconds:.1f} s = "
+        how = "one by one (process_inbound per mail)" if args.one_by_one else (
+            "frontline mail import")
+        setup = "bare database" if args.no_sla else "plans, SLA policies, organizations"
+        print(f"end to end ({how}; {setup}): {args.mails} mails in {seconds:.1f} s = "
               f"{rate:.0f} mails/s ({cpu:.1f} s CPU = {args.mails / cpu:.0f} mails per CPU "
               f"second), peak memory {peak_kb / 1024:.0f} MB  [load {os.getloadavg()[0]:.2f}]")
         print(f"ratio end to end / parse only: {ratio:.1%}")

@@ -1,14 +1,19 @@
 """Importing mail history: `frontline mail import PATH...` (moving from another help desk).
 
 Takes .eml files, mbox files and Maildir folders (and folders of those). Each mail
-goes through `store.accept_raw` like any other, then is processed at once, in
-this process, so that the import finishes with every mail on its ticket and the
-tickets carry the mails' own dates. Running it twice adds nothing: storing is
-idempotent by Message-ID plus content hash. Imported mail is never acknowledged:
-processing decides that from `source == "import"`.
+is stored like any other (`store.accept_raw_many`, the batch form of
+`accept_raw`), then processed at once, in this process, so that the import
+finishes with every mail on its ticket and the tickets carry the mails' own dates.
+Running it twice adds nothing: storing is idempotent by Message-ID plus content
+hash. Imported mail is never acknowledged: processing decides that from
+`source == "import"`.
 
-Everything streams: an mbox is read a line at a time and one mail is in memory
-at once, so a 10 GB archive needs no more memory than a 10 kB one.
+Everything streams: an mbox is read a line at a time, and one batch of mail (at
+most BATCH_MAILS mails or BATCH_BYTES) is in memory at once, so a 10 GB archive
+needs no more memory than a 10 MB one. Each batch is stored in one transaction
+(committed first, as store-first asks), then processed in another by
+frontline.mail.batch, which writes the common cases in bulk; a batch that fails
+is processed again one mail at a time.
 """
 
 from __future__ import annotations
@@ -19,17 +24,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.parser import BytesHeaderParser
-from email.policy import compat32
+from email.message import Message
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.mail.models import InboundMail, InboundSource, InboundState
-from frontline.mail.store import accept_raw
+from frontline.mail.store import accept_raw, read_headers
 
 logger = logging.getLogger(__name__)
 
@@ -199,14 +204,13 @@ def _read_file(path: Path) -> tuple[Source, bytes | None, datetime | None, str]:
 # -- importing ----------------------------------------------------------------
 
 
-def mail_date(raw: bytes, fallback: datetime | None) -> datetime | None:
-    """When the mail was written (its Date header), else the mbox envelope date."""
-    end = raw.find(b"\n\n")
-    crlf_end = raw.find(b"\r\n\r\n")
-    if crlf_end != -1 and (end == -1 or crlf_end < end):
-        end = crlf_end
-    head = raw if end == -1 else raw[:end]
-    value = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n").get("Date")
+def mail_date(raw: bytes, fallback: datetime | None,
+              headers: Message | None = None) -> datetime | None:
+    """When the mail was written (its Date header), else the mbox envelope date.
+    `headers`: store.read_headers(raw), when the caller has it already."""
+    if headers is None:
+        headers = read_headers(raw)
+    value = headers.get("Date")
     if value:
         try:
             date = parsedate_to_datetime(str(value))
@@ -227,13 +231,32 @@ def _process(inbound_id: int) -> InboundMail:
     return process_inbound(inbound_id)
 
 
+# A batch: stored in one transaction, processed in another (frontline.mail.batch).
+# Bigger batches gain little once statements are shared; they hold SQLite's write
+# lock longer (live mail waits that long to be stored) and hold more mail in memory.
+BATCH_MAILS = 200
+BATCH_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class _Pending:
+    source: Source
+    raw: bytes
+    envelope_date: datetime | None
+
+
 def import_mail(
     paths: Iterable[str | Path],
     *,
     progress: Callable[[int, int], None] | None = None,
     process: Callable[[int], object] = _process,
+    batch_mails: int = BATCH_MAILS,
 ) -> ImportSummary:
-    """Store and process every mail under `paths`; see the module docstring."""
+    """Store and process every mail under `paths`; see the module docstring.
+
+    Mail is stored and processed in batches of up to `batch_mails` (storing
+    commits first); a `process` of the caller's own runs one mail at a time.
+    """
     resolved = [Path(path) for path in paths]
     for path in resolved:
         if not path.exists():
@@ -244,15 +267,44 @@ def import_mail(
     summary = ImportSummary()
     from frontline.mail.services import staff_addresses_cached
 
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, max(total, done))
+
     with staff_addresses_cached():
-        for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found), start=1):
-            if raw is None:
-                summary.fail(source, error)
-            else:
-                _import_one(raw, source, envelope_date, summary, process)
-            if progress is not None:
-                progress(done, max(total, done))
+        if process is not _process:
+            for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found),
+                                                                       start=1):
+                if raw is None:
+                    summary.fail(source, error)
+                else:
+                    _import_one(raw, source, envelope_date, summary, process)
+                report(done)
+            return summary
+        for batch, done in _batches(found, summary, batch_mails):
+            _import_batch(batch, summary)
+            report(done)
+    report(summary.total)
     return summary
+
+
+def _batches(found: list[Path], summary: ImportSummary,
+             batch_mails: int) -> Iterator[tuple[list[_Pending], int]]:
+    """The readable mail in batches, with how many mails were read by then; a
+    file that cannot be read is a failure in the summary."""
+    batch: list[_Pending] = []
+    size = done = 0
+    for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found), start=1):
+        if raw is None:
+            summary.fail(source, error)
+            continue
+        batch.append(_Pending(source, raw, envelope_date))
+        size += len(raw)
+        if len(batch) >= max(1, batch_mails) or size >= BATCH_BYTES:
+            yield batch, done
+            batch, size = [], 0
+    if batch:
+        yield batch, done
 
 
 def _bound_sqlite_memory() -> None:
@@ -263,6 +315,47 @@ def _bound_sqlite_memory() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA mmap_size=0")
+
+
+def _import_batch(batch: list[_Pending], summary: ImportSummary) -> None:
+    """Store a batch (committed), then process what needs processing in bulk."""
+    from frontline.mail.batch import process_batch
+    from frontline.mail.store import RawMail, accept_raw_many
+
+    accepted = accept_raw_many(
+        [RawMail(item.raw, str(item.source)[:300], dated=partial(
+            mail_date, item.raw, item.envelope_date)) for item in batch],
+        source=InboundSource.IMPORT)
+    todo: list[tuple[Source, InboundMail]] = []
+    taken: set[int] = set()
+    for item, result in zip(batch, accepted, strict=True):
+        if isinstance(result, FrontlineError):
+            summary.fail(item.source, result.message)
+            continue
+        inbound = result.inbound
+        if result.created:
+            summary.stored += 1
+        else:
+            summary.already_there += 1
+            if inbound.state != InboundState.STORED:
+                continue
+            # Stored by an import that was interrupted before processing it: finish the job.
+        if inbound.pk not in taken:  # the same mail twice in one batch is processed once
+            taken.add(inbound.pk)
+            todo.append((item.source, inbound))
+    try:
+        processed = process_batch([inbound for _, inbound in todo])
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        # Rolled back as a whole: one mail at a time, so one broken mail stops only itself.
+        logger.warning("Import: a batch of %d mails failed; processing them one by one",
+                       len(todo), exc_info=True)
+        for source, inbound in todo:
+            _process_one(inbound, source, summary, _process)
+        return
+    for (source, _), row in zip(todo, processed, strict=True):
+        _count(row, source, summary)
 
 
 def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
@@ -281,6 +374,11 @@ def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
         # Stored by an import that was interrupted before processing it: finish the job.
     else:
         summary.stored += 1
+    _process_one(inbound, source, summary, process)
+
+
+def _process_one(inbound: InboundMail, source: Source, summary: ImportSummary,
+                 process: Callable[[int], object]) -> None:
     try:
         if process is _process:
             from frontline.mail.services import process_inbound
@@ -297,6 +395,10 @@ def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
         return
     if not isinstance(processed, InboundMail):
         processed = InboundMail.objects.get(pk=inbound.pk)
+    _count(processed, source, summary)
+
+
+def _count(processed: InboundMail, source: Source, summary: ImportSummary) -> None:
     if processed.state == InboundState.FAILED:
         summary.fail(source, f"stored, but could not be processed: {processed.error}"[:500])
     elif _opened_ticket(processed):

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -47,6 +48,7 @@ from frontline.core.models import User
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, ContactEmail
 from frontline.mail import addresses
+from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
 from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.threading import Threading, thread, ticket_for_message_id
@@ -308,9 +310,23 @@ def _add_participants(ticket: Ticket, parsed: ParsedMail, *, exclude: set[str],
 
 def _attachments(message: Message, parsed: ParsedMail, *, at: datetime) -> list[str]:
     """Store the mail's files within the size limits; say on the ticket what was left out."""
+    kept, skipped = within_limits(parsed)
+    for attachment in kept:
+        attach(message, attachment.filename, attachment.payload,
+               content_type=attachment.content_type, inline=attachment.inline,
+               content_id=attachment.content_id or "")
+    if skipped:
+        tickets.record_event(message.ticket, "attachments_skipped", at=at,
+                             **skipped_detail(message, skipped))
+    return skipped
+
+
+def within_limits(parsed: ParsedMail) -> tuple[list[MailAttachment], list[str]]:
+    """The mail's files within the size limits, and the names of those left out."""
     per_file = int(settings.FRONTLINE_MAX_ATTACHMENT_MB * 1024 * 1024)
     per_message = int(settings.FRONTLINE_MAX_MESSAGE_MB * 1024 * 1024)
     total = 0
+    kept: list[MailAttachment] = []
     skipped: list[str] = []
     for attachment in parsed.attachments:
         size = attachment.size
@@ -318,16 +334,16 @@ def _attachments(message: Message, parsed: ParsedMail, *, at: datetime) -> list[
             skipped.append(f"{attachment.filename} ({size} bytes)")
             continue
         total += size
-        attach(message, attachment.filename, attachment.payload,
-               content_type=attachment.content_type, inline=attachment.inline,
-               content_id=attachment.content_id or "")
-    if skipped:
-        tickets.record_event(
-            message.ticket, "attachments_skipped", at=at, message=message.pk, files=skipped,
-            reason=(f"larger than the limits ({settings.FRONTLINE_MAX_ATTACHMENT_MB:g} MB a "
-                    f"file, {settings.FRONTLINE_MAX_MESSAGE_MB:g} MB a mail); "
-                    "the raw mail keeps them"))
-    return skipped
+        kept.append(attachment)
+    return kept, skipped
+
+
+def skipped_detail(message: Message, skipped: list[str]) -> dict[str, Any]:
+    """The detail of the "attachments_skipped" event."""
+    return {"message": message.pk, "files": skipped,
+            "reason": (f"larger than the limits ({settings.FRONTLINE_MAX_ATTACHMENT_MB:g} MB a "
+                       f"file, {settings.FRONTLINE_MAX_MESSAGE_MB:g} MB a mail); "
+                       "the raw mail keeps them")}
 
 
 def _link(ticket: Ticket, other: Ticket, reason: str, at: datetime) -> None:

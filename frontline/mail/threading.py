@@ -102,6 +102,44 @@ def is_on_ticket(ticket: Ticket, contact: Contact | None, *, is_staff: bool = Fa
         ticket=ticket, contact=contact).exists()
 
 
+class TicketLookup:
+    """How threading reads the database: one question at a time (live mail).
+
+    The import's batches (frontline.mail.batch) answer the same questions from
+    what they read for a whole batch at once; the evidence rules stay here, once.
+    """
+
+    def ticket(self, number: int | None) -> Ticket | None:
+        """The ticket numbered `number` (a merged ticket answers as the one it went into)."""
+        return _existing(number)
+
+    def ticket_for_message_ids(self, message_ids: list[str]) -> Ticket | None:
+        """The ticket of the first of `message_ids` (in order) that one of its
+        messages came or went with: stored on a message, or a mail we sent."""
+        known = dict(
+            Message.objects.filter(email_message_id__in=message_ids)
+            .values_list("email_message_id", "ticket_id")
+        )
+        for mid, ticket_id in _sent(message_ids):
+            known.setdefault(mid, ticket_id)
+        for message_id in message_ids:
+            ticket = self.ticket(known.get(message_id))
+            if ticket is not None:
+                return ticket
+        return None
+
+    def sender_on_ticket(self, ticket: Ticket, contact: Contact | None, *, is_staff: bool,
+                         sender_address: str) -> bool:
+        """Whether the sender already takes part in `ticket` (see is_on_ticket)."""
+        organization = (customers.organization_for_email(sender_address)
+                        if contact is None and sender_address else None)
+        return is_on_ticket(ticket, contact, is_staff=is_staff,
+                            organization_id=organization.pk if organization else None)
+
+
+DATABASE = TicketLookup()
+
+
 def thread(
     parsed: ParsedMail,
     *,
@@ -109,19 +147,20 @@ def thread(
     sender_contact: Contact | None,
     sender_is_staff: bool = False,
     sender_address: str = "",
+    lookup: TicketLookup = DATABASE,
 ) -> Threading:
     result = Threading()
 
     def claim(number: int | None, reason: str) -> None:
         if result.claimed is None:
-            found = _existing(number)
+            found = lookup.ticket(number)
             if found is not None:
                 result.claimed, result.claim_reason = found, reason
 
     # 1. The per-ticket reply address.
     for address in _recipients(parsed, envelope_recipients):
         number = addresses.ticket_from_reply_address(address)
-        ticket = _existing(number)
+        ticket = lookup.ticket(number)
         if ticket is not None:
             return Threading(ticket, "reply_address")
         shaped = _CLAIMED_REPLY.search(address)
@@ -131,7 +170,7 @@ def thread(
     quoted = _quoted_ids(parsed)
     # 2. Our own signed Message-IDs.
     for message_id in quoted:
-        ticket = _existing(addresses.ticket_from_message_id(message_id))
+        ticket = lookup.ticket(addresses.ticket_from_message_id(message_id))
         if ticket is not None:
             return Threading(ticket, "message_id")
         shaped = _CLAIMED_MESSAGE_ID.match(message_id)
@@ -140,26 +179,17 @@ def thread(
 
     # 3. Message-IDs stored on a ticket's messages, or of mails we sent.
     if quoted:
-        known = dict(
-            Message.objects.filter(email_message_id__in=quoted)
-            .values_list("email_message_id", "ticket_id")
-        )
-        for mid, ticket_id in _sent(quoted):
-            known.setdefault(mid, ticket_id)
-        for message_id in quoted:
-            ticket = _existing(known.get(message_id))
-            if ticket is not None:
-                return Threading(ticket, "references")
+        ticket = lookup.ticket_for_message_ids(quoted)
+        if ticket is not None:
+            return Threading(ticket, "references")
 
     # 4. The subject tag, from someone already on the ticket only.
     for match in _subject_tag().finditer(parsed.subject or ""):
-        ticket = _existing(int(match.group(1)))
+        ticket = lookup.ticket(int(match.group(1)))
         if ticket is None:
             continue
-        organization = (customers.organization_for_email(sender_address)
-                        if sender_contact is None and sender_address else None)
-        if is_on_ticket(ticket, sender_contact, is_staff=sender_is_staff,
-                        organization_id=organization.pk if organization else None):
+        if lookup.sender_on_ticket(ticket, sender_contact, is_staff=sender_is_staff,
+                                   sender_address=sender_address):
             return Threading(ticket, "subject_tag")
         claim(ticket.pk, "a subject tag from someone not on the ticket")
 
