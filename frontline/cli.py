@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import .eml files, mbox files and Maildir folders (history)")
     mail_import.add_argument("paths", nargs="+", metavar="PATH",
                              help=".eml file, mbox file, Maildir folder, or a folder of those")
+    mail_import.add_argument(
+        "--our-address", action="append", default=[], metavar="ADDRESS",
+        help="an address of the help desk you are moving from (repeatable): mail to it "
+             "was mail to us, so it is copied on no ticket")
     mail_import.set_defaults(handler=cmd_mail_import)
     mail_reprocess = mail_commands.add_parser(
         "reprocess", help="process again the stored mail that did not finish")
@@ -336,7 +340,7 @@ def cmd_mail_import(args: argparse.Namespace) -> int:
     update, bar = _progress_bar("Importing mail", "mails")
     started = time.monotonic()
     try:
-        summary = import_mail(args.paths, progress=update)
+        summary = import_mail(args.paths, progress=update, our_addresses=args.our_address)
     finally:
         bar.close()
     elapsed = time.monotonic() - started

@@ -251,12 +251,17 @@ def import_mail(
     progress: Callable[[int, int], None] | None = None,
     process: Callable[[int], object] = _process,
     batch_mails: int = BATCH_MAILS,
+    our_addresses: Iterable[str] = (),
 ) -> ImportSummary:
     """Store and process every mail under `paths`; see the module docstring.
 
     Mail is stored and processed in batches of up to `batch_mails` (storing
     commits first); a `process` of the caller's own runs one mail at a time.
+    `our_addresses`: the old help desk's addresses (help@old-desk.example): mail
+    to them was mail to us, so they become nobody's participant.
     """
+    ours = tuple(sorted({address.strip().lower() for address in our_addresses
+                         if address.strip()}))
     resolved = [Path(path) for path in paths]
     for path in resolved:
         if not path.exists():
@@ -278,11 +283,11 @@ def import_mail(
                 if raw is None:
                     summary.fail(source, error)
                 else:
-                    _import_one(raw, source, envelope_date, summary, process)
+                    _import_one(raw, source, envelope_date, summary, process, ours)
                 report(done)
             return summary
         for batch, done in _batches(found, summary, batch_mails):
-            _import_batch(batch, summary)
+            _import_batch(batch, summary, ours)
             report(done)
     report(summary.total)
     return summary
@@ -317,14 +322,16 @@ def _bound_sqlite_memory() -> None:
             cursor.execute("PRAGMA mmap_size=0")
 
 
-def _import_batch(batch: list[_Pending], summary: ImportSummary) -> None:
+def _import_batch(batch: list[_Pending], summary: ImportSummary,
+                  ours: tuple[str, ...] = ()) -> None:
     """Store a batch (committed), then process what needs processing in bulk."""
     from frontline.mail.batch import process_batch
     from frontline.mail.store import RawMail, accept_raw_many
 
     accepted = accept_raw_many(
         [RawMail(item.raw, str(item.source)[:300], dated=partial(
-            mail_date, item.raw, item.envelope_date)) for item in batch],
+            mail_date, item.raw, item.envelope_date), envelope_recipients=ours)
+         for item in batch],
         source=InboundSource.IMPORT)
     todo: list[tuple[Source, InboundMail]] = []
     taken: set[int] = set()
@@ -359,10 +366,12 @@ def _import_batch(batch: list[_Pending], summary: ImportSummary) -> None:
 
 
 def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
-                summary: ImportSummary, process: Callable[[int], object]) -> None:
+                summary: ImportSummary, process: Callable[[int], object],
+                ours: tuple[str, ...] = ()) -> None:
     try:
         accepted = accept_raw(raw, source=InboundSource.IMPORT, source_detail=str(source)[:300],
-                              received_at=mail_date(raw, envelope_date), process=False)
+                              received_at=mail_date(raw, envelope_date), process=False,
+                              envelope_recipients=list(ours))
     except FrontlineError as error:
         summary.fail(source, error.message)
         return

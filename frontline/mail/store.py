@@ -133,6 +133,9 @@ class RawMail:
     source_detail: str = ""
     received_at: datetime | None = None
     dated: Callable[[Message], datetime | None] | None = None
+    # Addresses that count as ours for this mail, like an envelope's recipients
+    # (an import names the old help desk's address so it joins no ticket).
+    envelope_recipients: tuple[str, ...] = ()
 
 
 def accept_raw_many(mails: list[RawMail], *, source: str) -> list[Accepted | InvalidInput]:
@@ -176,7 +179,8 @@ def accept_raw_many(mails: list[RawMail], *, source: str) -> list[Accepted | Inv
             new[key] = InboundMail(
                 dedupe_key=key, sha256=hashlib.sha256(raw).hexdigest(),
                 header_message_id=message_id, raw=raw, size=len(raw), source=source,
-                source_detail=mail.source_detail[:300], envelope_recipients=[],
+                source_detail=mail.source_detail[:300],
+                envelope_recipients=list(mail.envelope_recipients),
                 received_at=mail.received_at or now,
             )
             results[position] = Accepted(new[key], True)
@@ -197,6 +201,7 @@ def _accept_one(mail: RawMail, source: str) -> Accepted | InvalidInput:
         mail = replace(mail, received_at=mail.dated(read_headers(mail.raw)))
     try:
         return accept_raw(mail.raw, source=source, source_detail=mail.source_detail,
-                          received_at=mail.received_at, process=False)
+                          received_at=mail.received_at, process=False,
+                          envelope_recipients=list(mail.envelope_recipients))
     except InvalidInput as error:
         return error

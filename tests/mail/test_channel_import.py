@@ -13,7 +13,7 @@ import pytest
 from frontline.cli import main
 from frontline.mail.importer import import_mail, iter_mbox
 from frontline.mail.models import InboundMail, OutboundMail
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Message, Participant, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,14 @@ def test_an_mbox_is_read_one_mail_at_a_time(tmp_path):
     assert first_raw.startswith(b"From: Customer 0 ") and first_raw.endswith(b"old days.\n")
     assert first_date == datetime(2025, 3, 3, 8, 1, tzinfo=UTC)
     assert sum(1 for _ in stream) == 49
+
+
+def test_the_old_desks_address_can_be_named_so_it_is_copied_on_nothing(tmp_path, capsys):
+    (tmp_path / "1.eml").write_bytes(mail(1))
+    (tmp_path / "2.eml").write_bytes(mail(2))
+    code, out, _ = run(capsys, "mail", "import", "--our-address", "help@oldesk.example",
+                       str(tmp_path / "1.eml"))
+    assert code == 0 and "1 tickets opened" in out
+    assert not Participant.objects.exists()
+    run(capsys, "mail", "import", str(tmp_path / "2.eml"))
+    assert Participant.objects.get().contact.primary_email == "help@oldesk.example"

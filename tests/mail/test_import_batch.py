@@ -393,3 +393,14 @@ def test_a_batch_asks_the_database_a_few_questions_not_a_few_per_mail(tmp_path, 
     assert len(queries.captured_queries) < 60, "\n".join(
         q["sql"][:120] for q in queries.captured_queries)
     assert Message.objects.count() == 60
+
+
+@pytest.mark.parametrize("batch_mails", [5, 1])
+def test_the_old_desks_address_named_on_the_import_joins_no_ticket(tmp_path, world,
+                                                                  batch_mails):
+    """Moving from another help desk: its address stood in To of every mail."""
+    import_mail([_write(tmp_path, _history(world))], batch_mails=batch_mails,
+                our_addresses=["Help@OlDesk.example "])
+    first = Ticket.objects.get(subject="Question 1")
+    assert sorted(first.participants.values_list("contact__emails__address", flat=True)) \
+        == ["bob@standard.example", "dave@newco.example", "erin@newco.example"]
