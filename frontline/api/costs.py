@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from frontline.api.auth import request_user
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, IsoDateTime, Text, UserRefOut
 from frontline.core import permissions
-from frontline.core.errors import InvalidInput, NotAllowed
+from frontline.core.errors import InvalidInput
 from frontline.costs import services
 from frontline.costs.models import TimeEntry
 from frontline.insights import reports
@@ -147,9 +147,7 @@ def _compliance_out(part: reports.Compliance) -> dict[str, Any]:
 def sla_compliance(request: HttpRequest, filters: Query[ComplianceFilter]) -> dict[str, Any]:
     """SLA targets met (answered by their due time, never breached) out of those
     due in the period, grouped by plan, team, week or month."""
-    user = request_user(request)
-    if not permissions.is_staff_user(user):
-        raise NotAllowed("Reports are for staff.")
+    permissions.check_can_view_reports(request_user(request))
     last = filters.end or timezone.localdate()
     first = filters.start or last.fromordinal(last.toordinal() - 83)
     if first > last:

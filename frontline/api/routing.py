@@ -14,9 +14,10 @@ from ninja import Field, Path, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
+from frontline.core.inputs import split_list
 from frontline.core.models import User
 from frontline.routing import escalation_rules, rules, teams
-from frontline.routing.inputs import priority_name, split_list
+from frontline.routing.inputs import priority_name
 from frontline.routing.models import EscalationRule, RoutingRule, Team
 from frontline.routing.sentences import describe
 

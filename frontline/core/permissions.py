@@ -105,6 +105,19 @@ def can_view_customers(user: User) -> bool:
     return is_staff_user(user)
 
 
+def can_view_reports(user: User) -> bool:
+    """Reports (promises kept and missed, costs) are for admins, agents and viewers
+    (account managers). Not developers: they have their own desk (/dev), and the
+    breach and cost lists link tickets at every tier, most of which they may not open."""
+    return is_staff_user(user) and (user.is_admin or user.role in (Role.AGENT, Role.VIEWER))
+
+
+def check_can_view_reports(user: User) -> None:
+    if not can_view_reports(user):
+        raise NotAllowed("Reports are for support staff and account managers; developers "
+                         "have their own desk at /dev.")
+
+
 def check_is_admin(user: User) -> None:
     if not (is_staff_user(user) and user.is_admin):
         raise NotAllowed("Only an admin may do this.")

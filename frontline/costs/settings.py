@@ -10,11 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.costs.models import CostSettings
-from frontline.sla import inputs
 
 # Field -> (label in messages, max_digits of the column).
 COST_FIELDS = {

@@ -9,6 +9,7 @@ from frontline.desk.views import (
     escalation,
     mail,
     mail_settings,
+    notifications,
     organizations,
     queues,
     reports,
@@ -85,4 +86,6 @@ urlpatterns = [
     path("t/<str:reference>/premium", ticket_sla.buy_premium, name="buy_premium"),
     # Teams, routing and escalation rules (frontline.routing): /settings/teams, /routing, ...
     *routing_settings.urlpatterns_under("settings/"),
+    path("notifications", notifications.notification_list, name="notifications"),
+    path("notifications/read", notifications.mark_read, name="notifications_read"),
 ]

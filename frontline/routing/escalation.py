@@ -30,8 +30,7 @@ from frontline.core.tiers import parse_tier
 from frontline.routing.assessment import Assessment, assess
 from frontline.routing.models import EscalationDecision, Recommendation, Team
 from frontline.tickets.models import Event, Message, MessageKind, Ticket
-from frontline.tickets.services import find_team, record_event
-from frontline.tickets.services.lifecycle import _locked, _touch
+from frontline.tickets.services import find_team, locked_ticket, record_event, touch
 
 MAX_REASON = 2_000
 MAX_TRIED = 10_000
@@ -153,7 +152,7 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
 
     `actor` None is an escalation rule acting; a person must give a reason.
     """
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     if actor is not None:
         permissions.check_can_escalate_ticket(actor, ticket)
     new_tier = parse_tier(tier)
@@ -206,7 +205,7 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
     if target is not None and target.pk != ticket.team_id:
         ticket.team = target
         fields.append("team")
-    _touch(ticket, now, *fields)
+    touch(ticket, now, *fields)
     record_event(
         ticket, "escalated", actor=actor, at=now, before=before_tier, after=new_tier,
         reason=reason, tried=tried,
@@ -243,7 +242,7 @@ def de_escalate(ticket: Ticket, actor: User, *, note: str,
     team), keeps its assignee and its due times, and the note says what tier 1
     should tell the customer. The assignee and that team's lead are told.
     """
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_de_escalate_ticket(actor, ticket)
     if ticket.tier == 1:
         raise InvalidTransition(f"{ticket.reference} is already at tier 1.", field="tier")
@@ -259,7 +258,7 @@ def de_escalate(ticket: Ticket, actor: User, *, note: str,
         if team is not None:
             ticket.team = team
             fields.append("team")
-    _touch(ticket, now, *fields)
+    touch(ticket, now, *fields)
     record_event(ticket, "de_escalated", actor=actor, at=now, before=before_tier, after=1,
                  reason=note, team=ticket.team.name if ticket.team else None,
                  from_team=before_team.name if before_team else None)

@@ -34,12 +34,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from frontline.core import permissions
-from frontline.core.errors import FrontlineError, InvalidInput, NotFound
+from frontline.core import inputs as core_inputs
+from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.core.models import User
-from frontline.routing import inputs
+from frontline.routing import inputs, ordering
 from frontline.routing.models import EscalationRule, EscalationTrigger, Team
-from frontline.routing.rules import clear_cache
+from frontline.routing.ordering import RuleKind
 from frontline.routing.sentences import describe_escalation
 from frontline.tickets.models import ACTIVE_STATUSES, Ticket
 
@@ -201,13 +201,6 @@ def escalation_rules() -> QuerySet[EscalationRule]:
         "category", "product", "plan", "to_team").order_by("position", "id")
 
 
-def get_escalation_rule(rule_id: int) -> EscalationRule:
-    rule = escalation_rules().filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound(f"There is no escalation rule {rule_id}.")
-    return rule
-
-
 ESCALATION_FIELDS = ("name", "position", "active", "category", "product", "plan",
                      "min_priority", "trigger", "after_minutes", "to_tier", "to_team")
 
@@ -221,13 +214,10 @@ def _trigger(value: Any) -> str:
 
 
 def _apply_fields(rule: EscalationRule, changes: dict[str, Any]) -> None:
-    unknown = sorted(set(changes) - set(ESCALATION_FIELDS))
-    if unknown:
-        raise InvalidInput(f"'{unknown[0]}' is not a field of this rule.", field=unknown[0])
     if "name" in changes:
-        rule.name = inputs.name(changes["name"])
+        rule.name = core_inputs.name(changes["name"], what="A rule")
     if "active" in changes:
-        rule.active = inputs.boolean(changes["active"], field="active")
+        rule.active = core_inputs.boolean(changes["active"], "active")
     if "category" in changes:
         rule.category = inputs.category(changes["category"])
     if "product" in changes:
@@ -265,52 +255,29 @@ def _apply_fields(rule: EscalationRule, changes: dict[str, Any]) -> None:
                            field="after_minutes")
 
 
-@transaction.atomic
+ESCALATION = RuleKind(model=EscalationRule, label="escalation rule", fields=ESCALATION_FIELDS,
+                      listing=escalation_rules, apply=_apply_fields,
+                      defaults={"active": True, "trigger": EscalationTrigger.ON_CREATE})
+
+
+def get_escalation_rule(rule_id: int) -> EscalationRule:
+    return ordering.get_rule(ESCALATION, rule_id)
+
+
 def create_escalation_rule(actor: User, **fields: Any) -> EscalationRule:
     """Add an escalation rule (admins). By default it runs last."""
-    permissions.check_is_admin(actor)
-    if "name" not in fields:
-        raise InvalidInput("A rule needs a name.", field="name")
-    rule = EscalationRule(active=True, trigger=EscalationTrigger.ON_CREATE)
-    _apply_fields(rule, fields)
-    inputs.place(EscalationRule, rule, inputs.position(fields.get("position")))
-    rule.save()
-    clear_cache()
-    return get_escalation_rule(rule.pk)
+    return ordering.create_rule(ESCALATION, actor, fields)
 
 
-@transaction.atomic
 def update_escalation_rule(actor: User, rule: EscalationRule, **changes: Any) -> EscalationRule:
     """Change an escalation rule (admins): the fields given change, the others stay."""
-    permissions.check_is_admin(actor)
-    rule = EscalationRule.objects.select_for_update().get(pk=rule.pk)
-    _apply_fields(rule, changes)
-    wanted = inputs.position(changes.get("position"))
-    # The same number sent back (a form saved as it was shown) moves nothing.
-    if wanted is not None and wanted != rule.position:
-        inputs.place(EscalationRule, rule, wanted)
-    rule.save()
-    clear_cache()
-    return get_escalation_rule(rule.pk)
+    return ordering.update_rule(ESCALATION, actor, rule, changes)
 
 
-@transaction.atomic
 def delete_escalation_rule(actor: User, rule: EscalationRule) -> None:
-    permissions.check_is_admin(actor)
-    EscalationRule.objects.filter(pk=rule.pk).delete()
-    inputs.renumber(EscalationRule)
-    clear_cache()
+    ordering.delete_rule(ESCALATION, actor, rule)
 
 
-@transaction.atomic
 def move_escalation_rule(actor: User, rule: EscalationRule, by: int) -> EscalationRule:
     """Up (-1) or down (+1) one place: the desk's arrows."""
-    permissions.check_is_admin(actor)
-    order = list(EscalationRule.objects.select_for_update().order_by("position", "id")
-                 .values_list("pk", flat=True))
-    place = order.index(rule.pk) + 1 if rule.pk in order else 1
-    rule = EscalationRule.objects.get(pk=rule.pk)
-    inputs.place(EscalationRule, rule, max(1, place + by))
-    rule.save(update_fields=["position"])
-    clear_cache()
-    return get_escalation_rule(rule.pk)
+    return ordering.move_rule(ESCALATION, actor, rule, by)

@@ -1,6 +1,7 @@
 """Reading what an admin typed into a rule or a team: the lookups the routing
-settings services share (desk and API send the same values), and the ordering
-of rules by `position`."""
+settings services share (desk and API send the same values). Plain values (names,
+yes/no, durations, lists) are read by frontline.core.inputs; the order of rules by
+frontline.routing.ordering."""
 
 from __future__ import annotations
 
@@ -10,44 +11,18 @@ from typing import Any, TypeVar
 from django.db import models
 
 from frontline.core.errors import InvalidInput
+from frontline.core.inputs import blank, duration, split_list
 from frontline.core.models import Role, User
 from frontline.core.tiers import parse_tier
 from frontline.customers.models import Organization, Plan, Product, Version
-from frontline.routing.models import EscalationRule, RoutingRule, Team
+from frontline.routing.models import Team
 from frontline.sla.models import BusinessCalendar
 from frontline.tickets.models import Category, Channel, Priority
 
-MAX_NAME = 200
 MAX_LIST = 500  # words and tags are stored comma-separated in 500 characters
 MAX_TAG = 50
 
 Row = TypeVar("Row", bound=models.Model)
-Ordered = TypeVar("Ordered", RoutingRule, EscalationRule)
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def name(value: Any, *, field: str = "name", what: str = "A rule") -> str:
-    text = " ".join(str(value or "").split())
-    if not text:
-        raise InvalidInput(f"{what} needs a name.", field=field)
-    if len(text) > MAX_NAME:
-        raise InvalidInput(f"The name is longer than {MAX_NAME} characters.", field=field)
-    return text
-
-
-def boolean(value: Any, *, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", ""):
-        return False
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise InvalidInput(f"'{value}' is not yes or no.", field=field)
 
 
 def channel(value: Any, *, field: str = "channel") -> str:
@@ -193,17 +168,6 @@ def staff_member(value: Any, *, field: str) -> User | None:
     return user
 
 
-def split_list(value: Any) -> list[str]:
-    """'install, setup' or ['install', 'setup'] -> ['install', 'setup'], in order, once each."""
-    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
-    seen: dict[str, str] = {}
-    for item in items:
-        text = " ".join(str(item).split())
-        if text and text.lower() not in seen:
-            seen[text.lower()] = text
-    return list(seen.values())
-
-
 def words(value: Any, *, field: str = "words") -> str:
     found = split_list(value)
     for word in found:
@@ -233,55 +197,7 @@ def minutes(value: Any, *, field: str) -> int | None:
     """Minutes from a number or what an admin types: "4h", "2h 30m", "90m"."""
     if blank(value):
         return None
-    from frontline.sla.hours_text import parse_duration
-
-    number = parse_duration(value, field, label="The time")
+    number = duration(value, field, label="The time")
     if number is None or number < 1 or number > 525_600:
         raise InvalidInput("Give between 1 minute and a year (525600 minutes).", field=field)
     return number
-
-
-def position(value: Any, *, field: str = "position") -> int | None:
-    if blank(value):
-        return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"'{value}' is not a position (1 is first).", field=field) from None
-    if number < 1:
-        raise InvalidInput("Positions start at 1 (the first rule).", field=field)
-    return number
-
-
-def place(model: type[Ordered], row: Ordered, wanted: int | None) -> None:
-    """Put `row` at place `wanted` (1 = first; None or past the end = last) in its
-    model's order, and number every rule 1..n so positions stay what the lists show.
-
-    The caller holds the transaction; the rows are locked so two admins
-    reordering at once do not interleave their numbering.
-    """
-    rows = [r for r in model._default_manager.select_for_update().order_by("position", "id")
-            if r.pk != row.pk]
-    index = len(rows) if wanted is None else min(max(wanted, 1) - 1, len(rows))
-    rows.insert(index, row)
-    changed = []
-    for number, current in enumerate(rows, start=1):
-        if current.position != number or current.pk == row.pk:
-            current.position = number
-            changed.append(current)
-    # `row` itself is saved by the caller (it may be new); the others move here.
-    others = [r for r in changed if r.pk != row.pk]
-    if others:
-        model._default_manager.bulk_update(others, ["position"])
-
-
-def renumber(model: type[Ordered]) -> None:
-    """Number the rules 1..n in their order again (after a delete)."""
-    rows = list(model._default_manager.select_for_update().order_by("position", "id"))
-    changed = []
-    for number, row in enumerate(rows, start=1):
-        if row.position != number:
-            row.position = number
-            changed.append(row)
-    if changed:
-        model._default_manager.bulk_update(changed, ["position"])

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,11 +32,12 @@ from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from frontline.core import permissions
-from frontline.core.errors import InvalidInput, NotFound
+from frontline.core import inputs as core_inputs
+from frontline.core.errors import InvalidInput
 from frontline.core.models import User
-from frontline.routing import inputs
+from frontline.routing import inputs, ordering
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule, Team
+from frontline.routing.ordering import RuleKind
 from frontline.routing.sentences import describe, describe_escalation, describe_routing
 from frontline.tickets.models import Priority, Tag, Ticket
 from frontline.tickets.services.events import record_event
@@ -73,7 +73,7 @@ def _team_ref(team: Team | None) -> TeamRef | None:
 def words_pattern(words: str) -> re.Pattern[str] | None:
     """One regex for "any of these words, as whole words, any case". A phrase
     matches across any run of spaces or line breaks."""
-    items = inputs.split_list(words)
+    items = core_inputs.split_list(words)
     if not items:
         return None
     alternatives = [r"\s+".join(re.escape(part) for part in item.split()) for item in items]
@@ -157,7 +157,7 @@ def _load() -> RuleSet:
             product_id=rule.product_id, version_id=rule.version_id, plan_id=rule.plan_id,
             organization_id=rule.organization_id, pattern=words_pattern(rule.words),
             team=_team_ref(rule.set_team), tier=rule.set_tier, priority=rule.set_priority,
-            tags=tuple(inputs.split_list(rule.set_tags)), stop=rule.stop,
+            tags=tuple(core_inputs.split_list(rule.set_tags)), stop=rule.stop,
         )
         for rule in RoutingRule.objects.filter(active=True).select_related("set_team")
         .order_by("position", "id")
@@ -427,31 +427,18 @@ def routing_rules() -> QuerySet[RoutingRule]:
     ).order_by("position", "id")
 
 
-def get_routing_rule(rule_id: int) -> RoutingRule:
-    rule = routing_rules().filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound(f"There is no routing rule {rule_id}.")
-    return rule
-
-
 ROUTING_FIELDS = ("name", "position", "active", "channel", "category", "product", "version",
                   "plan", "organization", "words", "set_team", "set_tier", "set_priority",
                   "set_tags", "stop")
 
 
-def _check_fields(changes: Iterable[str], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise InvalidInput(f"'{unknown[0]}' is not a field of this rule.", field=unknown[0])
-
-
 def _apply_routing_fields(rule: RoutingRule, changes: dict[str, Any]) -> None:
     if "name" in changes:
-        rule.name = inputs.name(changes["name"])
+        rule.name = core_inputs.name(changes["name"], what="A rule")
     if "active" in changes:
-        rule.active = inputs.boolean(changes["active"], field="active")
+        rule.active = core_inputs.boolean(changes["active"], "active")
     if "stop" in changes:
-        rule.stop = inputs.boolean(changes["stop"], field="stop")
+        rule.stop = core_inputs.boolean(changes["stop"], "stop")
     if "channel" in changes:
         rule.channel = inputs.channel(changes["channel"])
     if "category" in changes:
@@ -483,55 +470,30 @@ def _apply_routing_fields(rule: RoutingRule, changes: dict[str, Any]) -> None:
                            "or tags.", field="set_team")
 
 
-@transaction.atomic
+ROUTING = RuleKind(model=RoutingRule, label="routing rule", fields=ROUTING_FIELDS,
+                   listing=routing_rules, apply=_apply_routing_fields,
+                   defaults={"stop": True, "active": True})
+
+
+def get_routing_rule(rule_id: int) -> RoutingRule:
+    return ordering.get_rule(ROUTING, rule_id)
+
+
 def create_routing_rule(actor: User, **fields: Any) -> RoutingRule:
     """Add a routing rule (admins). `position` 1 puts it first; by default it runs last."""
-    permissions.check_is_admin(actor)
-    _check_fields(fields, ROUTING_FIELDS)
-    if "name" not in fields:
-        raise InvalidInput("A rule needs a name.", field="name")
-    rule = RoutingRule(stop=True, active=True)
-    _apply_routing_fields(rule, fields)
-    inputs.place(RoutingRule, rule, inputs.position(fields.get("position")))
-    rule.save()
-    clear_cache()
-    return get_routing_rule(rule.pk)
+    return ordering.create_rule(ROUTING, actor, fields)
 
 
-@transaction.atomic
 def update_routing_rule(actor: User, rule: RoutingRule, **changes: Any) -> RoutingRule:
     """Change a routing rule (admins): the fields given change, the others stay;
     `position` moves it in the order."""
-    permissions.check_is_admin(actor)
-    _check_fields(changes, ROUTING_FIELDS)
-    rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
-    _apply_routing_fields(rule, changes)
-    wanted = inputs.position(changes.get("position"))
-    # The same number sent back (a form saved as it was shown) moves nothing.
-    if wanted is not None and wanted != rule.position:
-        inputs.place(RoutingRule, rule, wanted)
-    rule.save()
-    clear_cache()
-    return get_routing_rule(rule.pk)
+    return ordering.update_rule(ROUTING, actor, rule, changes)
 
 
-@transaction.atomic
 def delete_routing_rule(actor: User, rule: RoutingRule) -> None:
-    permissions.check_is_admin(actor)
-    RoutingRule.objects.filter(pk=rule.pk).delete()
-    inputs.renumber(RoutingRule)
-    clear_cache()
+    ordering.delete_rule(ROUTING, actor, rule)
 
 
-@transaction.atomic
 def move_routing_rule(actor: User, rule: RoutingRule, by: int) -> RoutingRule:
     """Up (-1) or down (+1) one place: the desk's arrows."""
-    permissions.check_is_admin(actor)
-    order = list(RoutingRule.objects.select_for_update().order_by("position", "id")
-                 .values_list("pk", flat=True))
-    place = order.index(rule.pk) + 1 if rule.pk in order else 1
-    rule = RoutingRule.objects.get(pk=rule.pk)
-    inputs.place(RoutingRule, rule, max(1, place + by))
-    rule.save(update_fields=["position"])
-    clear_cache()
-    return get_routing_rule(rule.pk)
+    return ordering.move_rule(ROUTING, actor, rule, by)

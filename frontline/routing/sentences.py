@@ -13,7 +13,7 @@ settings lists do) to keep one query per list.
 
 from __future__ import annotations
 
-from frontline.routing.inputs import split_list
+from frontline.core.inputs import split_list
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule
 from frontline.tickets.models import Channel, Priority
 

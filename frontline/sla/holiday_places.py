@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from frontline.core import inputs
 from frontline.core.errors import InvalidInput
-from frontline.sla import inputs
 from frontline.sla.models import BusinessCalendar
 
 # -- public holidays --------------------------------------------------------------------

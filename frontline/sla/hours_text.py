@@ -1,10 +1,11 @@
 """Working hours and durations as admins write them, and back.
 
 Weekly hours: "Mon-Fri 09:00-12:00, 13:00-17:00; Sat 10:00-14:00; Sun 22:00-06:00"
-(parse_hours, format_hours, weekly_minutes). Durations of targets and rules:
-"24h", "2h 30m", "90m", "1:30" (parse_duration, format_duration), and the spoken
-form for sentences ("2 hours 30 minutes"). Pure text: what the hours mean on a
-calendar (holidays, time zones, daylight saving) is frontline.sla.businesstime.
+(parse_hours, format_hours, weekly_minutes). Durations of targets and rules as
+forms show them, "2h 30m" (format_duration; frontline.core.inputs.duration reads
+them back), and the spoken form for sentences ("2 hours 30 minutes"). Pure text:
+what the hours mean on a calendar (holidays, time zones, daylight saving) is
+frontline.sla.businesstime.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
-from typing import Any
 
 from frontline.core.errors import InvalidInput
 from frontline.sla.models import WorkingInterval
@@ -173,34 +173,10 @@ def weekly_minutes(hours: Iterable[Hours | WorkingInterval]) -> int:
 
 # -- durations: "24h", "2h 30m" --------------------------------------------------------
 
-_DURATION = re.compile(
-    r"^(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?)?)?)?$")
-
-
-def parse_duration(value: Any, field: str, *, label: str) -> int | None:
-    """Minutes from what an admin types: "24h", "2h 30m", "90m", "1:30", or a bare
-    number of minutes. Empty is None (no target)."""
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if not text:
-        return None
-    if text.isdigit():
-        return int(text)
-    clock = re.fullmatch(r"(\d+):([0-5]\d)", text)
-    if clock:
-        return int(clock.group(1)) * 60 + int(clock.group(2))
-    match = _DURATION.match(text)
-    if match is None or not (match.group("h") or match.group("m")):
-        raise InvalidInput(f"{label} must be a duration such as 24h, 2h 30m or 90m.",
-                           field=field)
-    return int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
-
 
 def format_duration(minutes: int | None) -> str:
-    """The short form parse_duration reads back: 150 is "2h 30m", 45 is "45m"; "" for none."""
+    """The short form frontline.core.inputs.duration reads back: 150 is "2h 30m",
+    45 is "45m"; "" for none."""
     if not minutes:
         return ""
     hours, rest = divmod(minutes, 60)
@@ -210,9 +186,10 @@ def format_duration(minutes: int | None) -> str:
 
 
 def spoken_duration(minutes: int) -> str:
-    """ "2 hours 30 minutes", "1 minute": a duration in a sentence."""
+    """ "2 hours 30 minutes", "1 hour 1 minute": a duration in a sentence."""
     hours, rest = divmod(minutes, 60)
+    spoken_minutes = f"{rest} minute{'s' if rest != 1 else ''}"
     if not hours:
-        return f"{rest} minute{'s' if rest != 1 else ''}"
-    text = f"{hours} hour{'s' if hours != 1 else ''}"
-    return text + (f" {rest} minutes" if rest else "")
+        return spoken_minutes
+    spoken_hours = f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{spoken_hours} {spoken_minutes}" if rest else spoken_hours

@@ -1,87 +1,18 @@
-"""Reading what an admin typed into a plan, a policy, a calendar or the cost
-settings: text, yes/no, amounts, whole numbers, dates, and references to plans,
-priorities, calendars and policies (by id, slug or name). The desk and the
-API send the same values; each refusal is an InvalidInput (or NotFound) naming
-the field, so the form can show it next to that field."""
+"""Finding what an admin named in a plan, a policy or a calendar: plans,
+priorities, calendars and policies by id, slug or name. Each refusal is an
+InvalidInput (or NotFound) naming the field, so the form can show it next to that
+field. Plain values (text, yes/no, amounts, numbers, dates) are read by
+frontline.core.inputs."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from frontline.core.errors import InvalidInput, NotFound
+from frontline.core.inputs import whole
 from frontline.customers.models import Plan
 from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.tickets.models import Priority
-
-# -- values -----------------------------------------------------------------------------
-
-
-def text(value: Any, field: str, *, max_length: int, required: bool = False,
-         label: str = "") -> str:
-    found = "" if value is None else str(value).strip()
-    if required and not found:
-        raise InvalidInput(f"{label or field.capitalize()} is required.", field=field)
-    if len(found) > max_length:
-        raise InvalidInput(f"{label or field.capitalize()} is at most {max_length} characters.",
-                           field=field)
-    return found
-
-
-def flag(value: Any) -> bool:
-    """A checkbox or a JSON boolean: "on", "true", "1", "yes" are true."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "on", "yes")
-    return bool(value)
-
-
-def money(value: Any, field: str, *, label: str, max_digits: int = 10) -> Decimal | None:
-    """An amount to the cent, or None when empty; `max_digits` is the column's."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(f"{label} must be an amount, e.g. 250 or 99.50.", field=field) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"{label} cannot be negative.", field=field)
-    amount = amount.quantize(Decimal("0.01"))
-    if len(amount.as_tuple().digits) > max_digits:
-        raise InvalidInput(f"{label} is too large.", field=field)
-    return amount
-
-
-def whole(value: Any, field: str, *, label: str, low: int, high: int,
-          optional: bool = False) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if optional:
-            return None
-        raise InvalidInput(f"{label} is required.", field=field)
-    if isinstance(value, bool):
-        raise InvalidInput(f"{label} must be a whole number.", field=field)
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise InvalidInput(f"{label} must be a whole number.", field=field) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"{label} must be between {low} and {high}.", field=field)
-    return number
-
-
-def day(value: Any, field: str, *, label: str) -> date | None:
-    """A date (YYYY-MM-DD), or None when empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{label} must be a date (YYYY-MM-DD).", field=field) from None
-
-
-# -- references -------------------------------------------------------------------------
 
 
 def find_plan(value: Plan | int | str | None, *, field: str = "plan") -> Plan:

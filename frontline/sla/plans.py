@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Organization, Plan
-from frontline.sla import inputs
 from frontline.sla import services as clock_services
+from frontline.sla.inputs import find_plan
 from frontline.sla.models import IncidentPremium
 from frontline.tickets.models import Ticket
 
@@ -57,7 +57,7 @@ def _apply_plan(plan: Plan, changes: dict[str, Any]) -> None:
         plan.rank = inputs.whole(changes["rank"], "rank", label="The rank", low=0, high=1000,
                                  optional=True) or 0
     if "per_incident" in changes:
-        plan.per_incident = inputs.flag(changes["per_incident"])
+        plan.per_incident = inputs.boolean(changes["per_incident"], "per_incident")
     if "incident_price" in changes:
         plan.incident_price = inputs.money(changes["incident_price"], "incident_price",
                                            label="The incident price")
@@ -65,7 +65,7 @@ def _apply_plan(plan: Plan, changes: dict[str, Any]) -> None:
         plan.annual_price = inputs.money(changes["annual_price"], "annual_price",
                                          label="The annual price", max_digits=12)
     if "is_default" in changes:
-        wanted = inputs.flag(changes["is_default"])
+        wanted = inputs.boolean(changes["is_default"], "is_default")
         if plan.is_default and not wanted:
             raise InvalidInput("One plan is always the default (contacts without an "
                                "organization get it): make another plan the default "
@@ -155,7 +155,7 @@ def set_organization_plan(actor: User, organization: Organization, *,
     (outside them the default plan applies). Open tickets' promises follow."""
     permissions.check_is_admin(actor)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    new_plan = None if plan in (None, "") else inputs.find_plan(plan)
+    new_plan = None if plan in (None, "") else find_plan(plan)
     if new_plan is not None and new_plan.per_incident:
         raise InvalidInput(f"{new_plan.name} is bought per incident, for one ticket; an "
                            "organization cannot hold it.", field="plan")

@@ -15,14 +15,14 @@ from typing import Any
 
 from django.db import transaction
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.models import User
 from frontline.customers.models import Plan
 from frontline.routing.models import Team
-from frontline.sla import inputs
 from frontline.sla import services as clock_services
 from frontline.sla.hours_text import spoken_duration, weekly_minutes
+from frontline.sla.inputs import find_calendar, find_plan, find_priority
 from frontline.sla.models import SlaPolicy
 from frontline.tickets.models import Priority
 
@@ -57,11 +57,11 @@ def _apply_policy(policy: SlaPolicy, changes: dict[str, Any]) -> None:
     if unknown:
         raise InvalidInput(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     if "plan" in changes:
-        policy.plan = inputs.find_plan(changes["plan"])
+        policy.plan = find_plan(changes["plan"])
     if "priority" in changes:
-        policy.priority = inputs.find_priority(changes["priority"])
+        policy.priority = find_priority(changes["priority"])
     if "calendar" in changes:
-        policy.calendar = inputs.find_calendar(changes["calendar"])
+        policy.calendar = find_calendar(changes["calendar"])
     for field, label in TARGET_FIELDS.items():
         if field in changes:
             value = changes[field]
@@ -77,16 +77,17 @@ def _apply_policy(policy: SlaPolicy, changes: dict[str, Any]) -> None:
             else:
                 setattr(policy, field, None)
     if "formal" in changes:
-        policy.formal = inputs.flag(changes["formal"])
+        policy.formal = inputs.boolean(changes["formal"], "formal")
     if "warn_percent" in changes:
         warn = inputs.whole(changes["warn_percent"], "warn_percent",
                             label="The warning share", low=1, high=99)
         assert warn is not None
         policy.warn_percent = warn
     if "notify" in changes:
-        policy.notify = inputs.flag(changes["notify"])
+        policy.notify = inputs.boolean(changes["notify"], "notify")
     if "raise_priority" in changes:
-        policy.raise_priority = inputs.flag(changes["raise_priority"])
+        policy.raise_priority = inputs.boolean(changes["raise_priority"],
+                                               "raise_priority")
     if "move_to_team" in changes:
         policy.move_to_team = _find_team(changes["move_to_team"], field="move_to_team")
     if "move_to_tier" in changes:

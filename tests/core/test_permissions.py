@@ -27,3 +27,10 @@ def test_inactive_staff_see_nothing(bobs_ticket, lena):
     lena.save()
     assert not permissions.can_view_ticket(lena, bobs_ticket)
     assert permissions.visible_tickets(lena, Ticket.objects.all()).count() == 0
+
+
+def test_reports_are_for_admins_agents_and_viewers_not_developers(ada, lena, otto, dana, vera):
+    readers = {u.username: permissions.can_view_reports(u) for u in (ada, lena, otto, dana, vera)}
+    assert readers == {"ada": True, "lena": True, "otto": True, "dana": False, "vera": True}
+    dana.is_superuser = True  # a developer who is also an admin reads them
+    assert permissions.can_view_reports(dana)

@@ -40,6 +40,10 @@ def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket
             page.keyboard.press("r")
             expect(page.locator("#composer-body")).to_be_focused()
             page.keyboard.type("Please clear the token cache and try again.")
+            # Writing starts the time panel's timer, without leaving the page.
+            expect(page.locator("#ticket-time[data-running='1']")).to_have_count(1)
+            expect(page.locator("#composer-body")).to_have_value(
+                "Please clear the token cache and try again.")
             page.select_option("select[name=status]", "pending_customer")
             page.click("#composer button.primary")
 

@@ -99,6 +99,16 @@ def test_an_unknown_table_is_a_404_naming_the_tables(signed_in, lena, db):
     assert response.status_code == 404 and "compliance_by_plan" in response.content.decode()
 
 
+def test_developers_are_sent_to_their_own_desk_not_the_reports(signed_in, dana, lena, story):
+    """The breach and cost lists link tickets at every tier; a developer sees tier 3 only."""
+    page = signed_in(dana).get(f"/reports?{PERIOD}")
+    assert page.status_code == 403
+    assert "developers have their own desk at /dev" in page.content.decode()
+    assert signed_in(dana).get(f"/reports?{PERIOD}&format=csv&table=breaches").status_code == 403
+    assert 'data-nav="reports"' not in signed_in(dana).get("/dev").content.decode()
+    assert 'data-nav="reports"' in signed_in(lena).get("/q/mine").content.decode()
+
+
 def test_reports_need_signing_in(client, db):
     response = client.get("/reports")
     assert response.status_code == 302 and "/login" in response["Location"]
@@ -117,6 +127,13 @@ def test_sla_compliance_through_the_api(api, vera, story):
     assert [r["group"] for r in weeks["rows"]] == ["2025-03-03", "2025-03-10", "2025-03-17"]
     bad = api(vera).get("/reports/sla-compliance", {"from": "2025-03-23", "to": "2025-03-01"})
     assert bad.status_code == 422
+
+
+def test_developers_may_not_read_compliance_through_the_api(api, dana, lena, story):
+    refused = api(dana).get("/reports/sla-compliance", {"from": "2025-03-03", "to": "2025-03-23"})
+    assert refused.status_code == 403
+    assert "developers have their own desk at /dev" in refused.json()["detail"]
+    assert api(lena).get("/reports/sla-compliance").status_code == 200
 
 
 def test_the_page_costs_the_same_queries_however_much_data(signed_in, lena, otto, story):

@@ -9,13 +9,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from frontline.core.errors import InvalidInput
+from frontline.core.inputs import duration
 from frontline.sla.hours_text import (
     Hours,
     check_no_overlap,
     format_duration,
     format_hours,
-    parse_duration,
     parse_hours,
+    spoken_duration,
     weekly_minutes,
 )
 from tests.sla.conftest import refused
@@ -76,9 +77,16 @@ def test_formatted_hours_read_back_the_same(hours):
 # -- durations -----------------------------------------------------------------------------
 
 
-def test_durations_are_read_as_admins_type_them():
-    assert [parse_duration(text, "f", label="x")
-            for text in ("24h", "2h 30m", "90m", "1:30", "45", "")] == [1440, 150, 90, 90, 45, None]
-    assert refused(parse_duration, "two days", "first_response_minutes",
-                   label="The target").field == "first_response_minutes"
-    assert format_duration(150) == "2h 30m"
+def test_durations_are_written_the_way_admins_type_them():
+    assert [format_duration(minutes) for minutes in (1440, 150, 45, None)] == [
+        "24h", "2h 30m", "45m", ""]
+    assert [duration(format_duration(minutes), "f", label="x")
+            for minutes in (1440, 150, 45)] == [1440, 150, 45]
+
+
+@pytest.mark.parametrize(("minutes", "spoken"), [
+    (1, "1 minute"), (45, "45 minutes"), (60, "1 hour"), (61, "1 hour 1 minute"),
+    (150, "2 hours 30 minutes"), (121, "2 hours 1 minute"),
+])
+def test_durations_are_spoken_with_the_right_plurals(minutes, spoken):
+    assert spoken_duration(minutes) == spoken

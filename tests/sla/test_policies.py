@@ -26,6 +26,9 @@ from tests.sla.conftest import refused
     ({"first_response_minutes": None}, "first_response_minutes",
      "A policy needs at least one target (first response, next response or resolution)."),
     ({"calendar": 9999}, "calendar", "There is no calendar '9999'."),
+    # A typo in a yes/no is refused, not read as "no".
+    ({"notify": "maybe"}, "notify", "'maybe' is not yes or no."),
+    ({"formal": 2}, "formal", "'2' is not yes or no."),
 ])
 def test_policy_input_is_checked_field_by_field(ada, premium_plan, changes, field, message):
     fields = {"plan": "premium", "first_response_minutes": 120, **changes}

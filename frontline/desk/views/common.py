@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from frontline.core import notifications, permissions
 from frontline.core.errors import FrontlineError
 from frontline.core.models import Role, User
 from frontline.tickets.selectors import QUEUES, queue_counts
@@ -64,6 +65,8 @@ def nav_context(user: User, current_queue: str | None = None) -> dict[str, Any]:
             for name in visible_queues(user)
         ],
         "current_queue": current_queue,
+        "nav_reports": permissions.can_view_reports(user),
+        "nav_unread": notifications.unread_count(user),
     }
 
 

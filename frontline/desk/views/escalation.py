@@ -24,7 +24,7 @@ from frontline.core.models import User
 from frontline.core.tiers import TIERS
 from frontline.desk.views.common import desk_user, desk_view, error_page, is_htmx, render_desk
 from frontline.desk.views.developers import BRIEF_SIMILAR, visible_similar
-from frontline.desk.views.tickets import _changed, _load
+from frontline.desk.views.tickets import changed_response, load_ticket
 from frontline.routing import escalation
 from frontline.routing.assessment import assess
 from frontline.routing.models import Recommendation, Team
@@ -71,7 +71,7 @@ def dialog(request: HttpRequest, reference: str) -> HttpResponse:
     """The dialog (a partial for htmx, a page without JavaScript), for `?tier=`."""
     user = desk_user(request)
     try:
-        ticket = _load(reference)
+        ticket = load_ticket(reference)
         permissions.check_can_escalate_ticket(user, ticket)
         if ticket.tier >= max(TIERS):
             raise InvalidInput(f"{ticket.reference} is at the top tier already.", field="tier")
@@ -97,7 +97,7 @@ def escalate(request: HttpRequest, reference: str) -> HttpResponse:
     decision = request.POST.get("decision", Recommendation.ESCALATE)
     since = timezone.now()
     try:
-        ticket = _load(reference)
+        ticket = load_ticket(reference)
     except FrontlineError as error:
         return error_page(request, error)
     try:
@@ -126,8 +126,8 @@ def escalate(request: HttpRequest, reference: str) -> HttpResponse:
                  f"stays at tier {done.ticket.tier}."
     if not is_htmx(request):
         return redirect(done.ticket.get_absolute_url())
-    return _changed(request, user, done.ticket.pk, since, main="desk/_flash.html",
-                    extra={"notice": notice})
+    return changed_response(request, user, done.ticket.pk, since, main="desk/_flash.html",
+                            extra={"notice": notice})
 
 
 @desk_view
@@ -137,7 +137,7 @@ def de_escalate(request: HttpRequest, reference: str) -> HttpResponse:
     user = desk_user(request)
     since = timezone.now()
     try:
-        ticket = _load(reference)
+        ticket = load_ticket(reference)
         ticket = escalation.de_escalate(ticket, user, note=request.POST.get("note", ""))
     except FrontlineError as error:
         return error_page(request, error)
@@ -149,6 +149,6 @@ def de_escalate(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("/dev")
     if not is_htmx(request):
         return redirect(ticket.get_absolute_url())
-    return _changed(request, user, ticket.pk, since, main="desk/_flash.html",
-                    extra={"notice": "Back at tier 1 for customer communication."})
+    return changed_response(request, user, ticket.pk, since, main="desk/_flash.html",
+                            extra={"notice": "Back at tier 1 for customer communication."})
 

@@ -2,7 +2,8 @@
 
 Charts are inline SVG drawn here (frontline.desk.charts); every table also
 comes as CSV: `/reports?format=csv&table=compliance_by_plan&from=...&to=...`.
-Any member of staff may read reports, viewers (account managers) included.
+Admins, agents and viewers (account managers) read reports; developers do not
+(frontline.core.permissions.can_view_reports).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from frontline.core import permissions
-from frontline.core.errors import NotAllowed
+from frontline.core.errors import FrontlineError
 from frontline.costs.models import CostSettings
 from frontline.desk.charts import Bar, Reference, bar_chart, column_chart, compliance_tone
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
@@ -225,9 +226,10 @@ def _histogram(found: reports.Distribution) -> Any:
 
 @desk_view
 def reports_page(request: HttpRequest) -> HttpResponse:
-    user = desk_user(request)
-    if not permissions.is_staff_user(user):
-        return error_page(request, NotAllowed("Reports are for staff."))
+    try:
+        permissions.check_can_view_reports(desk_user(request))
+    except FrontlineError as error:
+        return error_page(request, error)
     report_filter = read_filter(request)
     if request.GET.get("format") == "csv":
         table = request.GET.get("table", "")

@@ -10,21 +10,22 @@ included once by frontline/desk/urls.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from frontline.core import permissions
 from frontline.core.errors import FrontlineError
+from frontline.core.inputs import split_list
 from frontline.core.models import Role, User
 from frontline.customers.models import Organization, Plan, Product
-from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
-from frontline.routing import escalation_rules, rules, teams
-from frontline.routing.inputs import priority_name, split_list
+from frontline.desk.views.common import desk_user, error_page, render_desk
+from frontline.desk.views.settings_common import admin_view, posted, render_form, saved
+from frontline.routing import escalation_rules, ordering, rules, teams
+from frontline.routing.inputs import priority_name
 from frontline.routing.models import (
     Assignment,
     EscalationRule,
@@ -32,6 +33,7 @@ from frontline.routing.models import (
     RoutingRule,
     Team,
 )
+from frontline.routing.ordering import RuleKind
 from frontline.routing.sentences import describe
 from frontline.sla.hours_text import format_duration
 from frontline.sla.models import BusinessCalendar
@@ -39,34 +41,6 @@ from frontline.tickets.models import Category, Channel, Priority
 
 # Organizations are offered as a menu up to this many; beyond, a name or id is typed.
 ORGANIZATION_MENU = 200
-
-
-def _admin_only(request: HttpRequest) -> HttpResponse | None:
-    try:
-        permissions.check_is_admin(desk_user(request))
-    except FrontlineError as error:
-        return error_page(request, error)
-    return None
-
-
-def _error_context(error: FrontlineError | None) -> dict[str, Any]:
-    return {"error": error.message if error else "", "error_field": error.field if error else ""}
-
-
-def _status(error: FrontlineError | None) -> int:
-    if error is None:
-        return 200
-    # "No team 7" named on a form field is bad input, not a missing page.
-    return 422 if error.status_code == 404 else error.status_code
-
-
-def _posted(request: HttpRequest, fields: tuple[str, ...], checkboxes: tuple[str, ...] = ()
-            ) -> dict[str, Any]:
-    form: dict[str, Any] = {field: request.POST.get(field, "").strip()
-                            for field in fields if field not in checkboxes}
-    for field in checkboxes:
-        form[field] = request.POST.get(field) == "on"
-    return form
 
 
 def _choices() -> dict[str, Any]:
@@ -94,7 +68,7 @@ TEAM_FORM = ("name", "tier", "calendar", "assignment", "lead", "members")
 
 
 def _team_form(request: HttpRequest) -> dict[str, Any]:
-    form = _posted(request, TEAM_FORM)
+    form = posted(request, TEAM_FORM)
     form["members"] = request.POST.getlist("members")
     return form
 
@@ -120,16 +94,12 @@ def _teams_page(request: HttpRequest, *, form: dict[str, Any] | None = None,
     context = {
         "rows": _team_rows(), "staff": _staff(), **_choices(),
         "form": form or {"tier": "1", "assignment": Assignment.MANUAL, "members": []},
-        **_error_context(error),
     }
-    return render_desk(request, "desk/settings/routing_teams.html", context,
-                       status=_status(error))
+    return render_form(request, "desk/settings/routing_teams.html", context, error)
 
 
-@desk_view
+@admin_view
 def teams_page(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     if request.method != "POST":
         return _teams_page(request)
     form = _team_form(request)
@@ -137,8 +107,7 @@ def teams_page(request: HttpRequest) -> HttpResponse:
         team = teams.create_team(desk_user(request), **form)
     except FrontlineError as error:
         return _teams_page(request, form=form, error=error)
-    messages.success(request, f"Team {team.name} added.")
-    return redirect("desk:routing_teams")
+    return saved(request, f"Team {team.name} added.", "desk:routing_teams")
 
 
 def _team(pk: int) -> Team:
@@ -151,15 +120,12 @@ def _team(pk: int) -> Team:
 def _team_page(request: HttpRequest, team: Team, *, form: dict[str, Any] | None = None,
                error: FrontlineError | None = None) -> HttpResponse:
     context = {"team": team, "staff": _staff(), **_choices(),
-               "form": form or _team_initial(team), **_error_context(error)}
-    return render_desk(request, "desk/settings/routing_team.html", context,
-                       status=_status(error))
+               "form": form or _team_initial(team)}
+    return render_form(request, "desk/settings/routing_team.html", context, error)
 
 
-@desk_view
+@admin_view
 def team_page(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     team = _team(pk)
     if request.method != "POST":
         return _team_page(request, team)
@@ -168,63 +134,49 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
         team = teams.update_team(desk_user(request), team, **form)
     except FrontlineError as error:
         return _team_page(request, team, form=form, error=error)
-    messages.success(request, f"Team {team.name} saved.")
-    return redirect("desk:routing_teams")
+    return saved(request, f"Team {team.name} saved.", "desk:routing_teams")
 
 
-@desk_view
+@admin_view
 @require_POST
 def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     team = _team(pk)
     try:
         teams.delete_team(desk_user(request), team)
     except FrontlineError as error:
         return _team_page(request, team, error=error)
-    messages.success(request, f"Team {team.name} deleted; its tickets keep their tier.")
-    return redirect("desk:routing_teams")
+    return saved(request, f"Team {team.name} deleted; its tickets keep their tier.",
+                 "desk:routing_teams")
 
 
-@desk_view
+@admin_view
 @require_POST
 def member_away(request: HttpRequest, pk: int, username: str) -> HttpResponse:
     """Mark a member away or back (the switch on the teams list)."""
-    if (refused := _admin_only(request)) is not None:
-        return refused
     try:
         member = teams.team_of_member(_team(pk), username)
         user = teams.set_away(desk_user(request), member, request.POST.get("away") == "on")
     except FrontlineError as error:
         return error_page(request, error)
-    messages.success(request, f"{user.display_name} is {'away' if user.away else 'back'}"
-                     f"{': automatic assignment skips them' if user.away else ''}.")
-    return redirect("desk:routing_teams")
+    return saved(request, f"{user.display_name} is {'away' if user.away else 'back'}"
+                 f"{': automatic assignment skips them' if user.away else ''}.",
+                 "desk:routing_teams")
 
 
 # -- rules (both kinds share the list, form and move pages) ------------------------------
 
 
-ROUTING_FORM = ("name", "position", "active", "channel", "category", "product", "version",
-                "plan", "organization", "words", "set_team", "set_tier", "set_priority",
-                "set_tags", "stop")
-ESCALATION_FORM = ("name", "position", "active", "trigger", "after_minutes", "category",
-                   "product", "plan", "min_priority", "to_tier", "to_team")
-
-
+@dataclass(frozen=True)
 class _Kind:
-    """What differs between routing and escalation rules on these pages."""
+    """What differs between routing and escalation rules on these pages; the
+    service side (fields, listing, how they are read) is `rules`."""
 
-    def __init__(self, *, model: type[RoutingRule] | type[EscalationRule], slug: str,
-                 title: str, fields: tuple[str, ...], checkboxes: tuple[str, ...],
-                 listing: Callable[[], Any], create: Callable[..., Any],
-                 update: Callable[..., Any], delete: Callable[..., Any],
-                 move: Callable[..., Any], initial: Callable[[Any], dict[str, Any]],
-                 blank: dict[str, Any]) -> None:
-        self.model, self.slug, self.title = model, slug, title
-        self.fields, self.checkboxes = fields, checkboxes
-        self.listing, self.create, self.update = listing, create, update
-        self.delete, self.move, self.initial, self.blank = delete, move, initial, blank
+    rules: RuleKind[Any]
+    slug: str
+    title: str
+    checkboxes: tuple[str, ...]
+    initial: Callable[[Any], dict[str, Any]]
+    blank: dict[str, Any]
 
     @property
     def list_url(self) -> str:
@@ -259,32 +211,25 @@ def _escalation_initial(rule: EscalationRule) -> dict[str, Any]:
 
 
 ROUTING = _Kind(
-    model=RoutingRule, slug="routing", title="Routing rules", fields=ROUTING_FORM,
-    checkboxes=("active", "stop"), listing=rules.routing_rules,
-    create=rules.create_routing_rule, update=rules.update_routing_rule,
-    delete=rules.delete_routing_rule, move=rules.move_routing_rule, initial=_routing_initial,
-    blank={"active": True, "stop": True},
+    rules=rules.ROUTING, slug="routing", title="Routing rules", checkboxes=("active", "stop"),
+    initial=_routing_initial, blank={"active": True, "stop": True},
 )
 ESCALATION = _Kind(
-    model=EscalationRule, slug="escalation", title="Escalation rules", fields=ESCALATION_FORM,
-    checkboxes=("active",), listing=escalation_rules.escalation_rules,
-    create=escalation_rules.create_escalation_rule,
-    update=escalation_rules.update_escalation_rule,
-    delete=escalation_rules.delete_escalation_rule,
-    move=escalation_rules.move_escalation_rule, initial=_escalation_initial,
+    rules=escalation_rules.ESCALATION, slug="escalation", title="Escalation rules",
+    checkboxes=("active",), initial=_escalation_initial,
     blank={"active": True, "trigger": EscalationTrigger.ON_CREATE, "to_tier": "2"},
 )
 
 
 def _rule(kind: _Kind, pk: int) -> Any:
-    rule = kind.listing().filter(pk=pk).first()
+    rule = kind.rules.listing().filter(pk=pk).first()
     if rule is None:
         raise Http404("No such rule.")
     return rule
 
 
 def _list_page(request: HttpRequest, kind: _Kind) -> HttpResponse:
-    rules_in_order = list(kind.listing())
+    rules_in_order = list(kind.rules.listing())
     rows = [{"rule": rule, "sentence": describe(rule), "first": i == 0,
              "last": i == len(rules_in_order) - 1,
              "edit_url": reverse(f"desk:{kind.slug}_rule", args=[rule.pk]),
@@ -307,21 +252,13 @@ def _form_page(request: HttpRequest, kind: _Kind, rule: Any = None, *,
         "delete_url": (reverse(f"desk:{kind.slug}_rule_delete", args=[rule.pk])
                        if rule is not None else ""),
         "form": form or (kind.initial(rule) if rule is not None else dict(kind.blank)),
-        **_error_context(error),
     }
-    return render_desk(request, f"desk/settings/routing_{kind.slug}_rule.html", context,
-                       status=_status(error))
-
-
-def _rule_fields(request: HttpRequest, kind: _Kind) -> dict[str, Any]:
-    return _posted(request, kind.fields, kind.checkboxes)
+    return render_form(request, f"desk/settings/routing_{kind.slug}_rule.html", context, error)
 
 
 def _list(kind: _Kind) -> Callable[[HttpRequest], HttpResponse]:
-    @desk_view
+    @admin_view
     def view(request: HttpRequest) -> HttpResponse:
-        if (refused := _admin_only(request)) is not None:
-            return refused
         return _list_page(request, kind)
 
     view.__name__ = f"{kind.slug}_rules"
@@ -329,78 +266,72 @@ def _list(kind: _Kind) -> Callable[[HttpRequest], HttpResponse]:
 
 
 def _new(kind: _Kind) -> Callable[[HttpRequest], HttpResponse]:
-    @desk_view
+    @admin_view
     def view(request: HttpRequest) -> HttpResponse:
-        if (refused := _admin_only(request)) is not None:
-            return refused
         if request.method != "POST":
             return _form_page(request, kind)
-        form = _rule_fields(request, kind)
+        form = posted(request, kind.rules.fields, kind.checkboxes)
         try:
-            rule = kind.create(desk_user(request), **form)
+            rule = ordering.create_rule(kind.rules, desk_user(request), form)
         except FrontlineError as error:
             return _form_page(request, kind, form=form, error=error)
-        messages.success(request, f"Rule “{rule.name}” added: {describe(rule)}.")
-        return redirect(kind.list_url)
+        return saved(request, f"Rule “{rule.name}” added: {describe(rule)}.", kind.list_url)
 
     view.__name__ = f"{kind.slug}_rule_new"
     return view
 
 
 def _edit(kind: _Kind) -> Callable[..., HttpResponse]:
-    @desk_view
+    @admin_view
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        if (refused := _admin_only(request)) is not None:
-            return refused
         rule = _rule(kind, pk)
         if request.method != "POST":
             return _form_page(request, kind, rule)
-        form = _rule_fields(request, kind)
+        form = posted(request, kind.rules.fields, kind.checkboxes)
         try:
-            rule = kind.update(desk_user(request), rule, **form)
+            rule = ordering.update_rule(kind.rules, desk_user(request), rule, form)
         except FrontlineError as error:
             return _form_page(request, kind, rule, form=form, error=error)
-        messages.success(request, f"Rule “{rule.name}” saved: {describe(rule)}.")
-        return redirect(kind.list_url)
+        return saved(request, f"Rule “{rule.name}” saved: {describe(rule)}.", kind.list_url)
 
     view.__name__ = f"{kind.slug}_rule"
     return view
 
 
-def _delete(kind: _Kind) -> Callable[..., HttpResponse]:
-    @desk_view
+def _rule_action(kind: _Kind, name: str, act: Callable[[HttpRequest, User, Any], str]
+                 ) -> Callable[..., HttpResponse]:
+    """A button on a rule (delete, move): `act` does it and says what it did
+    ("" for nothing to say); a refusal is a page of its own."""
+
+    @admin_view
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        if (refused := _admin_only(request)) is not None:
-            return refused
         rule = _rule(kind, pk)
         try:
-            kind.delete(desk_user(request), rule)
+            done = act(request, desk_user(request), rule)
         except FrontlineError as error:
             return error_page(request, error)
-        messages.success(request, f"Rule “{rule.name}” deleted.")
-        return redirect(kind.list_url)
+        return saved(request, done, kind.list_url) if done else redirect(kind.list_url)
 
-    view.__name__ = f"{kind.slug}_rule_delete"
+    view.__name__ = f"{kind.slug}_rule_{name}"
     return view
+
+
+def _delete(kind: _Kind) -> Callable[..., HttpResponse]:
+    def act(request: HttpRequest, user: User, rule: Any) -> str:
+        ordering.delete_rule(kind.rules, user, rule)
+        return f"Rule “{rule.name}” deleted."
+
+    return _rule_action(kind, "delete", act)
 
 
 def _move(kind: _Kind) -> Callable[..., HttpResponse]:
-    @desk_view
-    @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        if (refused := _admin_only(request)) is not None:
-            return refused
-        rule = _rule(kind, pk)
-        by = -1 if request.POST.get("direction") == "up" else 1
-        try:
-            kind.move(desk_user(request), rule, by)
-        except FrontlineError as error:
-            return error_page(request, error)
-        return redirect(kind.list_url)
+    def act(request: HttpRequest, user: User, rule: Any) -> str:
+        ordering.move_rule(kind.rules, user, rule,
+                           -1 if request.POST.get("direction") == "up" else 1)
+        return ""
 
-    view.__name__ = f"{kind.slug}_rule_move"
-    return view
+    return _rule_action(kind, "move", act)
 
 
 routing_rules = _list(ROUTING)

@@ -44,7 +44,7 @@ def sla_context(user: User, ticket: Ticket) -> dict[str, Any]:
 @require_POST
 def buy_premium(request: HttpRequest, reference: str) -> HttpResponse:
     """Record a per-incident premium the customer bought for this ticket."""
-    from frontline.desk.views.tickets import _act
+    from frontline.desk.views.tickets import act_on_ticket
 
     plan = request.POST.get("plan", "").strip()
     price = request.POST.get("price", "").strip()
@@ -53,4 +53,4 @@ def buy_premium(request: HttpRequest, reference: str) -> HttpResponse:
         premium = sla.buy_incident_premium(ticket, user, plan or "", price or None)
         return f"{premium.plan.name} recorded for this ticket ({premium.price})."
 
-    return _act(request, reference, change)
+    return act_on_ticket(request, reference, change)

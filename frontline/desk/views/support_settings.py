@@ -7,18 +7,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from frontline.core import permissions
 from frontline.core.errors import FrontlineError
+from frontline.core.inputs import duration
 from frontline.costs.models import CostSettings
 from frontline.costs.settings import COST_FIELDS, update_cost_settings
 from frontline.customers.models import Plan
-from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
+from frontline.desk.views.common import desk_user, error_page, render_desk
+from frontline.desk.views.settings_common import (
+    admin_view,
+    error_context,
+    error_status,
+    posted,
+    render_form,
+    saved,
+)
 from frontline.routing.models import Team
 from frontline.sla.calendars import (
     add_closed_day,
@@ -35,7 +41,7 @@ from frontline.sla.holiday_places import (
     timezone_names,
     upcoming_days_off,
 )
-from frontline.sla.hours_text import format_duration, format_hours, parse_duration, weekly_minutes
+from frontline.sla.hours_text import format_duration, format_hours, weekly_minutes
 from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.sla.plans import (
     PLAN_FIELDS,
@@ -57,31 +63,11 @@ from frontline.sla.policies import (
 )
 from frontline.tickets.models import Priority
 
-
-def _admin_only(request: HttpRequest) -> HttpResponse | None:
-    try:
-        permissions.check_is_admin(desk_user(request))
-    except FrontlineError as error:
-        return error_page(request, error)
-    return None
-
-
-def _error_context(error: FrontlineError | None) -> dict[str, Any]:
-    return {"error": error.message if error else "", "error_field": error.field if error else ""}
-
-
-def _status(error: FrontlineError | None) -> int:
-    return 422 if error is not None and error.status_code == 404 else (
-        error.status_code if error else 200)
-
-
 # -- hub ------------------------------------------------------------------------------
 
 
-@desk_view
+@admin_view
 def hub(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     cost = CostSettings.current()
     context = {
         "plans": plans_with_counts(),
@@ -98,15 +84,6 @@ def hub(request: HttpRequest) -> HttpResponse:
 PLAN_CHECKBOXES = ("is_default", "per_incident")
 
 
-def _plan_form(request: HttpRequest) -> dict[str, Any]:
-    form: dict[str, Any] = {field: request.POST.get(field, "").strip()
-                            for field in PLAN_FIELDS
-                            if field not in PLAN_CHECKBOXES}
-    for field in PLAN_CHECKBOXES:
-        form[field] = request.POST.get(field) == "on"
-    return form
-
-
 def _plan_initial(plan: Plan) -> dict[str, Any]:
     return {"name": plan.name, "slug": plan.slug, "description": plan.description,
             "rank": plan.rank, "is_default": plan.is_default, "per_incident": plan.per_incident,
@@ -119,25 +96,22 @@ def _plans_page(request: HttpRequest, *, form: dict[str, Any] | None = None,
     context = {
         "plans": plans_with_counts(),
         "form": form or {"rank": 0},
-        **_error_context(error),
     }
-    return render_desk(request, "desk/settings/plans.html", context, status=_status(error))
+    return render_form(request, "desk/settings/plans.html", context, error)
 
 
-@desk_view
+@admin_view
 def plans(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     if request.method != "POST":
         return _plans_page(request)
-    form = _plan_form(request)
+    form = posted(request, PLAN_FIELDS, PLAN_CHECKBOXES)
     fields = {k: v for k, v in form.items() if not (k == "slug" and not v)}
     try:
         plan = create_plan(desk_user(request), **fields)
     except FrontlineError as error:
         return _plans_page(request, form=form, error=error)
-    messages.success(request, f"Plan {plan.name} added. Now give it its SLA policies.")
-    return redirect("desk:settings_plan", pk=plan.pk)
+    return saved(request, f"Plan {plan.name} added. Now give it its SLA policies.",
+                 "desk:settings_plan", pk=plan.pk)
 
 
 def _plan(pk: int) -> Plan:
@@ -154,39 +128,32 @@ def _plan_page(request: HttpRequest, plan: Plan, *, form: dict[str, Any] | None 
         "form": form or _plan_initial(plan),
         "policies": [_policy_row(p) for p in list_policies(plan)],
         "organizations": organizations_on(plan),
-        **_error_context(error),
     }
-    return render_desk(request, "desk/settings/plan.html", context, status=_status(error))
+    return render_form(request, "desk/settings/plan.html", context, error)
 
 
-@desk_view
+@admin_view
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     plan = _plan(pk)
     if request.method != "POST":
         return _plan_page(request, plan)
-    form = _plan_form(request)
+    form = posted(request, PLAN_FIELDS, PLAN_CHECKBOXES)
     try:
         plan = update_plan(desk_user(request), plan, **form)
     except FrontlineError as error:
         return _plan_page(request, plan, form=form, error=error)
-    messages.success(request, f"Plan {plan.name} saved.")
-    return redirect("desk:settings_plan", pk=plan.pk)
+    return saved(request, f"Plan {plan.name} saved.", "desk:settings_plan", pk=plan.pk)
 
 
-@desk_view
+@admin_view
 @require_POST
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     plan = _plan(pk)
     try:
         delete_plan(desk_user(request), plan)
     except FrontlineError as error:
         return _plan_page(request, plan, error=error)
-    messages.success(request, f"Plan {plan.name} deleted.")
-    return redirect("desk:settings_plans")
+    return saved(request, f"Plan {plan.name} deleted.", "desk:settings_plans")
 
 
 # -- SLA policies ---------------------------------------------------------------------
@@ -221,20 +188,10 @@ def _policy_initial(policy: SlaPolicy) -> dict[str, Any]:
     return form
 
 
-def _policy_form(request: HttpRequest) -> dict[str, Any]:
-    form: dict[str, Any] = {field: request.POST.get(field, "").strip()
-                            for field in POLICY_FIELDS
-                            if field not in POLICY_CHECKBOXES}
-    for field in POLICY_CHECKBOXES:
-        form[field] = request.POST.get(field) == "on"
-    return form
-
-
 def _policy_changes(form: dict[str, Any]) -> dict[str, Any]:
     changes = dict(form)
     for field, label in TARGETS:
-        changes[field] = parse_duration(form.get(field), field,
-                                        label=f"The {label.lower()} target")
+        changes[field] = duration(form.get(field), field, label=f"The {label.lower()} target")
     return changes
 
 
@@ -250,15 +207,12 @@ def _policy_page(request: HttpRequest, *, policy: SlaPolicy | None,
         "teams": Team.objects.all(),
         "targets": [(field, label, form.get(field) or "") for field, label in TARGETS],
         "heading": policy_name(policy) if policy else "New SLA policy",
-        **_error_context(error),
     }
-    return render_desk(request, "desk/settings/policy.html", context, status=_status(error))
+    return render_form(request, "desk/settings/policy.html", context, error)
 
 
-@desk_view
+@admin_view
 def policies(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     groups: dict[int, dict[str, Any]] = {}
     for plan in Plan.objects.all():
         groups[plan.pk] = {"plan": plan, "rows": []}
@@ -267,21 +221,19 @@ def policies(request: HttpRequest) -> HttpResponse:
     return render_desk(request, "desk/settings/policies.html", {"groups": list(groups.values())})
 
 
-@desk_view
+@admin_view
 def policy_new(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     if request.method != "POST":
         form = {"plan": request.GET.get("plan", ""), "formal": True, "notify": True,
                 "warn_percent": 75}
         return _policy_page(request, policy=None, form=form)
-    form = _policy_form(request)
+    form = posted(request, POLICY_FIELDS, POLICY_CHECKBOXES)
     try:
         policy = create_policy(desk_user(request), **_policy_changes(form))
     except FrontlineError as error:
         return _policy_page(request, policy=None, form=form, error=error)
-    messages.success(request, f"Policy {policy_name(policy)} added.")
-    return redirect("desk:settings_plan", pk=policy.plan_id)
+    return saved(request, f"Policy {policy_name(policy)} added.", "desk:settings_plan",
+                 pk=policy.plan_id)
 
 
 def _policy(pk: int) -> SlaPolicy:
@@ -291,47 +243,36 @@ def _policy(pk: int) -> SlaPolicy:
     return policy
 
 
-@desk_view
+@admin_view
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     policy = _policy(pk)
     if request.method != "POST":
         return _policy_page(request, policy=policy, form=_policy_initial(policy))
-    form = _policy_form(request)
+    form = posted(request, POLICY_FIELDS, POLICY_CHECKBOXES)
     try:
-        policy = update_policy(desk_user(request), policy,
-                               **_policy_changes(form))
+        policy = update_policy(desk_user(request), policy, **_policy_changes(form))
     except FrontlineError as error:
         return _policy_page(request, policy=policy, form=form, error=error)
-    messages.success(request, f"Policy {policy_name(policy)} saved; open "
-                              "tickets follow it.")
-    return redirect("desk:settings_plan", pk=policy.plan_id)
+    return saved(request, f"Policy {policy_name(policy)} saved; open tickets follow it.",
+                 "desk:settings_plan", pk=policy.plan_id)
 
 
-@desk_view
+@admin_view
 @require_POST
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     policy = _policy(pk)
     name, plan_id = policy_name(policy), policy.plan_id
     try:
         delete_policy(desk_user(request), policy)
     except FrontlineError as error:
         return error_page(request, error)
-    messages.success(request, f"Policy {name} deleted.")
-    return redirect("desk:settings_plan", pk=plan_id)
+    return saved(request, f"Policy {name} deleted.", "desk:settings_plan", pk=plan_id)
 
 
 # -- calendars ------------------------------------------------------------------------
 
 CALENDAR_FORM_FIELDS = ("name", "timezone", "hours", "holiday_country", "holiday_subdivision",
                         "description")
-
-
-def _calendar_form(request: HttpRequest) -> dict[str, str]:
-    return {field: request.POST.get(field, "").strip() for field in CALENDAR_FORM_FIELDS}
 
 
 def _calendar_initial(calendar: BusinessCalendar) -> dict[str, str]:
@@ -358,23 +299,21 @@ def _calendars_page(request: HttpRequest, *, form: dict[str, str] | None = None,
              "weekly_hours": weekly_minutes(calendar.intervals.all()) / 60,
              "closed": len(calendar.closed_days.all())}
             for calendar in list_calendars()]
-    context = {"rows": rows, "form": form, **_choices(form), **_error_context(error)}
-    return render_desk(request, "desk/settings/calendars.html", context, status=_status(error))
+    context = {"rows": rows, "form": form, **_choices(form)}
+    return render_form(request, "desk/settings/calendars.html", context, error)
 
 
-@desk_view
+@admin_view
 def calendars(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     if request.method != "POST":
         return _calendars_page(request)
-    form = _calendar_form(request)
+    form = posted(request, CALENDAR_FORM_FIELDS)
     try:
         calendar = create_calendar(desk_user(request), **form)
     except FrontlineError as error:
         return _calendars_page(request, form=form, error=error)
-    messages.success(request, f"Calendar {calendar.name} added.")
-    return redirect("desk:settings_calendar", pk=calendar.pk)
+    return saved(request, f"Calendar {calendar.name} added.", "desk:settings_calendar",
+                 pk=calendar.pk)
 
 
 def _calendar(pk: int) -> BusinessCalendar:
@@ -403,72 +342,60 @@ def _calendar_page(request: HttpRequest, calendar: BusinessCalendar, *,
         "used_by": calendar_users(calendar),
         "today": today,
         **_choices(form),
-        **_error_context(error),
+        **error_context(error),
     }
-    status = _status(error or closed_error)
-    return render_desk(request, "desk/settings/calendar.html", context, status=status)
+    return render_desk(request, "desk/settings/calendar.html", context,
+                       status=error_status(error or closed_error))
 
 
-@desk_view
+@admin_view
 def calendar_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     calendar = _calendar(pk)
     if request.method != "POST":
         return _calendar_page(request, calendar)
-    form = _calendar_form(request)
+    form = posted(request, CALENDAR_FORM_FIELDS)
     try:
         calendar = update_calendar(desk_user(request), calendar, **form)
     except FrontlineError as error:
         return _calendar_page(request, calendar, form=form, error=error)
-    messages.success(request, f"Calendar {calendar.name} saved; open tickets' due times "
-                              "follow it.")
-    return redirect("desk:settings_calendar", pk=calendar.pk)
+    return saved(request, f"Calendar {calendar.name} saved; open tickets' due times "
+                 "follow it.", "desk:settings_calendar", pk=calendar.pk)
 
 
-@desk_view
+@admin_view
 @require_POST
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     calendar = _calendar(pk)
     try:
         delete_calendar(desk_user(request), calendar)
     except FrontlineError as error:
         return _calendar_page(request, calendar, error=error)
-    messages.success(request, f"Calendar {calendar.name} deleted.")
-    return redirect("desk:settings_calendars")
+    return saved(request, f"Calendar {calendar.name} deleted.", "desk:settings_calendars")
 
 
-@desk_view
+@admin_view
 @require_POST
 def closed_day_add(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     calendar = _calendar(pk)
-    closed_form = {"date": request.POST.get("date", "").strip(),
-                   "name": request.POST.get("name", "").strip()}
+    closed_form = posted(request, ("date", "name"))
     try:
         closed = add_closed_day(desk_user(request), calendar,
                                 closed_form["date"], closed_form["name"])
     except FrontlineError as error:
         return _calendar_page(request, calendar, closed_form=closed_form, closed_error=error)
-    messages.success(request, f"{closed.date:%a %d %b %Y} is now a closed day.")
-    return redirect("desk:settings_calendar", pk=calendar.pk)
+    return saved(request, f"{closed.date:%a %d %b %Y} is now a closed day.",
+                 "desk:settings_calendar", pk=calendar.pk)
 
 
-@desk_view
+@admin_view
 @require_POST
 def closed_day_remove(request: HttpRequest, pk: int, day: int) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     calendar = _calendar(pk)
     try:
         remove_closed_day(desk_user(request), calendar, day)
     except FrontlineError as error:
         return error_page(request, error)
-    messages.success(request, "Closed day removed.")
-    return redirect("desk:settings_calendar", pk=calendar.pk)
+    return saved(request, "Closed day removed.", "desk:settings_calendar", pk=calendar.pk)
 
 
 # -- cost settings --------------------------------------------------------------------
@@ -476,20 +403,17 @@ def closed_day_remove(request: HttpRequest, pk: int, day: int) -> HttpResponse:
 COST_FORM_FIELDS = (*COST_FIELDS, "currency")
 
 
-@desk_view
+@admin_view
 def costs(request: HttpRequest) -> HttpResponse:
-    if (refused := _admin_only(request)) is not None:
-        return refused
     error = None
     if request.method == "POST":
-        form = {field: request.POST.get(field, "").strip() for field in COST_FORM_FIELDS}
+        form = posted(request, COST_FORM_FIELDS)
         try:
             update_cost_settings(desk_user(request), **form)
         except FrontlineError as caught:
             error = caught
         else:
-            messages.success(request, "Cost settings saved.")
-            return redirect("desk:settings_costs")
+            return saved(request, "Cost settings saved.", "desk:settings_costs")
     else:
         current = CostSettings.current()
         form = {field: str(getattr(current, field)) for field in COST_FORM_FIELDS}
@@ -498,6 +422,5 @@ def costs(request: HttpRequest) -> HttpResponse:
         "tiers": [(1, "tier1_hourly", "Tier 1 (front line)"),
                   (2, "tier2_hourly", "Tier 2 (specialists)"),
                   (3, "tier3_hourly", "Tier 3 (developers)")],
-        **_error_context(error),
     }
-    return render_desk(request, "desk/settings/costs.html", context, status=_status(error))
+    return render_form(request, "desk/settings/costs.html", context, error)

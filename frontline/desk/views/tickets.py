@@ -62,7 +62,7 @@ def _queue_context(request: HttpRequest) -> tuple[str | None, str]:
     return (queue if queue in QUEUES else None), (sort if sort in SORTS else "updated")
 
 
-def _load(reference: str) -> Ticket:
+def load_ticket(reference: str) -> Ticket:
     """The ticket a change is aimed at; a merged one refuses changes."""
     ticket = services.get_ticket(reference)
     if ticket.merged_into_id is not None:
@@ -183,8 +183,8 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
     return render_desk(request, "desk/tickets/ticket.html", context, queue=queue)
 
 
-def _changed(request: HttpRequest, user: User, pk: int, since: datetime, *,
-             main: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+def changed_response(request: HttpRequest, user: User, pk: int, since: datetime, *,
+                     main: str, extra: dict[str, Any] | None = None) -> HttpResponse:
     """The htmx answer to a change: `main` in place, the rest swapped out of band."""
     ticket = _page_ticket(pk)
     queue, sort = _queue_context(request)
@@ -212,7 +212,7 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
     status = request.POST.get("status", "")
     since = timezone.now()
     try:
-        ticket = _load(reference)
+        ticket = load_ticket(reference)
         if kind == "note":
             services.add_note(ticket, user, body)
         elif kind == "reply":
@@ -236,8 +236,9 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
                       status=error.status_code)
     if not is_htmx(request):
         return redirect(ticket.get_absolute_url())
-    return _changed(request, user, ticket.pk, since, main="desk/tickets/_composer.html",
-                    extra=_composer(ticket, kind=kind))
+    return changed_response(request, user, ticket.pk, since,
+                            main="desk/tickets/_composer.html",
+                            extra=_composer(ticket, kind=kind))
 
 
 def _set_assignee(ticket: Ticket, user: User, value: str) -> Ticket:
@@ -261,13 +262,13 @@ SETTERS: dict[str, Callable[[Ticket, User, str], Ticket]] = {
 }
 
 
-def _act(request: HttpRequest, reference: str, change: Callable[[Ticket, User], str]
-         ) -> HttpResponse:
+def act_on_ticket(request: HttpRequest, reference: str,
+                  change: Callable[[Ticket, User], str]) -> HttpResponse:
     """Run one change from the actions panel and answer with what it did."""
     user = desk_user(request)
     since = timezone.now()
     try:
-        ticket = _load(reference)
+        ticket = load_ticket(reference)
         done = change(ticket, user)
     except FrontlineError as error:
         return error_page(request, error)
@@ -280,8 +281,8 @@ def _act(request: HttpRequest, reference: str, change: Callable[[Ticket, User], 
         return redirect(done)
     if not is_htmx(request):
         return redirect(ticket.get_absolute_url())
-    return _changed(request, user, ticket.pk, since, main="desk/_flash.html",
-                    extra={"notice": done})
+    return changed_response(request, user, ticket.pk, since, main="desk/_flash.html",
+                            extra={"notice": done})
 
 
 @desk_view
@@ -295,7 +296,7 @@ def set_field(request: HttpRequest, reference: str, field: str) -> HttpResponse:
         SETTERS[field](ticket, user, value)
         return f"{field.capitalize()} saved."
 
-    return _act(request, reference, change)
+    return act_on_ticket(request, reference, change)
 
 
 @desk_view
@@ -311,7 +312,7 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
         survivor = services.merge_tickets(ticket, target, user)
         return f"{survivor.get_absolute_url()}?{urlencode({'merged': ticket.reference})}"
 
-    return _act(request, reference, change)
+    return act_on_ticket(request, reference, change)
 
 
 @desk_view
@@ -326,7 +327,7 @@ def link(request: HttpRequest, reference: str) -> HttpResponse:
         services.link_tickets(ticket, other, user)
         return f"Linked to {other.reference}."
 
-    return _act(request, reference, change)
+    return act_on_ticket(request, reference, change)
 
 
 @desk_view
@@ -338,4 +339,4 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
         services.reopen(ticket, user, reason=reason)
         return "Reopened."
 
-    return _act(request, reference, change)
+    return act_on_ticket(request, reference, change)

@@ -8,6 +8,7 @@ from frontline.tickets.services.lifecycle import (
     add_note,
     add_reply,
     assign,
+    change_field,
     change_status,
     close_quiet_resolved,
     confirm_resolution,
@@ -15,6 +16,7 @@ from frontline.tickets.services.lifecycle import (
     find_category,
     find_team,
     get_ticket,
+    locked_ticket,
     open_ticket,
     reopen,
     set_category,
@@ -22,6 +24,7 @@ from frontline.tickets.services.lifecycle import (
     set_subject,
     set_team,
     set_tier,
+    touch,
     update_ticket,
 )
 from frontline.tickets.services.merge import (
@@ -33,8 +36,9 @@ from frontline.tickets.services.merge import (
 
 __all__ = [
     "TRANSITIONS", "UPDATABLE_FIELDS", "add_customer_message", "add_note", "add_reply",
-    "assign", "change_status", "close_quiet_resolved", "confirm_resolution", "find_assignee",
-    "find_category", "find_team", "get_ticket", "link_tickets", "merge_tickets", "open_ticket",
-    "record_event", "reopen", "resolve_merged", "set_category",
-    "set_priority", "set_subject", "set_team", "set_tier", "unlink_tickets", "update_ticket",
+    "assign", "change_field", "change_status", "close_quiet_resolved", "confirm_resolution",
+    "find_assignee", "find_category", "find_team", "get_ticket", "link_tickets",
+    "locked_ticket", "merge_tickets", "open_ticket", "record_event", "reopen",
+    "resolve_merged", "set_category", "set_priority", "set_subject", "set_team", "set_tier",
+    "touch", "unlink_tickets", "update_ticket",
 ]

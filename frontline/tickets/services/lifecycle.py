@@ -66,7 +66,8 @@ def get_ticket(reference: str | int) -> Ticket:
     return ticket
 
 
-def _locked(ticket: Ticket) -> Ticket:
+def locked_ticket(ticket: Ticket) -> Ticket:
+    """The ticket read again under its row lock (the caller holds the transaction)."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
@@ -257,7 +258,8 @@ def open_ticket(
 # -- conversation -------------------------------------------------------------
 
 
-def _touch(ticket: Ticket, at: datetime, *fields: str) -> None:
+def touch(ticket: Ticket, at: datetime, *fields: str) -> None:
+    """Save `fields` and move `updated_at` on to `at` (never back)."""
     ticket.updated_at = max(ticket.updated_at, at)
     ticket.save(update_fields=["updated_at", *fields])
 
@@ -275,7 +277,7 @@ def add_reply(
 ) -> Message:
     """An agent's reply to the customer. `status` optionally moves the ticket on.
     A closed ticket takes a reply only with `reopen` (it reopens first)."""
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     if ticket.status == Status.CLOSED and not reopen:
         raise InvalidTransition(f"{ticket.reference} is closed; reopen it to reply.")
@@ -296,7 +298,7 @@ def add_reply(
     if ticket.assignee_id is None and actor.role != Role.VIEWER:
         _apply_assignee(ticket, actor, actor, now)
         fields.append("assignee")
-    _touch(ticket, now, *fields)
+    touch(ticket, now, *fields)
     next_status = _status(status) if status else (
         Status.OPEN if ticket.status == Status.NEW else None)
     if next_status is not None and next_status != ticket.status:
@@ -314,7 +316,7 @@ def add_reply(
 @transaction.atomic
 def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = None) -> Message:
     """An internal note: seen by staff only, never sent to the customer."""
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     body = _clean_body(body)
     now = at or timezone.now()
@@ -322,7 +324,7 @@ def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = No
         ticket=ticket, kind=MessageKind.NOTE, author_user=actor, channel=Channel.WEB,
         body=body, created_at=now,
     )
-    _touch(ticket, now)
+    touch(ticket, now)
     search_index.index_message(message)
     return message
 
@@ -347,7 +349,7 @@ def add_customer_message(
     not the customer writing: it changes no status and no "last customer message"
     time, so a robot can neither reopen a ticket nor stop its clock.
     """
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     body = _clean_body(body)
     now = at or timezone.now()
     message = Message.objects.create(
@@ -356,11 +358,11 @@ def add_customer_message(
         body_reply=body_reply, email_message_id=email_message_id[:998], created_at=now,
     )
     if automatic:
-        _touch(ticket, now)
+        touch(ticket, now)
         search_index.index_message(message)
         return message
     ticket.last_customer_message_at = now
-    _touch(ticket, now, "last_customer_message_at")
+    touch(ticket, now, "last_customer_message_at")
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
         _reopen(ticket, None, now, reason="The customer wrote again.", actor_contact=contact)
     elif ticket.status == Status.PENDING_CUSTOMER:
@@ -403,7 +405,7 @@ def _apply_status(
         ticket.closed_at = None
         ticket.resolution_reminder_at = None
         fields += ["resolved_at", "closed_at", "resolution_reminder_at"]
-    _touch(ticket, at, *fields)
+    touch(ticket, at, *fields)
     record_event(ticket, "status_changed", actor=actor, actor_contact=actor_contact, at=at,
                  before=before, after=status.value, reason=reason)
     sla_clock.refresh(ticket, at)
@@ -426,7 +428,7 @@ def _apply_assignee(ticket: Ticket, actor: User | None, assignee: User | None,
     if (before.pk if before else None) == (assignee.pk if assignee else None):
         return
     ticket.assignee = assignee
-    _touch(ticket, at, "assignee")
+    touch(ticket, at, "assignee")
     record_event(ticket, "assigned", actor=actor, at=at,
                  before=before.username if before else None,
                  after=assignee.username if assignee else None)
@@ -435,7 +437,7 @@ def _apply_assignee(ticket: Ticket, actor: User | None, assignee: User | None,
 @transaction.atomic
 def change_status(ticket: Ticket, actor: User, status: str, *, reason: str = "",
                   at: datetime | None = None) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     target = _status(status)
     now = at or timezone.now()
@@ -448,7 +450,7 @@ def change_status(ticket: Ticket, actor: User, status: str, *, reason: str = "",
 
 @transaction.atomic
 def reopen(ticket: Ticket, actor: User, *, reason: str = "") -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     _reopen(ticket, actor, timezone.now(), reason=reason or "Reopened by staff.")
     return ticket
@@ -457,7 +459,7 @@ def reopen(ticket: Ticket, actor: User, *, reason: str = "") -> Ticket:
 @transaction.atomic
 def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
            *, at: datetime | None = None) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     user = assignee if isinstance(assignee, User) or assignee is None else find_assignee(assignee)
     if user is not None and not permissions.can_view_ticket(user, ticket):
@@ -467,24 +469,26 @@ def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
     return ticket
 
 
-def _change_field(ticket: Ticket, actor: User | None, field: str, value: Any, shown: Any,
-                  before_shown: Any, kind: str, at: datetime) -> None:
+def change_field(ticket: Ticket, actor: User | None, field: str, value: Any, shown: Any,
+                 before_shown: Any, kind: str, at: datetime) -> None:
+    """Set one field and record `kind` (shown before -> after); nothing when unchanged.
+    `actor` None is the system (an SLA breach action). The caller holds the row lock."""
     if before_shown == shown:
         return
     setattr(ticket, field, value)
-    _touch(ticket, at, field)
+    touch(ticket, at, field)
     record_event(ticket, kind, actor=actor, at=at, before=before_shown, after=shown)
 
 
 @transaction.atomic
 def set_priority(ticket: Ticket, actor: User, priority: int | str) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = _priority(priority)
     old = Priority(ticket.priority)
     now = timezone.now()
-    _change_field(ticket, actor, "priority", new.value, new.name.lower(), old.name.lower(),
-                  "priority_changed", now)
+    change_field(ticket, actor, "priority", new.value, new.name.lower(), old.name.lower(),
+                 "priority_changed", now)
     if new != old:
         sla_clock.refresh(ticket, now)  # the policy is per priority
     return ticket
@@ -493,7 +497,7 @@ def set_priority(ticket: Ticket, actor: User, priority: int | str) -> Ticket:
 @transaction.atomic
 def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "",
              at: datetime | None = None) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = _tier(tier)
     if new == ticket.tier:
@@ -501,7 +505,7 @@ def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "",
     now = at or timezone.now()
     before = ticket.tier
     ticket.tier = new
-    _touch(ticket, now, "tier")
+    touch(ticket, now, "tier")
     record_event(ticket, "tier_changed", actor=actor, at=now, before=before, after=new,
                  reason=reason)
     return ticket
@@ -509,34 +513,34 @@ def set_tier(ticket: Ticket, actor: User, tier: int | str, *, reason: str = "",
 
 @transaction.atomic
 def set_category(ticket: Ticket, actor: User, category: str | None) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = find_category(category)
     old = ticket.category
-    _change_field(ticket, actor, "category", new, new.slug if new else None,
-                  old.slug if old else None, "category_changed", timezone.now())
+    change_field(ticket, actor, "category", new, new.slug if new else None,
+                 old.slug if old else None, "category_changed", timezone.now())
     return ticket
 
 
 @transaction.atomic
 def set_team(ticket: Ticket, actor: User, team: str | int | None,
              *, at: datetime | None = None) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = find_team(team)
     old = ticket.team
-    _change_field(ticket, actor, "team", new, new.name if new else None,
-                  old.name if old else None, "team_changed", at or timezone.now())
+    change_field(ticket, actor, "team", new, new.name if new else None,
+                 old.name if old else None, "team_changed", at or timezone.now())
     return ticket
 
 
 @transaction.atomic
 def set_subject(ticket: Ticket, actor: User, subject: str) -> Ticket:
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     permissions.check_can_change_ticket(actor, ticket)
     new = _clean_subject(subject)
-    _change_field(ticket, actor, "subject", new, new, ticket.subject, "subject_changed",
-                  timezone.now())
+    change_field(ticket, actor, "subject", new, new, ticket.subject, "subject_changed",
+                 timezone.now())
     search_index.index_ticket(ticket)
     return ticket
 
@@ -574,7 +578,7 @@ def update_ticket(ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticke
 @transaction.atomic
 def confirm_resolution(ticket: Ticket, contact: Contact, *, at: datetime | None = None) -> Ticket:
     """The customer confirms the fix: the ticket closes."""
-    ticket = _locked(ticket)
+    ticket = locked_ticket(ticket)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(f"{ticket.reference} is not waiting for a confirmation.")
     _apply_status(ticket, None, Status.CLOSED, at or timezone.now(), actor_contact=contact,

@@ -44,8 +44,14 @@
     var form = document.getElementById("time-start");
     if (!panel || !form || panel.dataset.running === "1" || !autostartWanted()) return;
     autoStarted = true;
-    form.elements.auto.value = "1";
-    form.requestSubmit();
+    // Through htmx, never a native submit: the panel may have been swapped in a
+    // moment ago and not yet taken over by htmx, and a native submit would leave
+    // the page (and the reply being typed).
+    if (!window.htmx) return;
+    window.htmx.ajax("POST", form.getAttribute("action"), {
+      source: form, target: "#ticket-time", swap: "outerHTML",
+      values: {auto: "1", csrfmiddlewaretoken: form.elements.csrfmiddlewaretoken.value}
+    });
   });
 
   document.addEventListener("htmx:afterSettle", function () { syncCheckbox(); tick(); });
