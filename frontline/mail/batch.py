@@ -56,10 +56,10 @@ from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.services import (
     _DONE,
     _body,
-    _is_ours,
     _reply,
     _staff_user,
     _subject,
+    participant_addresses,
     process_inbound,
     skipped_detail,
     within_limits,
@@ -405,18 +405,11 @@ class _Batch:
     def _participants(self, ticket: Ticket, parsed: ParsedMail, *, sender: str, at: datetime,
                       envelope: list[str]) -> list[tuple[Participant, Event]]:
         """services._add_participants, as rows to write."""
-        skip = {sender.lower()}
         added: list[Contact] = []
         rows: list[tuple[Participant, Event]] = []
-        for address in parsed.to + parsed.cc:
-            email = address.email.strip()
-            if not email or email.lower() in skip or _is_ours(email, envelope):
-                continue
-            skip.add(email.lower())
-            if _staff_user(email) is not None:
-                continue
+        for email, name in participant_addresses(parsed, exclude={sender}, envelope=envelope):
             try:
-                contact = self._resolve(email, address.name, field="cc")
+                contact = self._resolve(email, name, field="cc")
             except FrontlineError:
                 continue  # an unusable address in Cc: nobody to add
             # A ticket read from the database is compared by id (its requester is

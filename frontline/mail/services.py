@@ -283,19 +283,26 @@ def _is_ours(address: str, envelope: list[str]) -> bool:
     return lowered.rpartition("@")[2] == support.rpartition("@")[2]
 
 
-def _add_participants(ticket: Ticket, parsed: ParsedMail, *, exclude: set[str],
-                      at: datetime, envelope: list[str]) -> None:
-    """Everyone else the mail was addressed to (To and Cc) takes part from now on."""
+def participant_addresses(parsed: ParsedMail, *, exclude: set[str],
+                          envelope: list[str]) -> Iterator[tuple[str, str]]:
+    """(address, name) of everyone else the mail was addressed to (To and Cc), once
+    each: not the excluded (the sender), not our own addresses, not staff."""
     skip = {address.lower() for address in exclude}
     for address in parsed.to + parsed.cc:
         email = address.email.strip()
         if not email or email.lower() in skip or _is_ours(email, envelope):
             continue
         skip.add(email.lower())
-        if _staff_user(email) is not None:
-            continue
+        if _staff_user(email) is None:
+            yield email, address.name
+
+
+def _add_participants(ticket: Ticket, parsed: ParsedMail, *, exclude: set[str],
+                      at: datetime, envelope: list[str]) -> None:
+    """Everyone else the mail was addressed to (To and Cc) takes part from now on."""
+    for email, name in participant_addresses(parsed, exclude=exclude, envelope=envelope):
         try:
-            contact = customers.resolve_contact(email, address.name, field="cc")
+            contact = customers.resolve_contact(email, name, field="cc")
         except FrontlineError:
             continue  # an unusable address in Cc: nobody to add
         if contact.pk == ticket.requester_id:
