@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from frontline.core import accounts
 from frontline.core.errors import FrontlineError
-from frontline.core.models import Role, User
+from frontline.core.models import Notification, Role, User
 from frontline.costs.models import TimeEntry
 from frontline.costs.settings import update_cost_settings
 from frontline.customers import services as customers
@@ -603,6 +603,8 @@ def _after_history(admin: User, now: datetime) -> None:
         clock_services.buy_incident_premium(bought, admin, INCIDENT_PLAN[1], at=now)
     # Every open ticket's promises as the clock sees them now.
     clock_services.recompute_all(at=now)
+    # The history's notifications (escalations, warnings) were read at the time.
+    Notification.objects.filter(read_at__isnull=True, created_at__lt=now).update(read_at=now)
 
 
 def _rules() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from frontline.cli import main
-from frontline.core.models import User
+from frontline.core.models import Notification, User
 from frontline.customers.models import Contact, Organization, Plan, Version
 from frontline.tickets.models import Event, Message, Status, Ticket
 
@@ -57,3 +57,6 @@ def test_demo_history_has_plans_tiers_and_varied_statuses(db, capsys):
     reasons = {e.detail.get("reason", "") for e in Event.objects.filter(
         kind="status_changed", after=Status.CLOSED)}
     assert any(r.startswith("No reply for") for r in reasons)
+    # The history's notifications (escalations to teams) count as read.
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
