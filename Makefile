@@ -16,8 +16,8 @@ HOST ?= $(or $(FRONTLINE_HOST),127.0.0.1)
 PORT ?= $(or $(FRONTLINE_PORT),8000)
 FRONTLINE_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/frontline
 # The crash test (tests/mail/test_inbound_crash.py) defaults to the issue's 5,000
-# mails, about 6 minutes on SQLite and 11 on PostgreSQL here; the suite runs it with
-# 2,000 on each engine to stay well inside CI's budget. Run it with 5,000 by hand:
+# mails, about 3 minutes on SQLite and 2 on PostgreSQL here (2026-11-26); the suite
+# runs it with 2,000 on each engine to stay well inside CI's budget. By hand:
 #   FRONTLINE_CRASH_MAILS=5000 .venv/bin/pytest tests/mail/test_inbound_crash.py
 export FRONTLINE_CRASH_MAILS ?= 2000
 
