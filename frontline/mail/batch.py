@@ -54,14 +54,14 @@ from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState
 from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.services import (
-    _DONE,
-    _body,
-    _reply,
-    _staff_user,
-    _subject,
+    FINISHED_STATES,
+    message_body,
+    new_text,
     participant_addresses,
     process_inbound,
     skipped_detail,
+    staff_user,
+    ticket_subject,
     within_limits,
 )
 from frontline.mail.threading import TicketLookup, _quoted_ids, _sent, thread
@@ -278,7 +278,7 @@ class _Batch:
         mails: list[_Mail] = []
         for inbound, parsed in zip(self.inbounds, self.parsed, strict=True):
             state, attempts = states.get(inbound.pk, (None, 0))
-            if state is None or state in _DONE:
+            if state is None or state in FINISHED_STATES:
                 # Gone, or done by someone else meanwhile: as process_inbound answers.
                 results[inbound.pk] = process_inbound(inbound.pk, stored=inbound)
                 continue
@@ -314,7 +314,7 @@ class _Batch:
                 or parsed.auto.kind == "bounce" or parsed.auto.is_automatic):
             return _ONE_BY_ONE
         sender = parsed.sender.email
-        if _staff_user(sender) is not None:
+        if staff_user(sender) is not None:
             return _ONE_BY_ONE
         known = self.lookups.email(sender)
         if known is not None and known.bouncing_since is not None:
@@ -345,16 +345,16 @@ class _Batch:
                     known_contact.name or not parsed.sender.name.strip())
                     else self._resolve(sender, parsed.sender.name, field="requester_email"))
                 ticket, message, created = lifecycle.customer_ticket_rows(
-                    requester=requester, subject=_subject(parsed), body=_body(parsed),
-                    channel="email", at=at, body_html=parsed.html, body_reply=_reply(parsed),
+                    requester=requester, subject=ticket_subject(parsed), body=message_body(parsed),
+                    channel="email", at=at, body_html=parsed.html, body_reply=new_text(parsed),
                     email_message_id=parsed.message_id or "")
                 plan = _Planned(mail, ticket, message, at, opened=True, created=created)
             else:
                 contact = known_contact or self._resolve(sender, parsed.sender.name,
                                                          field="from")
                 message, fields = lifecycle.customer_message_row(
-                    ticket, contact, _body(parsed), channel="email", at=at,
-                    body_html=parsed.html, body_reply=_reply(parsed),
+                    ticket, contact, message_body(parsed), channel="email", at=at,
+                    body_html=parsed.html, body_reply=new_text(parsed),
                     email_message_id=parsed.message_id or "")
                 plan = _Planned(mail, ticket, message, at, opened=False, ticket_fields=fields)
                 self.touched.add(ticket.pk)

@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 NO_SUBJECT = "(no subject)"
 NO_TEXT = "(This mail has no text; see its attachments.)"
 MAX_SUBJECT = 300
-_DONE = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.REVIEW)
+FINISHED_STATES = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.REVIEW)
 
 
 class _Review(Exception):
@@ -103,7 +103,7 @@ def process_inbound(inbound_id: int, *, stored: InboundMail | None = None) -> In
             inbound = _locked_inbound(inbound_id, stored)
             if inbound is None:
                 raise NotFound(f"There is no stored mail {inbound_id}.")
-            if inbound.state in _DONE:
+            if inbound.state in FINISHED_STATES:
                 return inbound
             _process(inbound)
             return inbound
@@ -116,7 +116,7 @@ def process_inbound(inbound_id: int, *, stored: InboundMail | None = None) -> In
         message = (error.message if isinstance(error, FrontlineError)
                    else f"{type(error).__name__}: {error}")
         with transaction.atomic():
-            InboundMail.objects.filter(pk=inbound_id).exclude(state__in=_DONE).update(
+            InboundMail.objects.filter(pk=inbound_id).exclude(state__in=FINISHED_STATES).update(
                 state=InboundState.FAILED, error=message[:5000],
                 attempts=F("attempts") + 1, processed_at=timezone.now())
         return InboundMail.objects.get(pk=inbound_id)
@@ -169,7 +169,7 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
     sender = parsed.sender.email
     if parsed.bounce is not None or parsed.auto.kind == "bounce":
         return _bounce(parsed, at=at)
-    staff = _staff_user(sender)
+    staff = staff_user(sender)
     known = _known_address(sender) if staff is None else None
     known_contact = known.contact if known is not None else None
     threading = thread(parsed, envelope_recipients=inbound.envelope_recipients or [],
@@ -200,8 +200,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
                      and (known_contact.name or not parsed.sender.name.strip()) else None)
         ticket = tickets.open_ticket(
             requester_email=sender, requester_name=parsed.sender.name,
-            subject=_subject(parsed), body=_body(parsed), channel="email",
-            body_html=parsed.html, at=at, body_reply=_reply(parsed),
+            subject=ticket_subject(parsed), body=message_body(parsed), channel="email",
+            body_html=parsed.html, at=at, body_reply=new_text(parsed),
             email_message_id=parsed.message_id or "", requester=requester)
         message = ticket.messages.get()
         outcome.new_ticket = True
@@ -213,8 +213,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         contact = known_contact or customers.resolve_contact(sender, parsed.sender.name,
                                                              field="from")
         message = tickets.add_customer_message(
-            ticket, contact, _body(parsed), channel="email", body_html=parsed.html, at=at,
-            body_reply=_reply(parsed), email_message_id=parsed.message_id or "")
+            ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
+            body_reply=new_text(parsed), email_message_id=parsed.message_id or "")
     outcome.ticket, outcome.message, outcome.reason = ticket, message, reason
     if parsed.attachments:
         outcome.skipped = _attachments(message, parsed, at=at)
@@ -231,16 +231,16 @@ def _known_address(address: str) -> ContactEmail | None:
 # -- pieces ---------------------------------------------------------------------
 
 
-def _subject(parsed: ParsedMail) -> str:
+def ticket_subject(parsed: ParsedMail) -> str:
     subject = " ".join((parsed.subject or "").split())
     return subject[:MAX_SUBJECT] if subject else NO_SUBJECT
 
 
-def _body(parsed: ParsedMail) -> str:
+def message_body(parsed: ParsedMail) -> str:
     return parsed.text if parsed.text.strip() else NO_TEXT
 
 
-def _reply(parsed: ParsedMail) -> str:
+def new_text(parsed: ParsedMail) -> str:
     """The new part, or "" when it is the whole text (nothing to fold)."""
     reply = (parsed.reply or "").strip("\n")
     return "" if not reply.strip() or reply.strip() == parsed.text.strip() else reply
@@ -265,7 +265,7 @@ def staff_addresses_cached() -> Iterator[None]:
         _staff_by_address.reset(token)
 
 
-def _staff_user(address: str) -> User | None:
+def staff_user(address: str) -> User | None:
     cached = _staff_by_address.get()
     if cached is not None:
         return cached.get(address.strip().lower())
@@ -293,7 +293,7 @@ def participant_addresses(parsed: ParsedMail, *, exclude: set[str],
         if not email or email.lower() in skip or _is_ours(email, envelope):
             continue
         skip.add(email.lower())
-        if _staff_user(email) is None:
+        if staff_user(email) is None:
             yield email, address.name
 
 
@@ -376,8 +376,8 @@ def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Ou
     assert parsed.sender is not None
     contact = customers.resolve_contact(parsed.sender.email, parsed.sender.name, field="from")
     message = tickets.add_customer_message(
-        ticket, contact, _body(parsed), channel="email", body_html=parsed.html, at=at,
-        body_reply=_reply(parsed), email_message_id=parsed.message_id or "", automatic=True)
+        ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
+        body_reply=new_text(parsed), email_message_id=parsed.message_id or "", automatic=True)
     tickets.record_event(ticket, "automatic_mail", actor_contact=contact, at=at,
                          message=message.pk, auto_kind=parsed.auto.kind, reason=reason)
     outcome = _Outcome(ticket=ticket, message=message,
@@ -388,12 +388,13 @@ def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Ou
 
 def _agent_reply(agent: User, parsed: ParsedMail, ticket: Ticket, *, at: datetime) -> _Outcome:
     try:
-        message = tickets.add_reply(ticket, agent, _body(parsed), body_html=parsed.html, at=at)
+        message = tickets.add_reply(ticket, agent, message_body(parsed), body_html=parsed.html,
+                                    at=at)
     except FrontlineError as error:
         raise _Review(f"A mail from {agent.username} could not be added as their reply: "
                       f"{error.message}", ticket) from None
     message.refresh_from_db(fields=["email_message_id"])
-    message.body_reply = _reply(parsed)
+    message.body_reply = new_text(parsed)
     recipients = {address.email.lower() for address in parsed.to + parsed.cc}
     reached_customer = bool(recipients & set(
         ContactEmail.objects.filter(contact_id=ticket.requester_id)
@@ -432,7 +433,7 @@ def _bounce(parsed: ParsedMail, *, at: datetime) -> _Outcome:
     diagnostic = (bounce.diagnostic or "").strip()[:500]
     message = Message.objects.create(
         ticket=ticket, kind="inbound", author_user=None, author_contact=None, channel="email",
-        body=_body(parsed), body_html=parsed.html, body_reply="",
+        body=message_body(parsed), body_html=parsed.html, body_reply="",
         email_message_id=(parsed.message_id or "")[:998], created_at=at)
     tickets.record_event(
         ticket, "bounce", at=at, message=message.pk, recipients=list(bounce.recipients),
