@@ -58,8 +58,11 @@ dovecot:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd; \
 	fi
 
+# ruff, then the layers (pyproject.toml, [tool.importlinter]): no upward import,
+# no import between apps of one layer, no cycle; imports inside functions count.
 lint: install-test
 	$(BIN)/ruff check frontline tests
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy frontline

@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     from frontline.sla import clock
     from frontline.sla import services as sla
     from frontline.tickets.models import Ticket
+    from frontline.workflow import promises
 
     phases = Phases()
     phases.start("migrate")
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{max(timings) * 1000:.1f} ms over {args.repeat} runs", flush=True)
     soon = now + timedelta(minutes=1)
     started = time.perf_counter()
-    counts = sla.scan_due(soon, limit=sla.SCAN_BATCH)
+    counts = promises.scan_due(soon, limit=sla.SCAN_BATCH)
     elapsed = time.perf_counter() - started
     print(f"   scan batch: {counts} in {elapsed:.2f}s "
           f"({counts['checked'] / elapsed:,.0f} tickets/s with events and actions)", flush=True)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from frontline import workflow
 from frontline.core.models import Role, User
 from frontline.customers.models import Contact, Organization, Plan
-from frontline.routing.models import Team
-from frontline.tickets import services
+from frontline.routing.models import Assignment, Team
 from frontline.tickets.models import Ticket
 from tests.factories import (
     CategoryFactory,
@@ -132,7 +132,7 @@ def installation(db: None) -> Any:
 @pytest.fixture
 def bobs_ticket(bob: Contact, standard_plan: Plan) -> Ticket:
     """Bob cannot log in after the upgrade: a fresh ticket from the web form."""
-    return services.open_ticket(
+    return workflow.open_ticket(
         requester_email="bob@standard.example",
         subject="Cannot log in after upgrade to 4.2",
         body="Since the upgrade this morning the login page says 'invalid token'.",
@@ -142,9 +142,26 @@ def bobs_ticket(bob: Contact, standard_plan: Plan) -> Ticket:
 
 @pytest.fixture
 def alices_ticket(alice: Contact, premium_plan: Plan) -> Ticket:
-    return services.open_ticket(
+    return workflow.open_ticket(
         requester_email="alice@premium.example",
         subject="Nightly export job fails with timeout",
         body="Our nightly export has failed three nights in a row with a timeout error.",
         channel="email",
     )
+
+
+@pytest.fixture
+def specialists_round_robin(otto: User) -> Team:
+    """Otto's tier-2 team, Specialists, handing out its tickets by round robin
+    (teams assign by hand unless told otherwise)."""
+    team = Team.objects.get(name="Specialists")
+    team.assignment = Assignment.ROUND_ROBIN
+    team.save()
+    return team
+
+
+@pytest.fixture
+def lenas_ticket(bobs_ticket: Ticket, lena: User, frontdesk: Team) -> Ticket:
+    """Bob's login ticket at tier 1, in Frontdesk and owned by Lena."""
+    workflow.set_team(bobs_ticket, lena, frontdesk.name)
+    return workflow.assign(bobs_ticket, lena, lena)

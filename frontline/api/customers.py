@@ -6,7 +6,7 @@ Every member of staff may read them; admins and agents may change them
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -15,7 +15,8 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
-from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_by_id
+from frontline.api.errors import in_path
+from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from frontline.api.schemas import (
     ERROR_RESPONSES,
     Id,
@@ -24,8 +25,10 @@ from frontline.api.schemas import (
     Text,
     reject_nulls,
 )
+from frontline.core import paging
 from frontline.core.errors import NotFound
 from frontline.customers import services
+from frontline.customers.finders import find_organization
 from frontline.customers.models import (
     Contact,
     ContactEmail,
@@ -33,6 +36,7 @@ from frontline.customers.models import (
     Organization,
     OrganizationDomain,
 )
+from frontline.workflow import organizations
 
 router = Router(tags=["customers"])
 
@@ -51,6 +55,9 @@ class OrganizationOut(Schema):
     name: str
     domains: list[str]
     plan: str | None = Field(description="The plan's slug.")
+    plan_starts_on: date | None = Field(description="The contract's first day (none: open).")
+    plan_ends_on: date | None = Field(description="The contract's last day (none: open); "
+                                      "outside the contract the default plan applies.")
     annual_contract_value: str = Field(examples=["250000.00"])
     account_manager: str | None = Field(description="The account manager's username.")
     notes: str
@@ -101,7 +108,10 @@ class OrganizationPatchIn(InputSchema):
 
     name: Annotated[NonEmptyText, Field(max_length=200)] | None = None
     domains: list[Domain] | None = None
-    plan: Text | None = None
+    plan: Text | None = Field(None, description="A plan slug. The plan and the contract "
+                              "dates are changed by admins only.")
+    plan_starts_on: date | None = None
+    plan_ends_on: date | None = None
     annual_contract_value: Money | None = None
     account_manager: Text | None = None
     notes: Text | None = None
@@ -167,6 +177,8 @@ def organization_out(organization: Organization) -> dict[str, Any]:
         "name": organization.name,
         "domains": [d.domain for d in organization.domains.all()],
         "plan": organization.plan.slug if organization.plan else None,
+        "plan_starts_on": organization.plan_starts_on,
+        "plan_ends_on": organization.plan_ends_on,
         "annual_contract_value": f"{organization.annual_contract_value:.2f}",
         "account_manager": (organization.account_manager.username
                             if organization.account_manager else None),
@@ -193,10 +205,7 @@ def contact_out(contact: Contact) -> dict[str, Any]:
 
 
 def _organization(organization_id: int) -> Organization:
-    organization = _organizations().filter(pk=organization_id).first()
-    if organization is None:
-        raise NotFound(f"There is no organization {organization_id}.")
-    return organization
+    return in_path(find_organization, organization_id, rows=_organizations())
 
 
 def _contact(contact_id: int) -> Contact:
@@ -223,8 +232,8 @@ def list_organizations(request: HttpRequest, filters: Query[CustomerFilters]) ->
             Q(name__icontains=q)
             | Q(pk__in=OrganizationDomain.objects.filter(
                 Q(domain__icontains=q) | Q(domain=domain)).values("organization_id")))
-    page, next_cursor = page_by_id(organizations, cursor=filters.cursor, limit=filters.limit)
-    return {"items": [organization_out(o) for o in page], "next_cursor": next_cursor}
+    page = paging.page(organizations, paging.BY_ID, cursor=filters.cursor, limit=filters.limit)
+    return {"items": [organization_out(o) for o in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.get("/organizations/{organization_id}",
@@ -245,11 +254,12 @@ def create_organization(request: HttpRequest,
               response={200: OrganizationOut, **ERROR_RESPONSES})
 def update_organization(request: HttpRequest, organization_id: PathId,
                         payload: OrganizationPatchIn) -> dict[str, Any]:
-    """Change an organization. Admins and agents only; all changes apply or none."""
+    """Change an organization. Admins and agents only, and its plan and contract dates
+    admins only (as in the desk); all changes apply or none."""
     organization = _organization(organization_id)
     changes = payload.model_dump(exclude_unset=True)
     reject_nulls(changes, ("name", "annual_contract_value"))
-    services.update_organization(request_user(request), organization, **changes)
+    organizations.update_organization(request_user(request), organization, **changes)
     return organization_out(_organization(organization.pk))
 
 
@@ -267,8 +277,8 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
             | Q(pk__in=ContactEmail.objects.filter(address__icontains=q).values("contact_id")))
     if filters.organization:
         contacts = contacts.filter(organization_id=filters.organization)
-    page, next_cursor = page_by_id(contacts, cursor=filters.cursor, limit=filters.limit)
-    return {"items": [contact_out(c) for c in page], "next_cursor": next_cursor}
+    page = paging.page(contacts, paging.BY_ID, cursor=filters.cursor, limit=filters.limit)
+    return {"items": [contact_out(c) for c in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERROR_RESPONSES})

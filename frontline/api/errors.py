@@ -10,8 +10,9 @@ here. A 500 is the last resort for a bug, logged with its traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError, IntegrityError
@@ -19,13 +20,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from frontline.core.errors import FrontlineError, NotFound
+from frontline.core.errors import FrontlineError, InvalidInput, NotFound
 
 logger = logging.getLogger("frontline.api")
+
+Found = TypeVar("Found")
 
 # Ninja names the single body parameter in each error location; our endpoints
 # all call it `payload`, which a client never sees.
 BODY_PARAMETER = "payload"
+
+
+def in_path(find: Callable[..., Found | None], value: Any, **options: Any) -> Found:
+    """The record a URL names (`/teams/7`, `/plans/premium`), found by its owner's
+    finder. A finder refuses a value that names nothing with InvalidInput, naming a
+    field of a form or payload (422); named in the path, it is a missing page: 404."""
+    try:
+        found = find(value, **options)
+    except InvalidInput as error:
+        raise NotFound(error.message) from None
+    if found is None:
+        raise NotFound("Not found.")
+    return found
 
 
 def error_response(

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from frontline import workflow
 from frontline.api.auth import request_user
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, Text
 from frontline.api.tickets import TicketOut, ticket_out, tickets_for_api
@@ -21,7 +22,6 @@ from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.routing import escalation
 from frontline.routing.assessment import Assessment, assess
-from frontline.tickets import services
 from frontline.tickets.models import Ticket, format_reference
 
 router = Router(tags=["escalation"])
@@ -78,7 +78,8 @@ class DeEscalateIn(InputSchema):
 
 
 class AssessmentQuery(Schema):
-    tier: Tier = 3
+    tier: Tier | None = Field(None, description="The tier to weigh; by default the next one "
+                                                "up (tier 1 is weighed for tier 2).")
 
 
 def assessment_out(assessment: Assessment) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
 
 
 def visible_ticket(user: User, reference: str) -> Ticket:
-    ticket = services.get_ticket(reference)
+    ticket = workflow.get_ticket(reference)
     permissions.check_can_view_ticket(user, ticket)
     return ticket
 
@@ -115,12 +116,13 @@ def escalation_assessment(request: HttpRequest, reference: str,
                           query: Query[AssessmentQuery]) -> dict[str, Any]:
     """What escalating to `tier` would cost, what the customer is worth, how many
     others it reaches, and what we recommend (nothing changes). 422 when the
-    ticket is already at or above `tier`."""
+    ticket is already at or above `tier` (by default the next tier up)."""
     ticket = visible_ticket(request_user(request), reference)
-    if query.tier <= ticket.tier:
+    tier = query.tier if query.tier is not None else escalation.next_tier(ticket)
+    if tier is None or tier <= ticket.tier:
         raise InvalidInput(f"{ticket.reference} is at tier {ticket.tier}; an escalation goes "
                            "to a higher tier.", field="tier")
-    return assessment_out(assess(ticket, query.tier))
+    return assessment_out(assess(ticket, tier))
 
 
 @router.post("/{reference}/escalate", response={200: EscalationOut, **ERROR_RESPONSES})
@@ -132,7 +134,7 @@ def escalate(request: HttpRequest, reference: str, payload: EscalateIn) -> dict[
     viewers (and developers, who receive escalations rather than make them).
     """
     user = request_user(request)
-    ticket = services.resolve_merged(visible_ticket(user, reference))
+    ticket = workflow.resolve_merged(visible_ticket(user, reference))
     done = escalation.escalate(ticket, user, payload.tier, reason=payload.reason,
                                tried=payload.tried, team=payload.team,
                                decision=payload.decision)
@@ -145,6 +147,6 @@ def de_escalate(request: HttpRequest, reference: str, payload: DeEscalateIn) -> 
     """Back to tier 1 for customer communication, with a `note` for tier 1.
     409 when the ticket is already at tier 1."""
     user = request_user(request)
-    ticket = services.resolve_merged(visible_ticket(user, reference))
+    ticket = workflow.resolve_merged(visible_ticket(user, reference))
     escalation.de_escalate(ticket, user, note=payload.note)
     return _fresh(ticket.pk)

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from frontline.api.auth import request_user
+from frontline.api.errors import in_path
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
 from frontline.core.inputs import split_list
 from frontline.core.models import User
@@ -251,6 +252,10 @@ def _user(request: HttpRequest) -> User:
 # -- teams ----------------------------------------------------------------------
 
 
+def _team(team_id: int) -> Team:
+    return in_path(teams.find_team, team_id, rows=teams.teams())
+
+
 @router.get("/teams", response={200: TeamListOut, **ERROR_RESPONSES})
 def list_teams(request: HttpRequest) -> dict[str, Any]:
     """Every team, by tier then name, with its members and who is away."""
@@ -259,7 +264,7 @@ def list_teams(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **ERROR_RESPONSES})
 def get_team(request: HttpRequest, team_id: PathId) -> dict[str, Any]:
-    return team_out(teams.get_team(team_id))
+    return team_out(_team(team_id))
 
 
 @router.post("/teams", response={201: TeamOut, **ERROR_RESPONSES})
@@ -274,13 +279,13 @@ def update_team(request: HttpRequest, team_id: PathId, payload: TeamPatchIn) -> 
     """Change a team; `members` replaces the list. Admins only."""
     changes = payload.model_dump(exclude_unset=True)
     reject_nulls(changes, ("name", "tier", "assignment", "members"))
-    return team_out(teams.update_team(_user(request), teams.get_team(team_id), **changes))
+    return team_out(teams.update_team(_user(request), _team(team_id), **changes))
 
 
 @router.delete("/teams/{team_id}", response={204: None, **ERROR_RESPONSES})
 def delete_team(request: HttpRequest, team_id: PathId) -> Status[None]:
     """Remove a team (refused with 409 while rules send tickets to it). Admins only."""
-    teams.delete_team(_user(request), teams.get_team(team_id))
+    teams.delete_team(_user(request), _team(team_id))
     return Status(204, None)
 
 
@@ -290,7 +295,7 @@ def update_member(request: HttpRequest, team_id: PathId, username: str,
                   payload: MemberPatchIn) -> dict[str, Any]:
     """Mark a member away (automatic assignment skips them) or back. Admins, or
     the member themself."""
-    member = teams.team_of_member(teams.get_team(team_id), username)
+    member = teams.team_of_member(_team(team_id), username)
     user = teams.set_away(_user(request), member, payload.away)
     return {"username": user.username, "name": user.display_name, "away": user.away}
 

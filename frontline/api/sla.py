@@ -15,9 +15,11 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
+from frontline.api.errors import in_path
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
-from frontline.core.errors import NotFound
+from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
+from frontline.routing.teams import find_team
 from frontline.sla import calendars, holiday_places, hours_text, inputs, plans, policies
 from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.tickets.models import Priority
@@ -269,22 +271,24 @@ def calendar_out(calendar: BusinessCalendar) -> dict[str, Any]:
 
 
 def _plan(reference: str) -> Plan:
-    try:
-        return inputs.find_plan(reference)
-    except NotFound:
-        raise NotFound(f"There is no plan '{reference}'.") from None
+    return in_path(find_plan, reference)
 
 
 def _policy(policy_id: PathId) -> SlaPolicy:
-    return inputs.find_policy(policy_id)
+    return in_path(inputs.find_policy, policy_id)
 
 
 def _calendar(calendar_id: PathId) -> BusinessCalendar:
-    calendar = (BusinessCalendar.objects.prefetch_related("intervals", "closed_days")
-                .filter(pk=calendar_id).first())
-    if calendar is None:
-        raise NotFound(f"There is no calendar {calendar_id}.")
-    return calendar
+    return in_path(inputs.find_calendar, calendar_id,
+                   rows=BusinessCalendar.objects.prefetch_related("intervals", "closed_days"))
+
+
+def _with_team(changes: dict[str, Any]) -> dict[str, Any]:
+    """The policy's changes with `move_to_team` found (the SLA app, below routing,
+    takes the Team itself)."""
+    if "move_to_team" in changes:
+        changes["move_to_team"] = find_team(changes["move_to_team"], field="move_to_team")
+    return changes
 
 
 PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -335,7 +339,7 @@ def delete_plan(request: HttpRequest, plan: str) -> Status[None]:
 @router.get("/sla-policies", response={200: PolicyListOut, **ERROR_RESPONSES})
 def list_policies(request: HttpRequest, filters: Query[PolicyFilters]) -> dict[str, Any]:
     """Every SLA policy (or one plan's), by plan then priority."""
-    plan = inputs.find_plan(filters.plan) if filters.plan else None
+    plan = find_plan(filters.plan)
     return {"items": [policy_out(p) for p in policies.list_policies(plan)]}
 
 
@@ -348,7 +352,7 @@ def get_policy(request: HttpRequest, policy_id: PathId) -> dict[str, Any]:
 def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, Any]]:
     """Add a policy for a plan and priority (admins); one per plan and priority
     (422 naming `priority` otherwise). At least one target is required."""
-    policy = policies.create_policy(request_user(request), **payload.model_dump())
+    policy = policies.create_policy(request_user(request), **_with_team(payload.model_dump()))
     return Status(201, policy_out(_policy(policy.pk)))
 
 
@@ -358,7 +362,8 @@ def update_policy(request: HttpRequest, policy_id: PathId,
     """Change a policy (admins). Open tickets' due times follow."""
     changes = payload.model_dump(exclude_unset=True)
     reject_nulls(changes, ("plan", "formal", "warn_percent", "notify", "raise_priority"))
-    policy = policies.update_policy(request_user(request), _policy(policy_id), **changes)
+    policy = policies.update_policy(request_user(request), _policy(policy_id),
+                                    **_with_team(changes))
     return policy_out(_policy(policy.pk))
 
 

@@ -16,8 +16,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from frontline import workflow
 from frontline.api.auth import request_user
-from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_by_updated
+from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from frontline.api.schemas import (
     ERROR_RESPONSES,
     Id,
@@ -27,12 +28,14 @@ from frontline.api.schemas import (
     Text,
     reject_nulls,
 )
-from frontline.core import permissions
+from frontline.core import paging, permissions
+from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
+from frontline.routing.teams import find_team
 from frontline.sla import clock as sla_clock
-from frontline.tickets import selectors, services
+from frontline.tickets import event_kinds, selectors
 from frontline.tickets.models import (
     Channel,
     Message,
@@ -117,6 +120,9 @@ class EventEntryOut(Schema):
     id: int
     at: datetime
     kind: str = Field(examples=["created", "status_changed", "assigned", "tier_changed"])
+    text: str = Field(
+        description="The event as one sentence, as staff read it on the desk (plain text).",
+        examples=["Lena set status to pending customer (was open)"])
     actor: AuthorOut
     before: Any = None
     after: Any = None
@@ -203,6 +209,9 @@ class TicketPatchIn(InputSchema):
     assignee: Text | None = Field(None, description="A username; null unassigns.")
     category: Text | None = Field(None, description="A category slug; null clears it.")
     subject: NonEmptyText | None = None
+    reason: Text | None = Field(
+        None, description="Why the tier changes: required with `tier`, as in an escalation "
+        "(a tier change is an escalation or a de-escalation, under the same rule).")
 
 
 class TicketFilters(Schema):
@@ -288,6 +297,7 @@ def _timeline_out(ticket: Ticket) -> list[dict[str, Any]]:
             event = entry.event
             entries.append({
                 "type": "event", "id": event.pk, "at": event.at, "kind": event.kind,
+                "text": event_kinds.staff_text(event),
                 "actor": _author(event.actor, event.actor_contact),
                 "before": event.before, "after": event.after, "detail": event.detail or {},
             })
@@ -299,7 +309,7 @@ def _timeline_out(ticket: Ticket) -> list[dict[str, Any]]:
 
 # What ticket_out() reads: selectors.TICKET_RELATED without the organization's plan
 # and the merged-into ticket, which it does not show. Each join here costs
-# PostgreSQL planning time on every request (see pagination.page_by_updated).
+# PostgreSQL planning time on every request (see frontline.core.paging.page).
 API_RELATED = ("requester", "organization", "product", "version", "team", "assignee",
                "category")
 
@@ -316,7 +326,7 @@ def _ticket(reference: str) -> Ticket:
     if ticket is None:
         # The service raises NotFound in its own words (or finds a ticket created
         # a moment ago, which is then loaded like the others).
-        ticket = tickets_for_api().get(pk=services.get_ticket(reference).pk)
+        ticket = tickets_for_api().get(pk=workflow.get_ticket(reference).pk)
     return ticket
 
 
@@ -343,7 +353,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[
     The requester becomes a contact on first contact and joins the organization
     owning their email domain. Viewers get 403.
     """
-    ticket = services.open_ticket(
+    ticket = workflow.open_ticket(
         requester_email=payload.requester_email, requester_name=payload.requester_name,
         subject=payload.subject, body=payload.body, channel=payload.channel or Channel.API,
         category=payload.category, priority=payload.priority, product=payload.product,
@@ -366,18 +376,19 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     if filters.tier:
         tickets = tickets.filter(tier=filters.tier)
     if filters.team:
-        team = services.find_team(filters.team)
+        team = find_team(filters.team)
         tickets = tickets.filter(team=team)
     if filters.assignee:
-        tickets = tickets.filter(assignee=services.find_assignee(filters.assignee))
+        tickets = tickets.filter(assignee=find_assignee(filters.assignee))
     if filters.organization:
         tickets = tickets.filter(organization_id=filters.organization)
     if filters.updated_since:
         tickets = tickets.filter(updated_at__gte=_utc(filters.updated_since, "updated_since"))
-    page, next_cursor = page_by_updated(
-        tickets, cursor=filters.cursor, limit=filters.limit,
-        newest_first=filters.order == "-updated_at",
-        load=lambda ids: tickets_for_api().filter(pk__in=ids))
+    # The desk's queues page by the same keysets: a cursor means the same in both.
+    order = selectors.SORTS["updated" if filters.order == "-updated_at" else "oldest"]
+    found = paging.page(tickets, order, cursor=filters.cursor, limit=filters.limit,
+                        load=lambda ids: tickets_for_api().filter(pk__in=ids))
+    page, next_cursor = found.rows, found.next_cursor
     return {"items": [ticket_out(t) for t in page], "next_cursor": next_cursor}
 
 
@@ -411,10 +422,10 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) 
     reject_nulls(changes, ("status", "priority", "tier", "subject"))
     if ticket.merged_into_id is not None and changes:
         raise InvalidTransition(
-            f"{ticket.reference} was merged into {services.resolve_merged(ticket).reference}; "
+            f"{ticket.reference} was merged into {workflow.resolve_merged(ticket).reference}; "
             "change that ticket instead.")
     if changes:
-        services.update_ticket(ticket, user, changes)
+        workflow.update_ticket(ticket, user, changes)
     return ticket_out(_ticket(str(ticket.pk)))
 
 
@@ -425,14 +436,14 @@ def post_message(request: HttpRequest, reference: str,
     internal note (`kind: note`). Addressed to a merged ticket, it lands on the
     ticket that lives on."""
     user = request_user(request)
-    ticket = services.resolve_merged(_visible(user, reference))
+    ticket = workflow.resolve_merged(_visible(user, reference))
     if payload.kind == "reply":
-        message = services.add_reply(ticket, user, payload.body, status=payload.status)
+        message = workflow.add_reply(ticket, user, payload.body, status=payload.status)
     else:
         if payload.status is not None:
             raise InvalidInput("Only a reply can change the status; a note cannot.",
                                field="status")
-        message = services.add_note(ticket, user, payload.body)
+        message = workflow.add_note(ticket, user, payload.body)
     message = (Message.objects.select_related("author_user", "author_contact")
                .prefetch_related("attachments").get(pk=message.pk))
     return Status(201, {**message_out(message), "ticket": ticket.reference})

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from frontline.core import permissions
 from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.models import ApiToken, Role, User
 from frontline.core.tiers import parse_tier
@@ -88,3 +89,21 @@ def issue_token(username: str, *, name: str = "") -> str:
         raise InvalidInput(f"The user '{username}' is deactivated.", field="username")
     _, key = ApiToken.issue(user, name=name[:100])
     return key
+
+
+def find_assignee(value: str | int | User | None, *, field: str = "assignee") -> User | None:
+    """The active person with this id or username who may own tickets; None for nobody."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, User):
+        user: User | None = value
+    elif isinstance(value, int) or value.isdigit():
+        user = User.objects.filter(pk=int(value)).first()
+    else:
+        user = None
+    user = user or User.objects.filter(username=str(value)).first()
+    if user is None or not user.is_active:
+        raise InvalidInput(f"No active user '{value}'.", field=field)
+    if not permissions.can_own_tickets(user):
+        raise InvalidInput(f"{user.username} is a viewer and cannot own tickets.", field=field)
+    return user

@@ -4,8 +4,8 @@ names, yes/no, amounts, whole numbers, dates, durations and comma-separated list
 The desk and the API send the same values (the desk as form strings, the API as
 JSON), so each reader takes both. Every refusal is an InvalidInput naming the
 field, which the form shows next to that field. Lookups of rows by what was typed
-(a plan, a team, a calendar) stay in their apps: frontline.sla.inputs,
-frontline.routing.inputs.
+(a plan, a team, a calendar) stay in the apps that own them (the inputs modules
+of sla and routing): core depends on no domain app.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ _DURATION = re.compile(
 
 def duration(value: Any, field: str, *, label: str) -> int | None:
     """Minutes from what an admin types: "24h", "2h 30m", "90m", "1:30", or a bare
-    number of minutes. Empty is None (no target). frontline.sla.hours_text writes
+    number of minutes. Empty is None (no target). The sla app's hours_text writes
     durations back in the same short form (format_duration)."""
     if value is None:
         return None

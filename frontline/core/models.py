@@ -77,26 +77,3 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Notification(models.Model):
-    """Something a member of staff should know: an SLA warning or breach on a
-    ticket they own or lead, an escalation to their team. Shown in the desk."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40)
-    text = models.CharField(max_length=500)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["user", "created_at"], name="notification_user",
-                         condition=models.Q(read_at__isnull=True)),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.user_id}"

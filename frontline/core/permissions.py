@@ -7,24 +7,36 @@ developers (tier 3) read and work the tickets escalated to tier 3; viewers
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from frontline.core.errors import NotAllowed
 from frontline.core.models import Role, User
 
-if TYPE_CHECKING:
-    from frontline.tickets.models import Ticket
-
 DEVELOPER_TIER = 3
+
+
+class TicketLike(Protocol):
+    """What the ticket rules read of a ticket. The tickets app's Ticket is one;
+    core depends on no domain app, so the rules name only what they use."""
+
+    @property
+    def tier(self) -> int: ...
+
+    @property
+    def reference(self) -> str: ...
+
+
+# A queryset of tickets keeps the caller's type; the rules narrow it on `tier`.
+TicketModel = TypeVar("TicketModel", bound=Model)
 
 
 def is_staff_user(user: object) -> bool:
     return isinstance(user, User) and user.is_active
 
 
-def can_view_ticket(user: User, ticket: Ticket) -> bool:
+def can_view_ticket(user: User, ticket: TicketLike) -> bool:
     if not is_staff_user(user):
         return False
     if user.role == Role.DEVELOPER and not user.is_admin:
@@ -32,24 +44,24 @@ def can_view_ticket(user: User, ticket: Ticket) -> bool:
     return True
 
 
-def can_change_ticket(user: User, ticket: Ticket) -> bool:
+def can_change_ticket(user: User, ticket: TicketLike) -> bool:
     if not can_view_ticket(user, ticket):
         return False
     return user.role != Role.VIEWER or user.is_admin
 
 
-def check_can_view_ticket(user: User, ticket: Ticket) -> None:
+def check_can_view_ticket(user: User, ticket: TicketLike) -> None:
     if not can_view_ticket(user, ticket):
         raise NotAllowed(f"You may not see {ticket.reference}.")
 
 
-def check_can_change_ticket(user: User, ticket: Ticket) -> None:
+def check_can_change_ticket(user: User, ticket: TicketLike) -> None:
     check_can_view_ticket(user, ticket)
     if not can_change_ticket(user, ticket):
         raise NotAllowed(f"Your role ({user.role}) may read {ticket.reference} but not change it.")
 
 
-def can_escalate_ticket(user: User, ticket: Ticket) -> bool:
+def can_escalate_ticket(user: User, ticket: TicketLike) -> bool:
     """Agents and admins move a ticket up a tier. Developers receive escalations
     (they see tier 3 only, the top), viewers change nothing."""
     if not can_change_ticket(user, ticket):
@@ -57,23 +69,23 @@ def can_escalate_ticket(user: User, ticket: Ticket) -> bool:
     return user.is_admin or user.role == Role.AGENT
 
 
-def check_can_escalate_ticket(user: User, ticket: Ticket) -> None:
+def check_can_escalate_ticket(user: User, ticket: TicketLike) -> None:
     check_can_change_ticket(user, ticket)
     if not can_escalate_ticket(user, ticket):
         raise NotAllowed(f"Your role ({user.role}) may not escalate {ticket.reference}.")
 
 
-def can_de_escalate_ticket(user: User, ticket: Ticket) -> bool:
+def can_de_escalate_ticket(user: User, ticket: TicketLike) -> bool:
     """Whoever may change the ticket, developers included: handing a ticket back
     to tier 1 for customer communication is how a developer says "over to you"."""
     return can_change_ticket(user, ticket)
 
 
-def check_can_de_escalate_ticket(user: User, ticket: Ticket) -> None:
+def check_can_de_escalate_ticket(user: User, ticket: TicketLike) -> None:
     check_can_change_ticket(user, ticket)
 
 
-def visible_tickets(user: User, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def visible_tickets(user: User, tickets: QuerySet[TicketModel]) -> QuerySet[TicketModel]:
     """Narrow a ticket queryset to what `user` may see."""
     if not is_staff_user(user):
         return tickets.none()
@@ -82,7 +94,7 @@ def visible_tickets(user: User, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets
 
 
-def users_who_can_view_ticket(users: QuerySet[User], ticket: Ticket) -> QuerySet[User]:
+def users_who_can_view_ticket(users: QuerySet[User], ticket: TicketLike) -> QuerySet[User]:
     """Narrow a user queryset to those can_view_ticket allows for `ticket`, in SQL
     (the ticket page's assignee menu lists 300 agents; no User object per person)."""
     users = users.filter(is_active=True)
@@ -121,3 +133,61 @@ def check_can_view_reports(user: User) -> None:
 def check_is_admin(user: User) -> None:
     if not (is_staff_user(user) and user.is_admin):
         raise NotAllowed("Only an admin may do this.")
+
+
+# -- rules that used to be re-implemented in views and services ----------------
+
+
+def sees_developer_tier_only(user: User) -> bool:
+    """A developer who is not an admin works the tickets escalated to tier 3 only."""
+    return user.role == Role.DEVELOPER and not user.is_admin
+
+
+def is_read_only(user: User) -> bool:
+    """Viewers (account managers) read everything and change nothing."""
+    return user.role == Role.VIEWER and not user.is_admin
+
+
+def can_own_tickets(user: User) -> bool:
+    """Who may be a ticket's assignee or a team's working member: anyone active
+    who may change tickets (not a viewer)."""
+    return is_staff_user(user) and not is_read_only(user)
+
+
+def ticket_owners(users: QuerySet[User]) -> QuerySet[User]:
+    """can_own_tickets in SQL, for menus and assignment."""
+    return users.filter(is_active=True).exclude(role=Role.VIEWER, is_superuser=False)
+
+
+def can_open_ticket(user: User) -> bool:
+    """Agents and admins open tickets for customers (a call, the API). Not viewers, who
+    change nothing; not developers, who would open a tier-1 ticket they may not see:
+    a developer who hears from a customer hands it to support."""
+    return is_staff_user(user) and (user.is_admin or user.role == Role.AGENT)
+
+
+def check_can_open_ticket(user: User) -> None:
+    if not can_open_ticket(user):
+        raise NotAllowed(f"Your role ({user.role}) may not open tickets; support agents do.")
+
+
+def can_change_tier(user: User, ticket: TicketLike) -> bool:
+    """Moving a ticket between tiers is escalating it: the same people, whatever the route
+    (the escalation dialog, a field in the desk, the API's PATCH). Handing a ticket back
+    to tier 1 with a note (de-escalation) is the developer's own route, checked apart."""
+    return can_escalate_ticket(user, ticket)
+
+
+def check_can_change_tier(user: User, ticket: TicketLike) -> None:
+    check_can_escalate_ticket(user, ticket)
+
+
+def can_change_contract(user: User) -> bool:
+    """An organization's plan and contract dates are commercial terms: admins only,
+    from the desk or the API alike."""
+    return is_staff_user(user) and user.is_admin
+
+
+def check_can_change_contract(user: User) -> None:
+    if not can_change_contract(user):
+        raise NotAllowed("Only an admin may change an organization's plan or contract.")

@@ -8,6 +8,15 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         # Provider webhooks deliver through anymail's `inbound` signal (its documented API).
-        from frontline.mail import webhooks
+        from frontline.mail import event_kinds, webhooks
 
         webhooks.connect()
+        event_kinds.register()
+        # Email is a channel with a sender: replies and reminders on tickets answered
+        # by email leave through it (the workflow dispatches on the channel).
+        from frontline.mail import outbound
+        from frontline.tickets import channels
+        from frontline.tickets.models import Channel
+
+        channels.register(Channel.EMAIL, channels.Sender(
+            reply=outbound.queue_reply, reminder=outbound.send_resolution_reminder))

@@ -14,7 +14,8 @@ transaction, with the same rules and the same rows as one at a time:
 - the rows of the mails decided so far are written together: contacts, tickets,
   messages, events and participants in multi-row INSERTs; then, ticket by
   ticket, what open_ticket and add_customer_message run after their rows
-  (routing, the SLA clock: `lifecycle.after_*_in_bulk`), the search index,
+  (routing, the SLA clock: the workflow's `opening.after_opened` and
+  `conversation.after_customer_message`), the search index,
   attachments, and the stored rows' states.
 
 Only the common cases are written in bulk: a customer's mail that opens a
@@ -75,8 +76,9 @@ from frontline.tickets.models import (
     ParticipantRole,
     Ticket,
 )
-from frontline.tickets.services import lifecycle, resolve_merged
+from frontline.tickets.services import resolve_merged, rows
 from frontline.tickets.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename
+from frontline.workflow import conversation, opening
 
 
 class _OneByOne(Exception):
@@ -332,7 +334,7 @@ class _Batch:
         if ticket is not None:
             if ticket.pk is None or ticket.pk in self.touched:
                 return _WRITE_FIRST
-            if ticket.status not in lifecycle.BULK_REPLY_STATUSES:
+            if ticket.status not in rows.BULK_REPLY_STATUSES:
                 return _ONE_BY_ONE
         files, skipped = within_limits(parsed)
         if any(file.size > MAX_ATTACHMENT_BYTES for file in files):
@@ -344,7 +346,7 @@ class _Batch:
                 requester = (known_contact if known_contact is not None and (
                     known_contact.name or not parsed.sender.name.strip())
                     else self._resolve(sender, parsed.sender.name, field="requester_email"))
-                ticket, message, created = lifecycle.customer_ticket_rows(
+                ticket, message, created = rows.new_ticket_rows(
                     requester=requester, subject=ticket_subject(parsed), body=message_body(parsed),
                     channel="email", at=at, body_html=parsed.html, body_reply=new_text(parsed),
                     email_message_id=parsed.message_id or "")
@@ -352,7 +354,7 @@ class _Batch:
             else:
                 contact = known_contact or self._resolve(sender, parsed.sender.name,
                                                          field="from")
-                message, fields = lifecycle.customer_message_row(
+                message, fields = rows.bulk_customer_message_row(
                     ticket, contact, message_body(parsed), channel="email", at=at,
                     body_html=parsed.html, body_reply=new_text(parsed),
                     email_message_id=parsed.message_id or "")
@@ -456,9 +458,9 @@ class _Batch:
         with _saves_collected([plan.ticket for plan in planned]):
             for plan in planned:
                 if plan.opened:
-                    lifecycle.after_ticket_opened_in_bulk(plan.ticket, plan.message, plan.at)
+                    opening.after_opened(plan.ticket, plan.message, plan.at)
                 else:
-                    lifecycle.after_customer_message_in_bulk(plan.ticket, plan.message, plan.at)
+                    conversation.after_customer_message(plan.ticket, plan.message, plan.at)
         search_index.index_new_rows(
             [plan.ticket.pk for plan in planned if plan.opened],
             [plan.message.pk for plan in planned])

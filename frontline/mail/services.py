@@ -43,6 +43,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.errors import FrontlineError, NotFound
 from frontline.core.models import User
 from frontline.customers import services as customers
@@ -198,7 +199,7 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         # which resolve_contact does).
         requester = (known_contact if known_contact is not None
                      and (known_contact.name or not parsed.sender.name.strip()) else None)
-        ticket = tickets.open_ticket(
+        ticket = workflow.open_ticket(
             requester_email=sender, requester_name=parsed.sender.name,
             subject=ticket_subject(parsed), body=message_body(parsed), channel="email",
             body_html=parsed.html, at=at, body_reply=new_text(parsed),
@@ -212,7 +213,7 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
     else:
         contact = known_contact or customers.resolve_contact(sender, parsed.sender.name,
                                                              field="from")
-        message = tickets.add_customer_message(
+        message = workflow.add_customer_message(
             ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
             body_reply=new_text(parsed), email_message_id=parsed.message_id or "")
     outcome.ticket, outcome.message, outcome.reason = ticket, message, reason
@@ -375,7 +376,7 @@ def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Ou
                         reason=f"Automatic mail ({parsed.auto.kind}: {reason}) for no ticket")
     assert parsed.sender is not None
     contact = customers.resolve_contact(parsed.sender.email, parsed.sender.name, field="from")
-    message = tickets.add_customer_message(
+    message = workflow.add_customer_message(
         ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
         body_reply=new_text(parsed), email_message_id=parsed.message_id or "", automatic=True)
     tickets.record_event(ticket, "automatic_mail", actor_contact=contact, at=at,
@@ -388,7 +389,7 @@ def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Ou
 
 def _agent_reply(agent: User, parsed: ParsedMail, ticket: Ticket, *, at: datetime) -> _Outcome:
     try:
-        message = tickets.add_reply(ticket, agent, message_body(parsed), body_html=parsed.html,
+        message = workflow.add_reply(ticket, agent, message_body(parsed), body_html=parsed.html,
                                     at=at)
     except FrontlineError as error:
         raise _Review(f"A mail from {agent.username} could not be added as their reply: "

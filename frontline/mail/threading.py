@@ -30,6 +30,7 @@ from frontline.mail import addresses
 from frontline.mail.models import OutboundMail
 from frontline.mail.parse import ParsedMail
 from frontline.tickets.models import Message, Participant, Ticket
+from frontline.tickets.services.lookup import resolve_merged
 
 # Looser than addresses._REPLY_LOCAL / _MESSAGE_ID: anything shaped like ours,
 # signed or not, so a forgery is recognised as a claim on that ticket.
@@ -58,8 +59,6 @@ def _existing(number: int | None) -> Ticket | None:
         return None
     ticket = Ticket.objects.filter(pk=number).first()
     if ticket is not None and ticket.merged_into_id is not None:
-        from frontline.tickets.services import resolve_merged
-
         ticket = resolve_merged(ticket)
     return ticket
 

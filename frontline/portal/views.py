@@ -25,10 +25,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from frontline import workflow
 from frontline.core.errors import FrontlineError
 from frontline.mail import outbound
 from frontline.sla import promises
-from frontline.tickets import access, selectors, services
+from frontline.tickets import access, event_kinds, selectors
 from frontline.tickets.models import Attachment, MessageKind, Status, Ticket, parse_reference
 from frontline.tickets.services.attachments import read_attachment
 
@@ -40,13 +41,6 @@ STATUS_WORDS = {
     Status.PENDING_CUSTOMER: "Waiting for your reply",
     Status.RESOLVED: "Solved: please confirm",
     Status.CLOSED: "Closed",
-}
-CHANGE_WORDS: dict[str, str] = {
-    Status.OPEN: "We picked this up again",
-    Status.PENDING_INTERNAL: "We are checking with our team",
-    Status.PENDING_CUSTOMER: "We asked you for something",
-    Status.RESOLVED: "We marked this as solved",
-    Status.CLOSED: "The request was closed",
 }
 MAX_REPLY_CHARS = 100_000
 _Response = TypeVar("_Response", bound=HttpResponseBase)
@@ -86,7 +80,8 @@ def _can_reply(ticket: Ticket) -> bool:
 
 
 def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
-    """Public messages and status changes in plain words; no notes, no other events."""
+    """Public messages, and in plain words the events whose kind has a customer
+    sentence (frontline.tickets.event_kinds); no notes, no staff-only events."""
     entries = []
     for entry in selectors.timeline(grant.ticket, include_notes=False):
         if entry.message is not None:
@@ -104,10 +99,10 @@ def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
                 "text": getattr(message, "body_reply", "") or message.body,
                 "files": [a for a in message.attachments.all() if not a.inline],
             })
-        elif entry.event is not None and entry.event.kind == "status_changed":
-            words = CHANGE_WORDS.get(str(entry.event.after))
+        elif entry.event is not None:
+            words = event_kinds.customer_sentence(entry.event)
             if words:
-                entries.append({"type": "status", "at": entry.event.at, "words": words})
+                entries.append({"type": "event", "at": entry.event.at, "words": words})
     return entries
 
 
@@ -161,7 +156,7 @@ def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
                      error="This request is closed. Please write to us by email to "
                            "open a new one.")
     try:
-        message = services.add_customer_message(grant.ticket, grant.contact, body,
+        message = workflow.add_customer_message(grant.ticket, grant.contact, body,
                                                  channel="portal")
     except FrontlineError as error:
         return _page(request, grant, token, error=error.message, body=body,
@@ -177,7 +172,7 @@ def solved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     except (access.LinkExpired, access.LinkInvalid) as error:
         return _refused(request, reference, error)
     try:
-        services.confirm_resolution(grant.ticket, grant.contact)
+        workflow.confirm_resolution(grant.ticket, grant.contact)
     except FrontlineError as error:
         return _page(request, grant, token, error=error.message, status=error.status_code)
     url = access.ticket_path(grant.ticket, grant.contact)

@@ -1,5 +1,9 @@
 """Who gets a ticket that arrives in a team: the team's assignment mode.
 
+A ticket arrives in a team when it is opened (auto_assign, after the routing
+rules) and when it changes tier (hand_over, from every escalation and
+de-escalation): the owner at the old tier lets go, the new team's mode decides.
+
 - manual: nobody; the team picks from its queue.
 - round robin: the next member after `team.last_assigned`, in a stable order
   (by id), wrapping around.
@@ -20,7 +24,7 @@ from datetime import datetime
 from django.db.models import Count
 
 from frontline.core import permissions
-from frontline.core.models import Role, User
+from frontline.core.models import User
 from frontline.routing.models import Assignment, Team
 from frontline.tickets.models import ACTIVE_STATUSES, Ticket
 from frontline.tickets.services.events import record_event
@@ -28,8 +32,7 @@ from frontline.tickets.services.events import record_event
 
 def eligible_members(team: Team, ticket: Ticket) -> list[User]:
     """The team's members who may be given `ticket` now, in round-robin order."""
-    members = team.members.filter(is_active=True, away=False).exclude(
-        role=Role.VIEWER, is_superuser=False)
+    members = permissions.ticket_owners(team.members.filter(away=False))
     return list(permissions.users_who_can_view_ticket(members, ticket).order_by("pk"))
 
 
@@ -67,27 +70,58 @@ def choose(team: Team, ticket: Ticket) -> User | None:
     return next_after(candidates, team.last_assigned_id)
 
 
-def auto_assign(ticket: Ticket, at: datetime, *, replace: bool = False,
-                actor: User | None = None) -> User | None:
-    """Give `ticket` an owner by its team's mode; the caller holds the transaction
-    (and the ticket row, when it is not brand new). Keeps an existing owner
-    unless `replace` (the ticket moved to another team). Returns the new owner."""
-    if ticket.team_id is None or (ticket.assignee_id is not None and not replace):
+def auto_assign(ticket: Ticket, at: datetime, *, actor: User | None = None) -> User | None:
+    """Give an unowned `ticket` an owner by its team's mode; the caller holds the
+    transaction (and the ticket row, when it is not brand new). An existing owner
+    is kept (a ticket changing tier goes through hand_over). Returns the new owner."""
+    if ticket.team_id is None or ticket.assignee_id is not None:
         return None
     team = Team.objects.select_for_update().filter(pk=ticket.team_id).first()
     if team is None:
         return None
     chosen = choose(team, ticket)
-    if chosen is None or chosen.pk == ticket.assignee_id:
+    if chosen is None:
         return None
+    _give(ticket, team, chosen, at, actor=actor)
+    return chosen
+
+
+def hand_over(ticket: Ticket, at: datetime) -> User | None:
+    """The ticket changed tier (escalated, or handed back to tier 1): whoever owned
+    it at the old tier lets go, and the team now holding it picks the owner by its
+    mode, as for a ticket arriving there. Manual, or nobody available: the ticket
+    waits unassigned in the team's queue. A team that does not work at the
+    ticket's new tier (kept because several teams work there and nobody chose)
+    picks nobody: its members work at the old tier. Returns the new owner.
+
+    The caller holds the transaction and the ticket's row lock. The change is one
+    `assigned` event by the system (actor None, the reason naming the mode), like
+    an assignment on arrival: the person who escalated did not pick the owner."""
+    team = (Team.objects.select_for_update().filter(pk=ticket.team_id, tier=ticket.tier).first()
+            if ticket.team_id is not None else None)
+    chosen = choose(team, ticket) if team is not None else None
+    if (chosen.pk if chosen is not None else None) == ticket.assignee_id:
+        return chosen
+    _give(ticket, team, chosen, at, actor=None)
+    return chosen
+
+
+def _give(ticket: Ticket, team: Team | None, chosen: User | None, at: datetime, *,
+          actor: User | None) -> None:
+    """Set the owner (None: unassigned), move the team's pointer, record the event."""
     before = ticket.assignee.username if ticket.assignee_id and ticket.assignee else None
     ticket.assignee = chosen
     ticket.updated_at = max(ticket.updated_at, at)
     ticket.save(update_fields=["assignee", "updated_at"])
-    # update(), not save(): moving the pointer is not an edit of the team, and
-    # must not drop the routing rules' cache on every ticket.
-    Team.objects.filter(pk=team.pk).update(last_assigned=chosen)
-    mode = Assignment(team.assignment).label.lower()
-    record_event(ticket, "assigned", actor=actor, at=at, before=before, after=chosen.username,
-                 reason=f"{mode} in {team.name}")
-    return chosen
+    if team is None:
+        reason = f"no team at tier {ticket.tier} chosen"
+    elif chosen is None:
+        reason = (f"{team.name} assigns by hand" if team.assignment == Assignment.MANUAL
+                  else f"nobody available in {team.name}")
+    else:
+        # update(), not save(): moving the pointer is not an edit of the team, and
+        # must not drop the routing rules' cache on every ticket.
+        Team.objects.filter(pk=team.pk).update(last_assigned=chosen)
+        reason = f"{Assignment(team.assignment).label.lower()} in {team.name}"
+    record_event(ticket, "assigned", actor=actor, at=at, before=before,
+                 after=chosen.username if chosen is not None else None, reason=reason)

@@ -25,12 +25,15 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
-from frontline.core.notifications import notify
-from frontline.core.tiers import parse_tier
+from frontline.core.tiers import TIERS, parse_tier
+from frontline.notifications.services import notify
 from frontline.routing.assessment import Assessment, assess
+from frontline.routing.assignment import hand_over
 from frontline.routing.models import EscalationDecision, Recommendation, Team
+from frontline.routing.teams import find_team
+from frontline.routing.tiers import move_tier
 from frontline.tickets.models import Event, Message, MessageKind, Ticket
-from frontline.tickets.services import find_team, locked_ticket, record_event, touch
+from frontline.tickets.services import locked_ticket, record_event, touch
 
 MAX_REASON = 2_000
 MAX_TRIED = 10_000
@@ -99,6 +102,14 @@ def prefill_tried(ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
+def next_tier(ticket: Ticket) -> int | None:
+    """The tier an escalation proposes when none is chosen: the next one up (tier 1
+    goes to the specialists at tier 2, never straight to the developers), None at
+    the top."""
+    higher = [tier for tier in TIERS if tier > ticket.tier]
+    return higher[0] if higher else None
+
+
 def default_team(ticket: Ticket, tier: int) -> Team | None:
     """The team an escalation to `tier` goes to when none is chosen: the ticket's
     own team if it works at that tier, else the only team at that tier (with
@@ -145,9 +156,11 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
     """Weigh an escalation of `ticket` to `tier` and act on `decision`.
 
     decision "escalate" (the default) moves the ticket to `tier` (and `team`,
-    or default_team()), records an `escalated` event carrying the promises and
-    tells the team's lead. "workaround" and "decline" leave the ticket where it
-    is and record an `escalation_assessed` event. Either way an
+    or default_team()), records an `escalated` event carrying the promises,
+    hands it to whoever that team's assignment mode picks (hand_over: the
+    previous tier's owner lets go; a manual team finds it unassigned in its
+    queue) and tells the team's lead. "workaround" and "decline" leave the
+    ticket where it is and record an `escalation_assessed` event. Either way an
     EscalationDecision row keeps the figures, the recommendation and the choice.
 
     `actor` None is an escalation rule acting; a person must give a reason.
@@ -200,12 +213,7 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
         return Escalation(ticket, row, assessment)
 
     before_tier, before_team = ticket.tier, ticket.team
-    ticket.tier = new_tier
-    fields = ["tier"]
-    if target is not None and target.pk != ticket.team_id:
-        ticket.team = target
-        fields.append("team")
-    touch(ticket, now, *fields)
+    touch(ticket, now, *move_tier(ticket, new_tier, target))
     record_event(
         ticket, "escalated", actor=actor, at=now, before=before_tier, after=new_tier,
         reason=reason, tried=tried,
@@ -213,6 +221,10 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
         from_team=before_team.name if before_team else None,
         from_team_id=before_team.pk if before_team else None,
         promises=promises(ticket, assessment), **weighed)
+    # The previous tier's owner lets go; the target team's mode picks the new one
+    # (or leaves it in the team's queue). Here, not in the faces or the rules, so
+    # the desk, the API and the escalation rules all hand over the same way.
+    hand_over(ticket, now)
     if ticket.team is not None and ticket.team.lead_id is not None:
         who = actor.display_name if actor is not None else "An escalation rule"
         notify([lead for lead in [ticket.team.lead] if lead != actor], "escalated",
@@ -221,51 +233,59 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
     return Escalation(ticket, row, assessment)
 
 
-def _team_before_escalation(ticket: Ticket) -> Team | None:
-    """The tier-1 team the ticket came from (named in its first escalation from tier 1)."""
+def _team_before_escalation(ticket: Ticket, tier: int) -> Team | None:
+    """The tier-`tier` team the ticket came from (named in its last escalation from
+    that tier)."""
     events = Event.objects.filter(ticket=ticket, kind="escalated").order_by("-at", "-id")
     for event in events[:10]:
-        team_id = (event.detail or {}).get("from_team_id") if event.before == 1 else None
+        team_id = (event.detail or {}).get("from_team_id") if event.before == tier else None
         if team_id:
-            team = Team.objects.filter(pk=team_id, tier=1).select_related("lead").first()
+            team = Team.objects.filter(pk=team_id, tier=tier).select_related("lead").first()
             if team is not None:
                 return team
     return None
 
 
 @transaction.atomic
-def de_escalate(ticket: Ticket, actor: User, *, note: str,
+def de_escalate(ticket: Ticket, actor: User, *, note: str, tier: int = 1,
                 at: datetime | None = None) -> Ticket:
-    """Back to tier 1 for customer communication, in one action.
+    """Back down to `tier` (tier 1, for customer communication, unless said), in one action.
 
-    The ticket returns to the tier-1 team it came from (or the only tier-1
-    team), keeps its assignee and its due times, and the note says what tier 1
-    should tell the customer. The assignee and that team's lead are told.
+    The ticket returns to the team it came from at that tier (or the only team
+    there), keeps its due times, and that team's assignment mode picks the owner
+    (hand_over); the note says what that tier should tell the customer. The new
+    owner and that team's lead are told.
     """
     ticket = locked_ticket(ticket)
     permissions.check_can_de_escalate_ticket(actor, ticket)
-    if ticket.tier == 1:
-        raise InvalidTransition(f"{ticket.reference} is already at tier 1.", field="tier")
+    new_tier = parse_tier(tier)
+    if ticket.tier == new_tier:
+        raise InvalidTransition(f"{ticket.reference} is already at tier {new_tier}.",
+                                field="tier")
+    if ticket.tier < new_tier:
+        raise InvalidTransition(f"{ticket.reference} is at tier {ticket.tier}; tier {new_tier} "
+                                "is up: that is an escalation.", field="tier")
     note = _clean(note, "note", MAX_REASON)
     if not note:
-        raise InvalidInput("Say what tier 1 should tell the customer.", field="note")
+        raise InvalidInput(f"Say what tier {new_tier} should tell the customer.", field="note")
     now = at or timezone.now()
     before_tier, before_team = ticket.tier, ticket.team
-    fields = ["tier"]
-    ticket.tier = 1
-    if ticket.team is not None and ticket.team.tier != 1:
-        team = _team_before_escalation(ticket) or default_team(ticket, 1)
-        if team is not None:
-            ticket.team = team
-            fields.append("team")
-    touch(ticket, now, *fields)
-    record_event(ticket, "de_escalated", actor=actor, at=now, before=before_tier, after=1,
-                 reason=note, team=ticket.team.name if ticket.team else None,
+    team = None
+    if ticket.team is None or ticket.team.tier != new_tier:
+        team = _team_before_escalation(ticket, new_tier) or default_team(ticket, new_tier)
+    touch(ticket, now, *move_tier(ticket, new_tier, team))
+    record_event(ticket, "de_escalated", actor=actor, at=now, before=before_tier,
+                 after=new_tier, reason=note, team=ticket.team.name if ticket.team else None,
                  from_team=before_team.name if before_team else None)
+    # The same hand-over as an escalation, the other way. This used to keep the
+    # assignee: the developer or specialist who owned the ticket at the higher
+    # tier stayed its owner at tier 1, where a developer cannot even see it, and
+    # the tier-1 team's queue never showed it as theirs to answer.
+    hand_over(ticket, now)
     lead = ticket.team.lead if ticket.team is not None else None
     notify([person for person in (ticket.assignee, lead) if person != actor], "de_escalated",
-           f"{actor.display_name} handed {ticket.reference} ({ticket.subject}) back to tier 1: "
-           f"{note}", ticket=ticket, at=now)
+           f"{actor.display_name} handed {ticket.reference} ({ticket.subject}) back to tier "
+           f"{new_tier}: {note}", ticket=ticket, at=now)
     return ticket
 
 

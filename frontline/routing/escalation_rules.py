@@ -20,7 +20,8 @@ which drops every ticket already escalated. The exact business time is then
 checked per candidate, and each escalation is
 its own transaction under the ticket's row lock, re-checked there, made by
 frontline.routing.escalation.escalate (the same operation as a person's
-escalation: promises carried, decision recorded, the new team's lead told).
+escalation: promises carried, decision recorded, the new team's assignment mode
+applied, its lead told).
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ from django.utils import timezone
 from frontline.core import inputs as core_inputs
 from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.core.models import User
+from frontline.customers.finders import find_plan, find_product
 from frontline.routing import inputs, ordering
 from frontline.routing.models import EscalationRule, EscalationTrigger, Team
 from frontline.routing.ordering import RuleKind
 from frontline.routing.sentences import describe_escalation
+from frontline.routing.teams import find_team
 from frontline.tickets.models import ACTIVE_STATUSES, Ticket
+from frontline.tickets.taxonomy import find_category, find_priority
 
 logger = logging.getLogger(__name__)
 
@@ -174,23 +178,16 @@ def escalate_due(now: datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def _escalate(rule: EscalationRule, sentence: str, ticket_id: int, now: datetime) -> bool:
-    from frontline.routing.assignment import auto_assign
     from frontline.routing.escalation import escalate, prefill_tried
 
     ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
     # Re-checked under the lock: a reply or another rule may have come first.
     if ticket is None or not candidates(rule, now).filter(pk=ticket_id).exists():
         return False
-    team_before = ticket.team_id
+    # escalate() also hands the ticket to the target team's assignment mode.
     result = escalate(ticket, None, rule.to_tier, reason=sentence, tried=prefill_tried(ticket),
                       team=rule.to_team, at=now)
-    if not result.moved:
-        return False
-    ticket = result.ticket
-    if ticket.team_id != team_before and ticket.team_id is not None:
-        # Arriving in a new team is arriving: its assignment mode picks the owner.
-        auto_assign(ticket, now, replace=True)
-    return True
+    return result.moved
 
 
 # -- editing escalation rules (admins) ----------------------------------------------
@@ -219,13 +216,13 @@ def _apply_fields(rule: EscalationRule, changes: dict[str, Any]) -> None:
     if "active" in changes:
         rule.active = core_inputs.boolean(changes["active"], "active")
     if "category" in changes:
-        rule.category = inputs.category(changes["category"])
+        rule.category = find_category(changes["category"])
     if "product" in changes:
-        rule.product = inputs.product(changes["product"])
+        rule.product = find_product(changes["product"])
     if "plan" in changes:
-        rule.plan = inputs.plan(changes["plan"])
+        rule.plan = find_plan(changes["plan"])
     if "min_priority" in changes:
-        rule.min_priority = inputs.priority(changes["min_priority"], field="min_priority")
+        rule.min_priority = find_priority(changes["min_priority"], field="min_priority")
     if "trigger" in changes:
         rule.trigger = _trigger(changes["trigger"])
     if "after_minutes" in changes:
@@ -236,7 +233,7 @@ def _apply_fields(rule: EscalationRule, changes: dict[str, Any]) -> None:
             raise InvalidInput("Say which tier the rule escalates to (2 or 3).", field="to_tier")
         rule.to_tier = tier
     if "to_team" in changes:
-        rule.to_team = inputs.team(changes["to_team"], field="to_team")
+        rule.to_team = find_team(changes["to_team"], field="to_team")
     # The rule as a whole.
     if rule.to_tier is None:
         raise InvalidInput("Say which tier the rule escalates to (2 or 3).", field="to_tier")

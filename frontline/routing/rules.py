@@ -35,12 +35,16 @@ from django.utils import timezone
 from frontline.core import inputs as core_inputs
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
+from frontline.customers.finders import find_organization, find_plan, find_product, find_version
 from frontline.routing import inputs, ordering
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule, Team
 from frontline.routing.ordering import RuleKind
 from frontline.routing.sentences import describe, describe_escalation, describe_routing
+from frontline.routing.teams import find_team
+from frontline.routing.tiers import move_tier
 from frontline.tickets.models import Priority, Tag, Ticket
 from frontline.tickets.services.events import record_event
+from frontline.tickets.taxonomy import find_category, find_priority
 
 __all__ = ["clear_cache", "create_routing_rule", "delete_routing_rule", "describe",
            "describe_routing", "get_routing_rule", "move_routing_rule", "route_new_ticket",
@@ -368,8 +372,7 @@ def _apply(ticket: Ticket, at: datetime, out: _Outcome) -> None:
                      reason=out.reason("team"))
     if tier != ticket.tier:
         before_tier = ticket.tier
-        ticket.tier = tier
-        fields.append("tier")
+        fields += move_tier(ticket, tier)
         record_event(ticket, "tier_changed", at=at, before=before_tier, after=tier,
                      reason=out.reason("tier"))
     if priority != ticket.priority:
@@ -410,7 +413,7 @@ def _add_tags(ticket: Ticket, names: list[str], at: datetime, why: str) -> None:
 def _tell_lead(ticket: Ticket, team: TeamRef | None, at: datetime, sentence: str) -> None:
     if team is None or team.lead_id is None:
         return
-    from frontline.core.notifications import notify
+    from frontline.notifications.services import notify
 
     lead = User.objects.filter(pk=team.lead_id).first()
     notify([lead], "escalated", f"{ticket.reference} went straight to tier {ticket.tier} "
@@ -442,27 +445,27 @@ def _apply_routing_fields(rule: RoutingRule, changes: dict[str, Any]) -> None:
     if "channel" in changes:
         rule.channel = inputs.channel(changes["channel"])
     if "category" in changes:
-        rule.category = inputs.category(changes["category"])
+        rule.category = find_category(changes["category"])
     if "product" in changes:
-        rule.product = inputs.product(changes["product"])
+        rule.product = find_product(changes["product"])
     if "version" in changes:
         product = rule.product if rule.product_id else None
-        rule.version = inputs.version(product, changes["version"])
+        rule.version = find_version(product, changes["version"])
     elif rule.version_id and rule.version and rule.version.product_id != rule.product_id:
         raise InvalidInput(f"Version {rule.version.name} is not a version of the product; "
                            "change the version too.", field="version")
     if "plan" in changes:
-        rule.plan = inputs.plan(changes["plan"])
+        rule.plan = find_plan(changes["plan"])
     if "organization" in changes:
-        rule.organization = inputs.organization(changes["organization"])
+        rule.organization = find_organization(changes["organization"])
     if "words" in changes:
         rule.words = inputs.words(changes["words"])
     if "set_team" in changes:
-        rule.set_team = inputs.team(changes["set_team"], field="set_team")
+        rule.set_team = find_team(changes["set_team"], field="set_team")
     if "set_tier" in changes:
         rule.set_tier = inputs.tier(changes["set_tier"], field="set_tier")
     if "set_priority" in changes:
-        rule.set_priority = inputs.priority(changes["set_priority"], field="set_priority")
+        rule.set_priority = find_priority(changes["set_priority"], field="set_priority")
     if "set_tags" in changes:
         rule.set_tags = inputs.tags(changes["set_tags"])
     if not (rule.set_team_id or rule.set_tier or rule.set_priority or rule.set_tags):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from frontline.core.inputs import split_list
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule
-from frontline.tickets.models import Channel, Priority
+from frontline.tickets.taxonomy import Channel, Priority
 
 
 def describe(rule: RoutingRule | EscalationRule) -> str:

@@ -11,10 +11,15 @@ from django.db.models import Prefetch, QuerySet
 from frontline.core import inputs as core_inputs
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from frontline.core.lookup import find_row
 from frontline.core.models import User
 from frontline.routing import inputs
 from frontline.routing.models import Assignment, EscalationRule, RoutingRule, Team
-from frontline.routing.rules import clear_cache
+from frontline.sla.inputs import find_calendar
+
+# The routing rules' cache (frontline.routing.rules) holds teams; it is dropped by
+# the post_save/post_delete/m2m_changed receivers on Team that rules.py connects,
+# so the services here need not call it (and rules.py may import find_team).
 
 TEAM_FIELDS = ("name", "tier", "calendar", "assignment", "lead", "members")
 
@@ -24,10 +29,17 @@ def teams() -> QuerySet[Team]:
         Prefetch("members", queryset=User.objects.order_by("pk"))).order_by("tier", "name")
 
 
-def get_team(team_id: int) -> Team:
-    team = teams().filter(pk=team_id).first()
-    if team is None:
-        raise NotFound(f"There is no team {team_id}.")
+def find_team(value: Team | str | int | None, *, field: str = "team",
+              rows: QuerySet[Team] | None = None) -> Team | None:
+    """The team with this id or name (any case); None when empty. The one team
+    finder: desk, API, rules, SLA policies (their callers) and the workflow use it.
+
+    InvalidInput naming `field` when no team matches; a face loading the team its
+    URL names turns that into a 404. `rows` is where to look, e.g. teams() with
+    the members loaded for a team's page."""
+    team = find_row(Team.objects.all() if rows is None else rows, value, iexact=("name",))
+    if team is None and not core_inputs.blank(value):
+        raise InvalidInput(f"No team '{value}'.", field=field)
     return team
 
 
@@ -67,7 +79,7 @@ def _apply(team: Team, changes: dict[str, Any]) -> list[User] | None:
             raise InvalidInput("A team works at tier 1, 2 or 3.", field="tier")
         team.tier = tier
     if "calendar" in changes:
-        team.calendar = inputs.calendar(changes["calendar"])
+        team.calendar = find_calendar(changes["calendar"])
     if "assignment" in changes:
         team.assignment = _assignment(changes["assignment"])
     if "lead" in changes:
@@ -95,8 +107,7 @@ def create_team(actor: User, **fields: Any) -> Team:
     team.save()
     if members is not None:
         team.members.set(members)
-    clear_cache()
-    return get_team(team.pk)
+    return teams().get(pk=team.pk)
 
 
 @transaction.atomic
@@ -109,8 +120,7 @@ def update_team(actor: User, team: Team, **changes: Any) -> Team:
     team.save()
     if members is not None:
         team.members.set(members)
-    clear_cache()
-    return get_team(team.pk)
+    return teams().get(pk=team.pk)
 
 
 @transaction.atomic
@@ -124,7 +134,6 @@ def delete_team(actor: User, team: Team) -> None:
         raise InvalidTransition(f"Rules send tickets to {team.name}: "
                                 f"{', '.join(routing + escalation)}. Change or delete them first.")
     Team.objects.filter(pk=team.pk).delete()
-    clear_cache()
 
 
 @transaction.atomic

@@ -18,7 +18,6 @@ from django.db import transaction
 from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.models import User
-from frontline.routing.models import Team
 from frontline.sla import businesstime
 from frontline.sla import services as clock_services
 from frontline.sla.holiday_places import holiday_place, is_timezone
@@ -204,5 +203,6 @@ def calendar_users(calendar: BusinessCalendar) -> dict[str, list[str]]:
     return {
         "policies": [policy_name(p) for p in SlaPolicy.objects.filter(calendar=calendar)
                      .select_related("plan")],
-        "teams": list(Team.objects.filter(calendar=calendar).values_list("name", flat=True)),
+        # Team.calendar's reverse relation: teams are routing's, a layer above this app.
+        "teams": list(calendar.teams.order_by("name").values_list("name", flat=True)),
     }

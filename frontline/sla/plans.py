@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
+from frontline.customers.finders import find_plan
 from frontline.customers.models import Organization, Plan
 from frontline.sla import services as clock_services
-from frontline.sla.inputs import find_plan
 from frontline.sla.models import IncidentPremium
 from frontline.tickets.models import Ticket
 
@@ -153,9 +153,9 @@ def set_organization_plan(actor: User, organization: Organization, *,
                           starts_on: Any = None, ends_on: Any = None) -> Organization:
     """The plan an organization's contacts are served on, and its contract dates
     (outside them the default plan applies). Open tickets' promises follow."""
-    permissions.check_is_admin(actor)
+    permissions.check_can_change_contract(actor)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    new_plan = None if plan in (None, "") else find_plan(plan)
+    new_plan = find_plan(plan)
     if new_plan is not None and new_plan.per_incident:
         raise InvalidInput(f"{new_plan.name} is bought per incident, for one ticket; an "
                            "organization cannot hold it.", field="plan")

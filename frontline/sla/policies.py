@@ -16,15 +16,15 @@ from typing import Any
 from django.db import transaction
 
 from frontline.core import inputs, permissions
-from frontline.core.errors import InvalidInput, NotFound
+from frontline.core.errors import InvalidInput
 from frontline.core.models import User
+from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
-from frontline.routing.models import Team
 from frontline.sla import services as clock_services
 from frontline.sla.hours_text import spoken_duration, weekly_minutes
-from frontline.sla.inputs import find_calendar, find_plan, find_priority
+from frontline.sla.inputs import find_calendar
 from frontline.sla.models import SlaPolicy
-from frontline.tickets.models import Priority
+from frontline.tickets.taxonomy import Priority, find_priority
 
 POLICY_FIELDS = ("plan", "priority", "calendar", "first_response_minutes",
                  "next_response_minutes", "resolution_minutes", "formal", "warn_percent",
@@ -38,18 +38,17 @@ TARGET_FIELDS = {
 MAX_TARGET_MINUTES = 366 * 24 * 60
 
 
-def _find_team(value: Team | int | str | None, *, field: str) -> Team | None:
-    if isinstance(value, Team):
-        return value
+def _team(value: Any) -> Any:
+    """The team a breach moves tickets to, as the caller found it. Teams belong to
+    routing, a layer above this app, so the faces find the team they were given
+    (frontline.routing.teams.find_team, naming the field) and pass the Team here."""
     if value is None or value == "":
         return None
-    team = None
-    if isinstance(value, int) or str(value).strip().isdigit():
-        team = Team.objects.filter(pk=int(value)).first()
-    team = team or Team.objects.filter(name__iexact=str(value).strip()).first()
-    if team is None:
-        raise NotFound(f"There is no team '{value}'.", field=field)
-    return team
+    team_model = SlaPolicy._meta.get_field("move_to_team").related_model
+    if not isinstance(value, team_model):
+        raise TypeError(f"move_to_team takes a Team found by frontline.routing.teams."
+                        f"find_team, not {value!r}.")
+    return value
 
 
 def _apply_policy(policy: SlaPolicy, changes: dict[str, Any]) -> None:
@@ -57,9 +56,13 @@ def _apply_policy(policy: SlaPolicy, changes: dict[str, Any]) -> None:
     if unknown:
         raise InvalidInput(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     if "plan" in changes:
-        policy.plan = find_plan(changes["plan"])
+        plan = find_plan(changes["plan"])
+        if plan is None:
+            raise InvalidInput("A policy belongs to a plan.", field="plan")
+        policy.plan = plan
     if "priority" in changes:
-        policy.priority = find_priority(changes["priority"])
+        priority = find_priority(changes["priority"], empty_means="any")
+        policy.priority = int(priority) if priority is not None else None
     if "calendar" in changes:
         policy.calendar = find_calendar(changes["calendar"])
     for field, label in TARGET_FIELDS.items():
@@ -89,7 +92,7 @@ def _apply_policy(policy: SlaPolicy, changes: dict[str, Any]) -> None:
         policy.raise_priority = inputs.boolean(changes["raise_priority"],
                                                "raise_priority")
     if "move_to_team" in changes:
-        policy.move_to_team = _find_team(changes["move_to_team"], field="move_to_team")
+        policy.move_to_team = _team(changes["move_to_team"])
     if "move_to_tier" in changes:
         policy.move_to_tier = inputs.whole(changes["move_to_tier"], "move_to_tier",
                                            label="The tier to move to", low=1, high=3,

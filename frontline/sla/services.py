@@ -6,7 +6,6 @@ warnings and breaches with the policy's actions.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,8 +20,9 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
-from frontline.core.notifications import notify
+from frontline.customers.finders import find_plan
 from frontline.customers.models import Organization, Plan
+from frontline.notifications.services import notify
 from frontline.sla import clock
 from frontline.sla.models import (
     TARGET_BITS,
@@ -30,7 +30,7 @@ from frontline.sla.models import (
     SlaMeasurement,
     SlaPolicy,
 )
-from frontline.tickets.models import ACTIVE_STATUSES, Event, Priority, Ticket
+from frontline.tickets.models import ACTIVE_STATUSES, Event, Ticket
 from frontline.tickets.services.events import record_event
 
 logger = logging.getLogger(__name__)
@@ -68,12 +68,10 @@ def buy_incident_premium(ticket: Ticket, actor: User, plan: Plan | str | int,
     `price` defaults to the plan's list price."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     permissions.check_can_change_ticket(actor, ticket)
-    if not isinstance(plan, Plan):
-        found = (Plan.objects.filter(pk=int(plan)).first() if str(plan).isdigit()
-                 else Plan.objects.filter(slug=str(plan)).first())
-        if found is None:
-            raise InvalidInput(f"No plan '{plan}'.", field="plan")
-        plan = found
+    found = find_plan(plan)
+    if found is None:
+        raise InvalidInput("Say which per-incident plan was bought.", field="plan")
+    plan = found
     if not plan.per_incident:
         raise InvalidInput(f"{plan.name} is not sold per incident.", field="plan")
     if IncidentPremium.objects.filter(ticket=ticket).exists():
@@ -295,29 +293,12 @@ def _people(ticket: Ticket) -> list[User | None]:
     return [ticket.assignee, ticket.team.lead if ticket.team else None]
 
 
-def _run_breach_actions(ticket: Ticket, policy: SlaPolicy, now: datetime) -> None:
-    """The policy's actions on a breach, through the lifecycle's own field change
-    (each records its event, as a change by staff would)."""
-    from frontline.tickets.services import change_field
-
-    if policy.raise_priority and ticket.priority < Priority.URGENT:
-        old, new = Priority(ticket.priority), Priority(ticket.priority + 1)
-        change_field(ticket, None, "priority", new.value, new.name.lower(), old.name.lower(),
-                     "priority_changed", now)
-    if policy.move_to_team_id and policy.move_to_team_id != ticket.team_id:
-        team = policy.move_to_team
-        old_team = ticket.team
-        change_field(ticket, None, "team", team, team.name if team else None,
-                     old_team.name if old_team else None, "team_changed", now)
-    if policy.move_to_tier and policy.move_to_tier != ticket.tier:
-        change_field(ticket, None, "tier", policy.move_to_tier, policy.move_to_tier,
-                     ticket.tier, "tier_changed", now)
-
-
-def check_ticket(ticket: Ticket, now: datetime) -> tuple[int, int]:
-    """Record the warnings and breaches whose moment has come, run the policy's
-    actions, and move `sla_check_at` on. The caller holds the row lock.
-    Returns (warnings, breaches)."""
+def record_due_moments(ticket: Ticket, now: datetime) -> tuple[int, int, SlaPolicy | None]:
+    """Record the warnings and breaches whose moment has come. The caller holds the
+    row lock, runs the policy's breach actions when a policy is returned (a fresh
+    breach, inside FRONTLINE_SLA_ACTION_WINDOW_HOURS), then refreshes the clock,
+    which moves `sla_check_at` on (frontline.workflow.promises does all three).
+    Returns (warnings, breaches, the policy whose actions are due or None)."""
     policy = clock.cached_policy(ticket.sla_policy_id)
     warnings = breaches = 0
     if policy is not None and ticket.sla_paused_at is None and ticket.is_active:
@@ -362,36 +343,8 @@ def check_ticket(ticket: Ticket, now: datetime) -> tuple[int, int]:
             ticket.sla_warned, ticket.sla_breached = warned or None, breached or None
             ticket.save(update_fields=["sla_warned", "sla_breached"])
         if act:
-            _run_breach_actions(ticket, policy, now)
-    # Moves sla_check_at past `now` (a raised priority may bring a moment into the
-    # past: the scan takes the ticket again, at most a few times per run).
-    clock.refresh(ticket, now)
-    return warnings, breaches
-
-
-def scan_due(now: datetime | None = None, *, batch: int = SCAN_BATCH,
-             limit: int = SCAN_LIMIT) -> dict[str, int]:
-    """Warnings and breaches due by `now`: the indexed query on sla_check_at, then
-    each ticket in its own transaction under a row lock, re-checked there (a reply
-    that arrived meanwhile wins; two workers never warn twice)."""
-    now = now or timezone.now()
-    counts = {"checked": 0, "warnings": 0, "breaches": 0}
-    seen: Counter[int] = Counter()
-    while counts["checked"] < limit:
-        ids = [pk for pk in due_ticket_ids(now, batch) if seen[pk] < 3]
-        if not ids:
-            break
-        for ticket_id in ids:
-            seen[ticket_id] += 1
-            with transaction.atomic():
-                ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-                if ticket is None or ticket.sla_check_at is None or ticket.sla_check_at > now:
-                    continue
-                warnings, breaches = check_ticket(ticket, now)
-            counts["checked"] += 1
-            counts["warnings"] += warnings
-            counts["breaches"] += breaches
-    return counts
+            return warnings, breaches, policy
+    return warnings, breaches, None
 
 
 def due_ticket_ids(now: datetime, limit: int) -> list[int]:

@@ -10,13 +10,25 @@ references look like references, not like row counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from frontline.customers.models import Contact, Organization, Product, Version
-from frontline.routing.models import Team
+from frontline.tickets.taxonomy import (
+    ACTIVE_STATUSES,
+    Category,
+    Channel,
+    Priority,
+    Status,
+    Tag,
+)
+from frontline.tickets.taxonomy import (
+    PENDING_STATUSES as PENDING_STATUSES,
+)
 
 REFERENCE_START = 10001
 _REFERENCE_RE = re.compile(r"^\s*#?(?:([A-Za-z]{1,8})-)?(\d{1,12})\s*$")
@@ -37,73 +49,13 @@ def parse_reference(text: str) -> int | None:
     return int(match.group(2))
 
 
-class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING_CUSTOMER = "pending_customer", "Pending customer"
-    PENDING_INTERNAL = "pending_internal", "Pending internal"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-
-
-# Statuses in which somebody still owes somebody an answer.
-ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_INTERNAL)
-PENDING_STATUSES = (Status.PENDING_CUSTOMER, Status.PENDING_INTERNAL)
-
-
-class Priority(models.IntegerChoices):
-    LOW = 1, "Low"
-    NORMAL = 2, "Normal"
-    HIGH = 3, "High"
-    URGENT = 4, "Urgent"
-
-    @classmethod
-    def from_name(cls, name: str) -> Priority | None:
-        for member in cls:
-            if member.name.lower() == (name or "").strip().lower():
-                return member
-        return None
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEB = "web", "Web form"
-    PORTAL = "portal", "Portal"
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat"
-    API = "api", "API"
-
-
-class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=50, unique=True)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "categories"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=50, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Ticket(models.Model):
     subject = models.CharField(max_length=300)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL)
     tier = models.PositiveSmallIntegerField(default=1)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    team = models.ForeignKey("routing.Team", null=True, blank=True, on_delete=models.SET_NULL)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_tickets",
@@ -311,8 +263,22 @@ class Attachment(models.Model):
         return self.filename
 
 
+class EventManager(models.Manager["Event"]):
+    def bulk_create(self, objs: Iterable[Event], *args: Any, **kwargs: Any) -> list[Event]:
+        """Bulk paths (batched mail import, plan re-evaluation) build Event rows
+        themselves; they too may write declared kinds only, as record_event does."""
+        # Imported here: event_kinds reads this module's Status and references.
+        from frontline.tickets import event_kinds
+
+        events = list(objs)
+        for kind in {event.kind for event in events}:
+            event_kinds.check(kind)
+        return super().bulk_create(events, *args, **kwargs)
+
+
 class Event(models.Model):
-    """One change to a ticket: who, when, what, before and after."""
+    """One change to a ticket: who, when, what, before and after.
+    `kind` is one of the declared kinds (frontline.tickets.event_kinds)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
@@ -327,6 +293,8 @@ class Event(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = EventManager()
 
     class Meta:
         ordering = ["at", "id"]

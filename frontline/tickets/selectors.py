@@ -9,11 +9,12 @@ from typing import Any, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from frontline.core import permissions
+from frontline.core import paging, permissions
 from frontline.core.models import User
+from frontline.core.paging import Keyset
 from frontline.customers.models import Contact, EnvironmentFact
 from frontline.tickets.models import (
     ACTIVE_STATUSES,
@@ -42,16 +43,17 @@ QUEUES: dict[str, str] = {
     "open": "All open",
 }
 
-SORTS: dict[str, tuple[str, ...]] = {
-    "updated": ("-updated_at", "-id"),
-    "oldest": ("updated_at", "id"),
-    "created": ("-created_at", "-id"),
-    "priority": ("-priority", "-updated_at", "-id"),
+# The orders a ticket list is read in, each a keyset the one paginator pages by
+# (frontline.core.paging): the desk's queues offer them all, the API's ticket list
+# "updated" and "oldest", so the same list pages the same way in both.
+SORTS: dict[str, Keyset] = {
+    "updated": Keyset("-updated_at", "-id"),
+    "oldest": Keyset("updated_at", "id"),
+    "created": Keyset("-created_at", "-id"),
+    "priority": Keyset("-priority", "-updated_at", "-id"),
     # SLA time left: the earliest due first, tickets without one (or paused) last.
-    "due": ("sla_due", "id"),
+    "due": Keyset("sla_due", "id", nulls_last=True),
 }
-# Sorts whose first column may be NULL; those rows come last (see _due_page).
-NULLS_LAST_SORTS = frozenset({"due"})
 
 
 def queue_filter(user: User, queue: str) -> Q:
@@ -98,14 +100,8 @@ def queue_tickets(
     if organization_id:
         tickets = tickets.filter(organization_id=organization_id)
     tickets = permissions.visible_tickets(user, tickets)
-    return tickets.select_related(*TICKET_RELATED).order_by(*_ordering(sort))
-
-
-def _ordering(sort: str) -> list[Any]:
-    order = SORTS.get(sort, SORTS["updated"])
-    if sort in NULLS_LAST_SORTS:
-        return [F(order[0]).asc(nulls_last=True), *order[1:]]
-    return list(order)
+    return tickets.select_related(*TICKET_RELATED).order_by(
+        *SORTS.get(sort, SORTS["updated"]).ordering())
 
 
 def queue_counts(user: User, *, cap: int | None = None) -> dict[str, int]:
@@ -219,58 +215,6 @@ class TicketPage:
     next_cursor: str | None
 
 
-def _sort_key_values(ticket: Ticket, order: tuple[str, ...]) -> list[object]:
-    return [getattr(ticket, field.lstrip("-")) for field in order]
-
-
-def ticket_cursor(ticket: Ticket, sort: str = "updated") -> str:
-    """An opaque position in a sorted ticket list: the sort values of `ticket`."""
-    order = SORTS.get(sort, SORTS["updated"])
-    parts = []
-    for value in _sort_key_values(ticket, order):
-        parts.append(value.isoformat() if isinstance(value, datetime)
-                     else "" if value is None else str(value))
-    return "~".join(parts)
-
-
-def _parse_cursor(cursor: str, order: tuple[str, ...]) -> list[object] | None:
-    parts = cursor.split("~")
-    if len(parts) != len(order):
-        return None
-    values: list[object] = []
-    try:
-        for field, part in zip(order, parts, strict=True):
-            name = field.lstrip("-")
-            if part == "" and name == "sla_due":
-                values.append(None)
-            elif name.endswith(("_at", "_due")):
-                values.append(datetime.fromisoformat(part))
-            else:
-                values.append(int(part))
-    except ValueError:
-        return None
-    return values
-
-
-def _after(order: tuple[str, ...], values: list[object]) -> Q:
-    """Rows strictly after `values` in `order` (a row-value comparison spelled out).
-
-    The leading `<=`/`>=` on the first column lets the planner use the index range
-    before it tests the ties.
-    """
-    first = order[0].lstrip("-")
-    first_op = "lte" if order[0].startswith("-") else "gte"
-    alternatives = Q()
-    for position, field in enumerate(order):
-        name = field.lstrip("-")
-        op = "lt" if field.startswith("-") else "gt"
-        clause = Q(**{f"{name}__{op}": values[position]})
-        for earlier, value in zip(order[:position], values[:position], strict=True):
-            clause &= Q(**{earlier.lstrip("-"): value})
-        alternatives |= clause
-    return Q(**{f"{first}__{first_op}": values[0]}) & alternatives
-
-
 # The partial "active" indexes' condition, spelled as SQL literals. SQLite uses a
 # partial index only when the query repeats its WHERE term with literal values
 # (a bound parameter is not known when the plan is made); PostgreSQL would match
@@ -280,81 +224,33 @@ _ACTIVE_LITERAL = RawSQL(
     [], output_field=BooleanField())
 
 
+def _with_related(ids: list[int]) -> QuerySet[Ticket]:
+    return Ticket.objects.select_related(*TICKET_RELATED).filter(pk__in=ids)
+
+
 def page_of(tickets: QuerySet[Ticket], *, sort: str = "updated", after: str | None = None,
             size: int = PAGE_SIZE, active_only: bool = False) -> TicketPage:
-    """One page of a ticket queryset in `sort` order, starting after `after` (a cursor).
+    """One page of a ticket queryset in `sort` order, starting after `after` (a cursor
+    of frontline.core.paging, the same the API hands out for the same order).
 
-    Two queries: the page's ids from the ticket table alone (so the planner walks
-    a sort index and cannot reorder joins), then those rows with their related
-    objects. `active_only` says every ticket in `tickets` is active, which lets
-    the active-ticket indexes serve the first query.
+    Two queries: the page's keys from the ticket table alone, then those rows with
+    their related objects. `active_only` says every ticket in `tickets` is active,
+    which lets the active-ticket indexes serve the first query.
 
     A cursor that does not parse starts from the top rather than failing: it
     only ever comes from a link we rendered or a hand-edited URL.
     """
-    order = SORTS.get(sort, SORTS["updated"])
-    values = _parse_cursor(after, order) if after else None
-    if sort in NULLS_LAST_SORTS:
-        return _due_page(tickets, values, size=size, active_only=active_only)
-    lean = tickets.order_by(*order)
-    if values is not None:
-        lean = lean.filter(_after(order, values))
-    if active_only:
-        lean = lean.filter(_ACTIVE_LITERAL)
-    ids = list(lean.values_list("pk", flat=True)[: size + 1])
-    if not ids:
-        return TicketPage([], None)
-    found = Ticket.objects.select_related(*TICKET_RELATED).in_bulk(ids)
-    rows = [found[pk] for pk in ids if pk in found]
-    next_cursor = ticket_cursor(rows[size - 1], sort) if len(rows) > size else None
-    return TicketPage(rows[:size], next_cursor)
-
-
-def _due_after(values: list[object]) -> Q:
-    """Rows after `values` in (sla_due NULLS LAST, id) order."""
-    due, pk = values
-    if due is None:
-        return Q(sla_due__isnull=True, pk__gt=pk)
-    return (Q(sla_due__gte=due) & (Q(sla_due__gt=due) | Q(sla_due=due, pk__gt=pk))
-            | Q(sla_due__isnull=True))
-
-
-def _due_page(tickets: QuerySet[Ticket], values: list[object] | None, *, size: int,
-              active_only: bool) -> TicketPage:
-    """A page in SLA order, nulls last, as two index walks of ticket_active_sla_due:
-    the tickets with a due time, then (if the page is not full) those without.
-    One ORDER BY ... NULLS LAST would make SQLite sort every active ticket."""
-    lean = tickets.order_by()
-    if active_only:
-        lean = lean.filter(_ACTIVE_LITERAL)
-    ids: list[int] = []
-    if values is None or values[0] is not None:
-        dated = lean.filter(sla_due__isnull=False)
-        if values is not None:
-            dated = dated.filter(Q(sla_due__gte=values[0])
-                                 & (Q(sla_due__gt=values[0])
-                                    | Q(sla_due=values[0], pk__gt=values[1])))
-        ids = list(dated.order_by("sla_due", "id").values_list("pk", flat=True)[: size + 1])
-    if len(ids) <= size:
-        undated = lean.filter(sla_due__isnull=True)
-        if values is not None and values[0] is None:
-            undated = undated.filter(pk__gt=values[1])
-        ids += list(undated.order_by("id").values_list("pk", flat=True)[: size + 1 - len(ids)])
-    if not ids:
-        return TicketPage([], None)
-    found = Ticket.objects.select_related(*TICKET_RELATED).in_bulk(ids)
-    rows = [found[pk] for pk in ids if pk in found]
-    next_cursor = ticket_cursor(rows[size - 1], "due") if len(rows) > size else None
-    return TicketPage(rows[:size], next_cursor)
+    lean = tickets.filter(_ACTIVE_LITERAL) if active_only else tickets
+    found = paging.page(lean, SORTS.get(sort, SORTS["updated"]), cursor=after, limit=size,
+                        load=_with_related, restart_on_bad_cursor=True)
+    return TicketPage(found.rows, found.next_cursor)
 
 
 def next_in_queue(user: User, queue: str, ticket: Ticket, *, sort: str = "updated") -> int | None:
     """The id of the ticket after `ticket` in `queue` (one query), for "next ticket"."""
-    order = SORTS.get(sort, SORTS["updated"])
-    values = _sort_key_values(ticket, order)
-    after = _due_after(values) if sort in NULLS_LAST_SORTS else _after(order, values)
+    keyset = SORTS.get(sort, SORTS["updated"])
     tickets = queue_tickets(user, queue, sort=sort).filter(
-        after, _ACTIVE_LITERAL).exclude(pk=ticket.pk)
+        keyset.after(keyset.values_of(ticket)), _ACTIVE_LITERAL).exclude(pk=ticket.pk)
     return tickets.values_list("pk", flat=True).first()
 
 

@@ -20,7 +20,8 @@ def test_lena_reads_globex_with_its_plan_value_and_setup(api, lena, globex, alic
     assert response.status_code == 200
     assert response.json() | {"created_at": None} == {
         "id": globex.pk, "name": "Globex", "domains": ["premium.example"], "plan": "premium",
-        "annual_contract_value": "250000.00", "account_manager": "vera", "notes": "",
+        "plan_starts_on": None, "plan_ends_on": None, "annual_contract_value": "250000.00",
+        "account_manager": "vera", "notes": "",
         "environment": {"database": "PostgreSQL 15", "os": "Ubuntu 22.04"},
         "contacts_count": 1, "created_at": None,
     }
@@ -30,7 +31,7 @@ def test_lena_adds_an_organization_and_its_first_contact(api, lena, vera, premiu
     client = api(lena)
     created = client.post("/organizations", {
         "name": "Umbrella", "domains": ["umbrella.example", "UMBRELLA.test"],
-        "plan": "premium", "annual_contract_value": "98000.5", "account_manager": "vera",
+        "annual_contract_value": "98000.5", "account_manager": "vera",
         "environment": {"os": "RHEL 9"},
     })
     assert created.status_code == 201, created.json()
@@ -71,10 +72,16 @@ def test_a_domain_owned_by_another_organization_is_refused_and_nothing_changes(a
     assert initech.name == "Initech"
 
 
+def test_an_unknown_plan_is_422_naming_the_field(api, ada, standard_plan):
+    response = api(ada).post("/organizations", {"name": "X", "plan": "gold"})
+    assert response.status_code == 422, response.content
+    assert "plan" in field_errors(response)
+    assert not Organization.objects.exists()
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({}, "name"),
     ({"name": "  "}, "name"),
-    ({"name": "X", "plan": "gold"}, "plan"),
     ({"name": "X", "annual_contract_value": "-1"}, "annual_contract_value"),
     ({"name": "X", "annual_contract_value": "lots"}, "annual_contract_value"),
     ({"name": "X", "annual_contract_value": "NaN"}, "annual_contract_value"),

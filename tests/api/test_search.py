@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontline.tickets import services
+from frontline import workflow
 from tests.api.conftest import field_errors
 
 search_services = pytest.importorskip("frontline.search.services")
@@ -12,7 +12,7 @@ search_services = pytest.importorskip("frontline.search.services")
 
 def test_lena_finds_a_ticket_by_a_word_in_its_messages(api, lena, bob, bobs_ticket,
                                                         alices_ticket):
-    services.add_note(bobs_ticket, lena, "The proxy strips the session cookie.")
+    workflow.add_note(bobs_ticket, lena, "The proxy strips the session cookie.")
     response = api(lena).get("/search", {"q": "cookie"})
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -33,7 +33,7 @@ def test_dana_finds_only_what_she_may_see(api, dana, bobs_ticket):
 
 
 def test_snippets_never_carry_the_customer_s_html(api, lena, bob, standard_plan):
-    services.open_ticket(requester_email="bob@standard.example", subject="Widget broken",
+    workflow.open_ticket(requester_email="bob@standard.example", subject="Widget broken",
                          body="<script>alert('x')</script> the widget is broken")
     hit = api(lena).get("/search", {"q": "widget"}).json()["hits"][0]
     assert "<script>" not in hit["snippet"]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from frontline.tickets import services
+from frontline import workflow
 from frontline.tickets.models import Ticket
 from tests.api.conftest import field_errors
 from tests.factories import CategoryFactory, TeamFactory
@@ -21,7 +21,7 @@ START = timezone.now() - timedelta(days=2)
 def open_tickets(count: int, *, email: str = "bob@standard.example", at=None,
                  first_minute: int = 0) -> list[Ticket]:
     return [
-        services.open_ticket(requester_email=email, subject=f"Ticket {first_minute + i}",
+        workflow.open_ticket(requester_email=email, subject=f"Ticket {first_minute + i}",
                              body="Something is wrong.",
                              at=at or START + timedelta(minutes=first_minute + i))
         for i in range(count)
@@ -77,7 +77,7 @@ def test_latest_first_walk_has_no_duplicates_when_seen_tickets_change(api, lena,
     client = api(lena)
     first = client.get("/tickets", {"limit": 3}).json()
     seen = refs(first["items"])
-    services.set_priority(Ticket.objects.get(pk=tickets[-1].pk), lena, "urgent")
+    workflow.set_priority(Ticket.objects.get(pk=tickets[-1].pk), lena, "urgent")
     rest = walk_from(client, first["next_cursor"], limit=3)
     assert seen + refs(rest) == [t.reference for t in reversed(tickets)]
 
@@ -99,8 +99,8 @@ def test_oldest_first_walk_misses_no_change_made_while_walking(api, lena, bob):
     first = client.get("/tickets", {"limit": 3, "order": "updated_at"}).json()
     assert refs(first["items"]) == [t.reference for t in tickets[:3]]
     already_seen, not_yet_seen = tickets[0], tickets[5]
-    services.set_priority(Ticket.objects.get(pk=not_yet_seen.pk), lena, "high")
-    services.set_priority(Ticket.objects.get(pk=already_seen.pk), lena, "urgent")
+    workflow.set_priority(Ticket.objects.get(pk=not_yet_seen.pk), lena, "high")
+    workflow.set_priority(Ticket.objects.get(pk=already_seen.pk), lena, "urgent")
 
     rest = walk_from(client, first["next_cursor"], limit=3, order="updated_at")
     untouched = [t.reference for t in tickets if t not in (already_seen, not_yet_seen)]
@@ -114,9 +114,9 @@ def test_filters_narrow_the_list(api, lena, otto, bob, alice):
     bobs = open_tickets(2)
     alices = open_tickets(2, email="alice@premium.example", first_minute=10)
     frontdesk = TeamFactory(name="Frontdesk")
-    services.update_ticket(alices[0], lena, {"assignee": "lena", "team": "Frontdesk",
+    workflow.update_ticket(alices[0], lena, {"assignee": "lena", "team": "Frontdesk",
                                              "status": "pending_customer"})
-    services.set_tier(bobs[0], otto, 2)
+    workflow.set_tier(bobs[0], otto, 2, reason="Needs tier 2")
     client = api(lena)
 
     def listed(**params):
@@ -212,11 +212,11 @@ def test_a_ticket_costs_the_same_queries_however_long_its_story(api, lena, bob, 
         return len(captured)
 
     short = detail_queries()
-    nameless = services.open_ticket(requester_email="nameless@standard.example", subject="Hi",
+    nameless = workflow.open_ticket(requester_email="nameless@standard.example", subject="Hi",
                                     body="No name given")
     for n in range(6):
-        services.add_customer_message(bobs_ticket, nameless.requester, f"me too {n}")
-        services.add_note(bobs_ticket, lena, f"note {n}")
-        services.add_reply(bobs_ticket, lena, f"reply {n}")
-        services.add_customer_message(bobs_ticket, bob, f"answer {n}")
+        workflow.add_customer_message(bobs_ticket, nameless.requester, f"me too {n}")
+        workflow.add_note(bobs_ticket, lena, f"note {n}")
+        workflow.add_reply(bobs_ticket, lena, f"reply {n}")
+        workflow.add_customer_message(bobs_ticket, bob, f"answer {n}")
     assert detail_queries() == short

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontline.tickets import services
+from frontline import workflow
 from frontline.tickets.models import Event, Message, Priority, Status, Ticket
 from tests.api.conftest import field_errors
 from tests.factories import CategoryFactory, TeamFactory
@@ -89,7 +89,7 @@ def test_vera_the_viewer_reads_but_cannot_write(api, vera, bobs_ticket):
 
 def test_dana_the_developer_sees_only_tier_3_tickets(api, dana, otto, bobs_ticket,
                                                       alices_ticket):
-    services.set_tier(alices_ticket, otto, 3, reason="Needs a fix in the exporter")
+    workflow.set_tier(alices_ticket, otto, 3, reason="Needs a fix in the exporter")
     client = api(dana)
 
     listed = client.get("/tickets").json()["items"]
@@ -126,7 +126,7 @@ def test_the_timeline_tells_the_story_in_order(api, lena, bob, bobs_ticket):
                          "status": "pending_customer"})
     assert reply.status_code == 201
     assert reply.json()["kind"] == "outbound" and reply.json()["ticket"] == ref
-    services.add_customer_message(bobs_ticket, bob, "That fixed it, thanks!")
+    workflow.add_customer_message(bobs_ticket, bob, "That fixed it, thanks!")
 
     response = client.get(f"/tickets/{ref}")
     assert response.status_code == 200
@@ -174,6 +174,7 @@ def test_patch_changes_several_fields_at_once(api, lena, otto, bobs_ticket):
     response = api(lena).patch(f"/tickets/{bobs_ticket.reference}", {
         "priority": "urgent", "tier": 2, "team": "Specialists", "assignee": "otto",
         "category": "login", "status": "pending_internal",
+        "reason": "Login fails for every SSO user; needs a specialist.",
     })
     assert response.status_code == 200, response.json()
     ticket = response.json()
@@ -181,14 +182,15 @@ def test_patch_changes_several_fields_at_once(api, lena, otto, bobs_ticket):
             ticket["category"], ticket["status"]) == (
         "urgent", 2, "Specialists", "otto", "login", "pending_internal")
     kinds = set(Event.objects.filter(ticket=bobs_ticket).values_list("kind", flat=True))
-    assert {"priority_changed", "tier_changed", "team_changed", "assigned",
+    assert {"priority_changed", "escalated", "team_changed", "assigned",
             "category_changed", "status_changed"} <= kinds
 
 
 def test_patch_is_all_or_nothing(api, lena, bobs_ticket):
     before = Event.objects.count()
     response = api(lena).patch(f"/tickets/{bobs_ticket.reference}",
-                               {"priority": "urgent", "tier": 2, "assignee": "nobody-here"})
+                               {"priority": "urgent", "tier": 2, "assignee": "nobody-here",
+                                "reason": "Needs a specialist"})
     assert response.status_code == 422
     assert "assignee" in field_errors(response)
     bobs_ticket.refresh_from_db()
@@ -218,9 +220,9 @@ def test_patch_can_clear_the_assignee_but_not_the_status(api, lena, bobs_ticket)
 
 def test_a_merged_ticket_still_answers_and_points_to_where_it_went(api, lena, bobs_ticket,
                                                                      bob):
-    duplicate = services.open_ticket(requester_email="bob@standard.example",
+    duplicate = workflow.open_ticket(requester_email="bob@standard.example",
                                      subject="Login broken", body="Still cannot log in!")
-    services.merge_tickets(duplicate, bobs_ticket, lena)
+    workflow.merge_tickets(duplicate, bobs_ticket, lena)
     client = api(lena)
 
     response = client.get(f"/tickets/{duplicate.reference}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Count
 
 from frontline.cli import main
-from frontline.core.models import Notification, User
+from frontline.core.models import User
 from frontline.customers.models import Contact, Organization, Plan, Version
+from frontline.notifications.models import Notification
 from frontline.tickets.models import Event, Message, Status, Ticket
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from frontline import workflow
 from frontline.core import permissions
-from frontline.tickets import services
 from frontline.tickets.models import Ticket
 
 
@@ -17,7 +17,7 @@ def test_roles_on_a_tier_one_ticket(bobs_ticket, ada, lena, otto, dana, vera):
 
 
 def test_developer_sees_only_escalated_tickets(bobs_ticket, alices_ticket, otto, dana):
-    services.set_tier(alices_ticket, otto, 3)
+    workflow.set_tier(alices_ticket, otto, 3, reason="Needs tier 3")
     visible = permissions.visible_tickets(dana, Ticket.objects.all())
     assert list(visible) == [alices_ticket]
 

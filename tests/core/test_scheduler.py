@@ -14,7 +14,7 @@ from frontline.core import scheduler
 from frontline.core.models import PeriodicJob
 
 QUIET_JOB = "tickets.close_quiet_resolved"
-QUIET_TASK = "frontline.tickets.tasks.close_quiet_resolved"
+QUIET_TASK = "frontline.workflow.tasks.close_quiet_resolved"
 
 
 def queued(task_path: str = QUIET_TASK) -> int:

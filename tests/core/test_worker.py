@@ -8,19 +8,19 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from frontline import workflow
 from frontline.cli import main
 from frontline.core.worker import FrontlineWorker
-from frontline.tickets import services
 from frontline.tickets.models import Status, Ticket
-from frontline.tickets.tasks import close_quiet_resolved
+from frontline.workflow.tasks import close_quiet_resolved
 
 
 def resolved_long_ago(lena, days: int) -> Ticket:
     at = timezone.now() - timedelta(days=days)
-    ticket = services.open_ticket(requester_email="bob@standard.example",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
                                   subject="Export button does nothing",
                                   body="Clicking Export has no effect.", at=at)
-    services.add_reply(ticket, lena, "Fixed in the settings.", status="resolved",
+    workflow.add_reply(ticket, lena, "Fixed in the settings.", status="resolved",
                        at=at + timedelta(hours=1))
     return ticket
 
@@ -53,7 +53,7 @@ def test_worker_schedules_the_periodic_job_itself(bob, lena):
     # Other apps' periodic jobs (mail polling, delivery) ran in the same tick: all fine.
     assert DBTaskResult.objects.filter(
         status=TaskResultStatus.SUCCESSFUL,
-        task_path="frontline.tickets.tasks.close_quiet_resolved").count() == 1
+        task_path="frontline.workflow.tasks.close_quiet_resolved").count() == 1
     assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
 
 

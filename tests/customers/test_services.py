@@ -11,10 +11,10 @@ from frontline.customers import services
 from frontline.customers.models import Contact, EnvironmentFact, Organization
 
 
-def test_agent_creates_an_organization_with_domains_plan_and_environment(lena, premium_plan,
+def test_admin_creates_an_organization_with_domains_plan_and_environment(ada, premium_plan,
                                                                           vera):
     acme = services.create_organization(
-        lena, name="  Acme Corp ", domains=["ACME.example", "@acme.test"], plan="premium",
+        ada, name="  Acme Corp ", domains=["ACME.example", "@acme.test"], plan="premium",
         annual_contract_value="48000.5", account_manager="vera",
         environment={"os": "Ubuntu 22.04", "database": "PostgreSQL 15"},
     )
@@ -25,6 +25,14 @@ def test_agent_creates_an_organization_with_domains_plan_and_environment(lena, p
     assert acme.account_manager == vera
     facts = dict(EnvironmentFact.objects.filter(organization=acme).values_list("key", "value"))
     assert facts == {"os": "Ubuntu 22.04", "database": "PostgreSQL 15"}
+
+
+def test_agent_creates_an_organization_but_not_its_contract(lena, premium_plan):
+    """The plan is a commercial term: the same rule as the desk and PATCH (admins)."""
+    with pytest.raises(NotAllowed, match="Only an admin may change an organization's plan"):
+        services.create_organization(lena, name="Acme Corp", plan="premium")
+    acme = services.create_organization(lena, name="Acme Corp")
+    assert acme.plan != premium_plan
 
 
 def test_new_sender_from_a_known_domain_joins_the_organization(globex):

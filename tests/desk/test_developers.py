@@ -11,10 +11,10 @@ from html import unescape
 from django.test import Client
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.models import User
 from frontline.costs.models import TimeEntry
 from frontline.routing.models import EscalationDecision
-from frontline.tickets import services
 from frontline.tickets.models import Event, Ticket
 from tests.desk.conftest import HTMX
 from tests.factories import OrganizationFactory
@@ -35,9 +35,9 @@ def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_p
     """Lena opens the dialog on Alice's ticket and escalates; Dana finds it on /dev
     with the customer's worth and the promise, and the brief on its page."""
     OrganizationFactory(name="Umbrella", domains=["umbrella.example"])
-    other = services.open_ticket(requester_email="kim@umbrella.example",
+    other = workflow.open_ticket(requester_email="kim@umbrella.example",
                                  subject="Export job fails with timeout", body="Same here.")
-    services.add_note(alices_ticket, lena, "Raised the export timeout to 600 s; no change.")
+    workflow.add_note(alices_ticket, lena, "Raised the export timeout to 600 s; no change.")
     due = timezone.now() + timedelta(hours=3)
     Ticket.objects.filter(pk=alices_ticket.pk).update(resolution_due=due, sla_due=due)
     ref = alices_ticket.reference
@@ -45,7 +45,8 @@ def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_p
 
     page = agent.get(f"/t/{ref}")
     assert 'id="escalate-box"' in page.content.decode()
-    dialog = agent.get(f"/t/{ref}/escalation", **HTMX)
+    # The dialog proposes tier 2; Lena picks tier 3 (the select reloads the dialog).
+    dialog = agent.get(f"/t/{ref}/escalation?tier=3", **HTMX)
     assert dialog.status_code == 200
     text = _text(dialog)
     assert "Cost 660 EUR 6 h \u00d7 110" in text

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from frontline.desk.templatetags.desk import event_line
 from frontline.tickets.models import Event
+from frontline.tickets.services.events import record_event
 
 
 def line(ticket, kind, **fields) -> str:
@@ -33,3 +34,12 @@ def line(ticket, kind, **fields) -> str:
 ])
 def test_new_event_kinds_read_as_sentences(bobs_ticket, kind, fields, expected):
     assert line(bobs_ticket, kind, **fields) == expected
+
+
+def test_the_ticket_page_reads_another_apps_event_from_its_declaration(signed_in, lena,
+                                                                       bobs_ticket):
+    """An SLA breach (declared by the sla app) shows on the desk as its sentence."""
+    record_event(bobs_ticket, "sla_breach", at=timezone.now(), target="first_response",
+                 due="2030-01-07T09:00:00+00:00", formal=True)
+    html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert '<span class="sla-breach">SLA breached: first response missed its target' in html

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from frontline.core.models import Notification
-from frontline.core.notifications import notify
+from frontline.notifications.models import Notification
+from frontline.notifications.services import notify
 
 
 def test_a_notification_is_counted_in_the_nav_listed_and_marked_read(signed_in, lena, otto,

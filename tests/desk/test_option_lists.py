@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from frontline import workflow
 from frontline.core.models import Role
-from frontline.tickets import services
 from tests.factories import UserFactory
 
 
@@ -23,7 +23,7 @@ def test_the_assignee_menu_lists_who_may_hold_the_ticket(signed_in, lena, otto, 
                                                          ada, bobs_ticket):
     UserFactory(username="gone", first_name="Gone", last_name="Away", role=Role.AGENT,
                 is_active=False)
-    services.assign(bobs_ticket, lena, otto)
+    workflow.assign(bobs_ticket, lena, otto)
     client = signed_in(lena)
     html = client.get(f"/t/{bobs_ticket.reference}").content.decode()
     # Tier 1: the developer may not see it, the viewer may not hold it, nor may the inactive.
@@ -33,7 +33,7 @@ def test_the_assignee_menu_lists_who_may_hold_the_ticket(signed_in, lena, otto, 
         ("lena", "Lena Level-One (me)", False),
         ("otto", "Otto Level-Two", True),
     ]
-    services.set_tier(bobs_ticket, lena, 3)
+    workflow.set_tier(bobs_ticket, lena, 3, reason="Needs tier 3")
     html = client.get(f"/t/{bobs_ticket.reference}").content.decode()
     assert [value for value, _, _ in select_options(html, "f-assignee")] == [
         "", "ada", "dana", "lena", "otto"]
@@ -61,10 +61,10 @@ def test_the_filter_bar_keeps_the_chosen_assignee_and_team(signed_in, lena, otto
 
 
 def test_a_queue_row_shows_the_ticket_with_its_text_escaped(signed_in, lena, otto, frontdesk):
-    ticket = services.open_ticket(requester_email="eve@example.com", requester_name="Eve <i>",
+    ticket = workflow.open_ticket(requester_email="eve@example.com", requester_name="Eve <i>",
                                   subject="<script>alert(1)</script> & more", body="x")
-    services.assign(ticket, lena, otto)
-    services.set_team(ticket, lena, frontdesk.name)
+    workflow.assign(ticket, lena, otto)
+    workflow.set_team(ticket, lena, frontdesk.name)
     html = signed_in(lena).get("/q/open").content.decode()
     row = re.search(rf'<li><a class="ticket-row is-new" href="/t/{ticket.reference}\?q=open&amp;'
                     r'sort=updated" data-row>(.*?)</a></li>', html, re.S)

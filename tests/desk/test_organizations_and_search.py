@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 
+from frontline import workflow
 from frontline.customers.models import EnvironmentFact
-from frontline.tickets import services
 
 
 def test_the_organization_page_has_counts_plan_contract_environment_and_contacts(
         signed_in, vera, lena, globex, alice, alices_ticket):
-    second = services.open_ticket(requester_email="alice@premium.example", subject="SSO loop",
+    second = workflow.open_ticket(requester_email="alice@premium.example", subject="SSO loop",
                                   body="loop")
-    services.change_status(second, lena, "resolved")
-    third = services.open_ticket(requester_email="alice@premium.example", subject="Waiting",
+    workflow.change_status(second, lena, "resolved")
+    third = workflow.open_ticket(requester_email="alice@premium.example", subject="Waiting",
                                  body="w")
-    services.change_status(third, lena, "pending_customer")
+    workflow.change_status(third, lena, "pending_customer")
     EnvironmentFact.objects.create(organization=globex, key="database", value="Oracle 19c")
     html = signed_in(vera).get(f"/o/{globex.pk}").content.decode()
     stats = dict((label, number) for number, label in re.findall(

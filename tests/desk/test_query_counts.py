@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from frontline import workflow
 from frontline.customers.models import EnvironmentFact
-from frontline.tickets import services
 from frontline.tickets.models import Ticket
 from tests.desk.conftest import HTMX
 from tests.factories import TeamFactory, UserFactory
@@ -26,12 +26,12 @@ def make_tickets(n: int, actor) -> list[Ticket]:
     made = []
     for i in range(n):
         domain = "standard.example" if i % 2 else "premium.example"
-        ticket = services.open_ticket(requester_email=f"person{Ticket.objects.count()}@{domain}",
+        ticket = workflow.open_ticket(requester_email=f"person{Ticket.objects.count()}@{domain}",
                                       requester_name=f"Person {i}", subject=f"Trouble {i}",
                                       body="It broke.", category="installation")
         owner = UserFactory(username=f"owner{Ticket.objects.count()}")
-        services.assign(ticket, actor, owner)
-        services.set_team(ticket, actor, TeamFactory(name=f"Team {ticket.pk}").name)
+        workflow.assign(ticket, actor, owner)
+        workflow.set_team(ticket, actor, TeamFactory(name=f"Team {ticket.pk}").name)
         made.append(ticket)
     return made
 
@@ -50,13 +50,13 @@ def test_the_queue_page_costs_the_same_for_3_or_30_tickets(signed_in, lena, glob
 
 def grow_story(ticket: Ticket, lena, otto, size: int) -> None:
     for i in range(size):
-        services.add_note(ticket, lena if i % 2 else otto, f"note {i}")
-        services.add_reply(ticket, otto if i % 2 else lena, f"reply {i}")
-        services.add_customer_message(ticket, ticket.requester, f"answer {i}")
-        services.set_priority(ticket, lena, "high" if i % 2 else "low")
-        other = services.open_ticket(requester_email="bob@standard.example", subject=f"Rel {i}",
+        workflow.add_note(ticket, lena if i % 2 else otto, f"note {i}")
+        workflow.add_reply(ticket, otto if i % 2 else lena, f"reply {i}")
+        workflow.add_customer_message(ticket, ticket.requester, f"answer {i}")
+        workflow.set_priority(ticket, lena, "high" if i % 2 else "low")
+        other = workflow.open_ticket(requester_email="bob@standard.example", subject=f"Rel {i}",
                                      body="x")
-        services.link_tickets(ticket, other, lena)
+        workflow.link_tickets(ticket, other, lena)
         EnvironmentFact.objects.create(contact=ticket.requester, key=f"k{i}", value="v")
 
 

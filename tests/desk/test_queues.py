@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from frontline.tickets import services
+from frontline import workflow
 from frontline.tickets.models import Ticket
 
 
@@ -56,9 +56,9 @@ def test_signing_out_is_a_post(signed_in, lena):
 
 
 def test_each_queue_lists_its_tickets(signed_in, lena, otto, bobs_ticket, alices_ticket):
-    services.assign(alices_ticket, lena, lena)
-    services.set_tier(alices_ticket, lena, 2)
-    services.change_status(alices_ticket, lena, "pending_customer")
+    workflow.set_tier(alices_ticket, lena, 2, reason="Needs tier 2")
+    workflow.assign(alices_ticket, lena, lena)  # (an escalation hands the ticket over)
+    workflow.change_status(alices_ticket, lena, "pending_customer")
     client = signed_in(lena)
 
     def queue(name: str) -> list[str]:
@@ -73,18 +73,18 @@ def test_each_queue_lists_its_tickets(signed_in, lena, otto, bobs_ticket, alices
     assert queue("tier3") == []
     assert queue("pending") == [alices_ticket.reference]
     assert queue("open") == [alices_ticket.reference, bobs_ticket.reference]
-    services.set_team(bobs_ticket, lena, "Frontdesk")
+    workflow.set_team(bobs_ticket, lena, "Frontdesk")
     assert queue("team") == [bobs_ticket.reference]
     assert client.get("/q/nonsense").status_code == 404
 
 
 def test_closed_tickets_leave_the_open_queues(signed_in, lena, bobs_ticket, alices_ticket):
-    services.change_status(bobs_ticket, lena, "resolved")
+    workflow.change_status(bobs_ticket, lena, "resolved")
     assert refs(signed_in(lena).get("/q/open").content.decode()) == [alices_ticket.reference]
 
 
 def test_the_navigation_counts_each_queue(signed_in, lena, bobs_ticket, alices_ticket):
-    services.assign(alices_ticket, lena, lena)
+    workflow.assign(alices_ticket, lena, lena)
     html = signed_in(lena).get("/q/open").content.decode()
     assert nav_count(html, "mine") == "1"
     assert nav_count(html, "unassigned") == "1"
@@ -94,7 +94,7 @@ def test_the_navigation_counts_each_queue(signed_in, lena, bobs_ticket, alices_t
 
 def test_a_developer_sees_only_tier_3_in_queues_and_counts(signed_in, lena, dana, bobs_ticket,
                                                           alices_ticket):
-    services.set_tier(alices_ticket, lena, 3)
+    workflow.set_tier(alices_ticket, lena, 3, reason="Needs tier 3")
     html = signed_in(dana).get("/q/open").content.decode()
     assert refs(html) == [alices_ticket.reference]
     assert nav_count(html, "open") == "1"
@@ -102,8 +102,8 @@ def test_a_developer_sees_only_tier_3_in_queues_and_counts(signed_in, lena, dana
 
 
 def test_filters_narrow_the_queue(signed_in, lena, otto, bobs_ticket, alices_ticket):
-    services.set_priority(alices_ticket, lena, "urgent")
-    services.assign(bobs_ticket, lena, otto)
+    workflow.set_priority(alices_ticket, lena, "urgent")
+    workflow.assign(bobs_ticket, lena, otto)
     client = signed_in(lena)
     assert refs(client.get("/q/open?priority=4").content.decode()) == [alices_ticket.reference]
     assert refs(client.get(f"/q/open?assignee={otto.pk}").content.decode()) == [
@@ -117,13 +117,13 @@ def test_filters_narrow_the_queue(signed_in, lena, otto, bobs_ticket, alices_tic
 
 
 def test_sorting_by_priority_and_by_age(signed_in, lena, bobs_ticket, alices_ticket):
-    services.set_priority(bobs_ticket, lena, "high")  # bob's is now the most recently updated
+    workflow.set_priority(bobs_ticket, lena, "high")  # bob's is now the most recently updated
     client = signed_in(lena)
     assert refs(client.get("/q/open").content.decode()) == [
         bobs_ticket.reference, alices_ticket.reference]
     assert refs(client.get("/q/open?sort=oldest").content.decode()) == [
         alices_ticket.reference, bobs_ticket.reference]
-    services.set_priority(alices_ticket, lena, "urgent")
+    workflow.set_priority(alices_ticket, lena, "urgent")
     assert refs(client.get("/q/open?sort=priority").content.decode()) == [
         alices_ticket.reference, bobs_ticket.reference]
     assert refs(client.get("/q/open?sort=created").content.decode()) == [
@@ -131,7 +131,7 @@ def test_sorting_by_priority_and_by_age(signed_in, lena, bobs_ticket, alices_tic
 
 
 def test_long_queues_are_paged_by_position_not_by_count(signed_in, lena, bob):
-    tickets = [services.open_ticket(requester_email="bob@standard.example", subject=f"Q{i}",
+    tickets = [workflow.open_ticket(requester_email="bob@standard.example", subject=f"Q{i}",
                                     body="b") for i in range(53)]
     client = signed_in(lena)
     html = client.get("/q/open").content.decode()
@@ -165,7 +165,7 @@ def test_a_ticket_count_in_a_new_queue_never_breaks(db, signed_in, ada):
 
 def test_navigation_counts_stop_at_a_cap(signed_in, lena, bob, monkeypatch):
     for i in range(3):
-        services.open_ticket(requester_email="bob@standard.example", subject=f"S{i}", body="b")
+        workflow.open_ticket(requester_email="bob@standard.example", subject=f"S{i}", body="b")
     monkeypatch.setattr("frontline.desk.views.common.NAV_COUNT_CAP", 2)
     html = signed_in(lena).get("/q/open").content.decode()
     assert nav_count(html, "open") == "1+"

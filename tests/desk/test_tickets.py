@@ -7,19 +7,19 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.customers.models import EnvironmentFact
-from frontline.tickets import services
 from frontline.tickets.models import Message, Status, Ticket
 from tests.desk.conftest import HTMX
 
 
 def test_the_page_tells_the_whole_story_oldest_first(signed_in, lena, bob, bobs_ticket):
     start = bobs_ticket.created_at
-    services.add_note(bobs_ticket, lena, "Probably the token cache.",
+    workflow.add_note(bobs_ticket, lena, "Probably the token cache.",
                       at=start + timedelta(minutes=1))
-    services.add_reply(bobs_ticket, lena, "Could you clear the cache?",
+    workflow.add_reply(bobs_ticket, lena, "Could you clear the cache?",
                        at=start + timedelta(minutes=2))
-    services.add_customer_message(bobs_ticket, bob, "Done, still broken.",
+    workflow.add_customer_message(bobs_ticket, bob, "Done, still broken.",
                                   at=start + timedelta(minutes=3))
     html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
     order = [html.index(text) for text in (
@@ -34,7 +34,7 @@ def test_the_page_tells_the_whole_story_oldest_first(signed_in, lena, bob, bobs_
 
 
 def test_message_bodies_are_escaped(signed_in, lena, bob, bobs_ticket):
-    services.add_customer_message(bobs_ticket, bob, "<script>alert(1)</script>\nline two")
+    workflow.add_customer_message(bobs_ticket, bob, "<script>alert(1)</script>\nline two")
     html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -130,7 +130,7 @@ def test_a_developer_cannot_open_a_tier_1_ticket(signed_in, lena, dana, bobs_tic
     assert response.status_code == 403
     assert f"You may not see {bobs_ticket.reference}." in response.content.decode()
     assert "invalid token" not in response.content.decode()
-    services.set_tier(bobs_ticket, lena, 3)
+    workflow.set_tier(bobs_ticket, lena, 3, reason="Needs tier 3")
     assert client.get(f"/t/{bobs_ticket.reference}").status_code == 200
 
 
@@ -147,7 +147,7 @@ def test_an_unknown_reference_is_a_friendly_404_with_a_search_box(signed_in, len
 
 def test_a_merged_ticket_redirects_to_the_one_that_lives_on(signed_in, lena, bobs_ticket,
                                                             alices_ticket):
-    services.merge_tickets(bobs_ticket, alices_ticket, lena)
+    workflow.merge_tickets(bobs_ticket, alices_ticket, lena)
     client = signed_in(lena)
     response = client.get(f"/t/{bobs_ticket.reference}")
     assert response.status_code == 302
@@ -166,12 +166,12 @@ def test_changing_fields_from_the_actions_panel(signed_in, lena, otto, bobs_tick
     assert "Assignee saved." in html and "assigned to otto" in html
     assert 'id="ticket-side" class="side" hx-swap-oob="true"' in html
     assert 'id="nav-queues"' in html
-    for field, value in [("status", "pending_internal"), ("priority", "3"), ("tier", "2"),
+    for field, value in [("status", "pending_internal"), ("priority", "3"),
                          ("team", "Frontdesk"), ("category", "installation")]:
         assert client.post(f"/t/{ref}/set/{field}", {"value": value}, **HTMX).status_code == 200
     ticket = Ticket.objects.get(pk=bobs_ticket.pk)
-    assert (ticket.assignee, ticket.status, ticket.priority, ticket.tier, ticket.team.name,
-            ticket.category) == (otto, "pending_internal", 3, 2, "Frontdesk", installation)
+    assert (ticket.assignee, ticket.status, ticket.priority, ticket.team.name,
+            ticket.category) == (otto, "pending_internal", 3, "Frontdesk", installation)
     assert client.post(f"/t/{ref}/set/assignee", {"value": "me"}, **HTMX).status_code == 200
     assert Ticket.objects.get(pk=bobs_ticket.pk).assignee == lena
 
@@ -201,7 +201,7 @@ def test_merge_link_and_reopen(signed_in, lena, bobs_ticket, alices_ticket):
     html = client.get(f"/t/{alices_ticket.reference}").content.decode()
     assert f'<a href="/t/{bobs_ticket.reference}">{bobs_ticket.reference}</a>' in html
 
-    services.change_status(alices_ticket, lena, "resolved")
+    workflow.change_status(alices_ticket, lena, "resolved")
     assert client.post(f"/t/{alices_ticket.reference}/reopen", **HTMX).status_code == 200
     assert Ticket.objects.get(pk=alices_ticket.pk).status == Status.OPEN
 
@@ -224,8 +224,8 @@ def test_times_are_relative_with_the_exact_time_on_hover(signed_in, lena, bobs_t
 
 
 def test_replying_on_a_closed_ticket_reopens_it_and_sends(signed_in, lena, bob, bobs_ticket):
-    services.change_status(bobs_ticket, lena, "resolved")
-    services.confirm_resolution(bobs_ticket, bob)
+    workflow.change_status(bobs_ticket, lena, "resolved")
+    workflow.confirm_resolution(bobs_ticket, bob)
     client = signed_in(lena)
     page = client.get(f"/t/{bobs_ticket.reference}").content.decode()
     assert "Reopen and send" in page and "sending reopens it" in page

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
-from frontline.tickets import access, services
+from frontline import workflow
+from frontline.tickets import access
 from frontline.tickets.models import Message, Status
 from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
 
@@ -19,7 +20,7 @@ def test_a_customer_replies_and_confirms_the_fix_from_the_link(live_server, lena
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    services.add_reply(bobs_ticket, lena, "Please clear your cookies.", status="resolved")
+    workflow.add_reply(bobs_ticket, lena, "Please clear your cookies.", status="resolved")
     path = access.ticket_path(bobs_ticket, bobs_ticket.requester)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -38,7 +39,7 @@ def test_a_customer_replies_and_confirms_the_fix_from_the_link(live_server, lena
             assert Message.objects.filter(body="Still failing after clearing cookies.",
                                           channel="portal").exists()
 
-            services.change_status(bobs_ticket, lena, "resolved")
+            workflow.change_status(bobs_ticket, lena, "resolved")
             page.reload()
             page.click("text=Yes, this is solved")
             expect(page.locator(".state")).to_have_text("Closed")

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from django.db import connection, models, transaction
 
+from frontline import workflow
 from frontline.customers.models import Contact, ContactEmail, Organization
 from frontline.mail.importer import import_mail
 from frontline.mail.models import InboundMail, InboundState, OutboundMail
 from frontline.mail.services import process_inbound, reprocess_pending
 from frontline.sla.models import SlaMeasurement, SlaPolicy
-from frontline.tickets import services
 from frontline.tickets.models import (
     Attachment,
     Blob,
@@ -118,15 +118,15 @@ def world(otto, bob, alice, standard_plan, settings) -> dict[str, Any]:
     bouncy = Contact.objects.create(name="Bouncy", organization=alice.organization)
     bouncy.emails.create(address="bouncy@premium.example", is_primary=True,
                          bouncing_since=START - timedelta(days=3), bounce_reason="550")
-    closed = services.open_ticket(requester_email="bob@standard.example", subject="old trouble",
+    closed = workflow.open_ticket(requester_email="bob@standard.example", subject="old trouble",
                                   body="It broke.", channel="email", at=START - timedelta(days=60),
                                   email_message_id="old1@standard.example")
-    services.change_status(closed, otto, "resolved", at=START - timedelta(days=59))
-    closed = services.change_status(closed, otto, "closed", at=START - timedelta(days=58))
-    resolved = services.open_ticket(requester_email="bob@standard.example", subject="Printer",
+    workflow.change_status(closed, otto, "resolved", at=START - timedelta(days=59))
+    closed = workflow.change_status(closed, otto, "closed", at=START - timedelta(days=58))
+    resolved = workflow.open_ticket(requester_email="bob@standard.example", subject="Printer",
                                     body="The printer.", channel="email",
                                     at=START - timedelta(days=2))
-    resolved = services.change_status(resolved, otto, "resolved", at=START - timedelta(days=1))
+    resolved = workflow.change_status(resolved, otto, "resolved", at=START - timedelta(days=1))
     return {"closed": closed, "resolved": resolved}
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from frontline import workflow
 from frontline.customers.models import Contact, ContactEmail
 from frontline.mail import addresses
 from frontline.mail.models import InboundState, OutboundMail
-from frontline.tickets import services
 from frontline.tickets.models import MessageKind, Status, Ticket
 from tests.mail.inbound_mails import compose, deliver
 
@@ -82,7 +82,7 @@ def test_an_out_of_office_reply_is_stored_on_its_ticket_and_never_answered(bobs_
 
 
 def test_an_out_of_office_reply_does_not_reopen_a_resolved_ticket(bobs_mail_ticket, lena):
-    services.change_status(bobs_mail_ticket, lena, "resolved")
+    workflow.change_status(bobs_mail_ticket, lena, "resolved")
     bobs_mail_ticket.refresh_from_db()
     last_customer = bobs_mail_ticket.last_customer_message_at
 

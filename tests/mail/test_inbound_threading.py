@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.models import User
 from frontline.customers.models import Contact, ContactEmail
 from frontline.mail import addresses
 from frontline.mail.models import InboundMail, InboundState, OutboundMail
 from frontline.mail.services import process_inbound, reprocess_pending
 from frontline.mail.store import accept_raw
-from frontline.tickets import services
 from frontline.tickets.models import (
     Message,
     MessageKind,
@@ -183,8 +183,8 @@ def test_a_forged_message_id_opens_nothing_existing(bobs_mail_ticket):
 
 
 def _close(ticket: Ticket, agent: User, days_ago: int) -> None:
-    services.change_status(ticket, agent, "resolved")
-    services.change_status(ticket, agent, "closed")
+    workflow.change_status(ticket, agent, "resolved")
+    workflow.change_status(ticket, agent, "closed")
     Ticket.objects.filter(pk=ticket.pk).update(
         closed_at=timezone.now() - timedelta(days=days_ago))
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.mail import outbound
 from frontline.mail.models import InboundMail, OutboundMail
 from frontline.mail.parse import parse_message
 from frontline.mail.store import accept_raw
-from frontline.tickets import services
 from frontline.tickets.models import Message, Ticket
 
 
@@ -33,7 +33,7 @@ def mail_in(ticket: Ticket, sender: str = "bob@standard.example",
 def email_ticket(subject: str = "Cannot log in after upgrade to 4.2",
                  body: str = "Since the upgrade this morning the login page says "
                              "'invalid token'.") -> Ticket:
-    return services.open_ticket(requester_email="bob@standard.example", requester_name="Bob",
+    return workflow.open_ticket(requester_email="bob@standard.example", requester_name="Bob",
                                 subject=subject, body=body, channel="email")
 
 
@@ -128,9 +128,9 @@ def test_a_broken_limit_setting_says_which_and_how(bob, settings):
 
 def test_the_resolution_reminder_goes_out_as_an_automatic_mail(smtp_sink, bob, lena):
     ticket = email_ticket()
-    services.change_status(ticket, lena, "resolved")
+    workflow.change_status(ticket, lena, "resolved")
     Ticket.objects.filter(pk=ticket.pk).update(resolved_at=timezone.now() - timedelta(days=6))
-    assert services.close_quiet_resolved()["reminded"] == 1
+    assert workflow.close_quiet_resolved()["reminded"] == 1
     assert outbound.deliver_due() == {"sent": 1}
     [mail] = smtp_sink.messages()
     assert mail["Auto-Submitted"] == "auto-generated"

@@ -3,8 +3,8 @@ settings and sends what is due, from the command line."""
 
 from __future__ import annotations
 
+from frontline import workflow
 from frontline.cli import main
-from frontline.tickets import services
 
 
 def test_send_test_mails_the_address_and_says_where_it_went(db, capsys, smtp_sink):
@@ -22,7 +22,7 @@ def test_send_test_prints_the_servers_refusal(db, capsys, smtp_sink):
 
 
 def test_deliver_sends_what_is_due(capsys, smtp_sink, alices_ticket, lena):
-    services.add_reply(alices_ticket, lena, "Hello from the CLI")
+    workflow.add_reply(alices_ticket, lena, "Hello from the CLI")
     assert main(["mail", "deliver"]) == 0
     assert capsys.readouterr().out.strip() == "1 sent"
     assert len(smtp_sink.delivered) == 1

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.worker import FrontlineWorker
 from frontline.mail import addresses, outbound
 from frontline.mail.models import OutboundMail
 from frontline.mail.tasks.delivery import deliver_due_task
-from frontline.tickets import services
 from frontline.tickets.models import Message
 from frontline.tickets.services.attachments import attach
 
@@ -32,7 +32,7 @@ def test_an_agent_reply_is_queued_then_delivered_threaded_by_the_worker(
     """Lena answers Alice; the worker sends it; it arrives with everything that threads."""
     first_id = customer_message_id(alices_ticket)
     with django_capture_on_commit_callbacks(execute=True):
-        reply = services.add_reply(alices_ticket, lena, "Please send us the export log.\n\n"
+        reply = workflow.add_reply(alices_ticket, lena, "Please send us the export log.\n\n"
                                    "Thanks, Lena <b>not bold</b>")
         attach(reply, "checklist.txt", b"1. open the log\n2. send it\n", content_type="text/plain")
     mail = OutboundMail.objects.get(message=reply)
@@ -79,11 +79,11 @@ def test_an_agent_reply_is_queued_then_delivered_threaded_by_the_worker(
 def test_a_second_reply_references_the_whole_thread_answered_message_last(
         smtp_sink, alices_ticket, lena):
     first_id = customer_message_id(alices_ticket)
-    services.add_reply(alices_ticket, lena, "Which version?")
+    workflow.add_reply(alices_ticket, lena, "Which version?")
     our_id = alices_ticket.messages.get(kind="outbound").email_message_id
-    services.add_customer_message(alices_ticket, alices_ticket.requester, "4.2.1")
+    workflow.add_customer_message(alices_ticket, alices_ticket.requester, "4.2.1")
     Message.objects.filter(body="4.2.1").update(email_message_id="second@mail.premium.example")
-    reply = services.add_reply(alices_ticket, lena, "Thanks, a fix is coming.")
+    reply = workflow.add_reply(alices_ticket, lena, "Thanks, a fix is coming.")
     assert outbound.deliver_due() == {"sent": 2}
     last = next(m for m in smtp_sink.messages()
                 if m["Message-ID"] == f"<{reply.email_message_id}>")
@@ -93,12 +93,12 @@ def test_a_second_reply_references_the_whole_thread_answered_message_last(
 
 def test_a_reply_to_a_subject_that_already_says_re_and_the_tag_is_tagged_once(
         smtp_sink, bob, lena):
-    ticket = services.open_ticket(requester_email="bob@standard.example",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
                                   subject="RE: Re: [FL-1] AW: Invoice question", body="Hi",
                                   channel="email")
     ticket.subject = f"Re: [{ticket.reference}] Invoice question"
     ticket.save()
-    services.add_reply(ticket, lena, "Hello Bob")
+    workflow.add_reply(ticket, lena, "Hello Bob")
     outbound.deliver_due()
     subject = smtp_sink.messages()[0]["Subject"]
     assert subject == f"Re: [{ticket.reference}] [FL-1] AW: Invoice question" or \
@@ -107,7 +107,7 @@ def test_a_reply_to_a_subject_that_already_says_re_and_the_tag_is_tagged_once(
 
 
 def test_internal_notes_are_never_mailed(smtp_sink, alices_ticket, lena):
-    services.add_note(alices_ticket, lena, "Customer is on the old plan, be careful.")
+    workflow.add_note(alices_ticket, lena, "Customer is on the old plan, be careful.")
     assert not OutboundMail.objects.exists()
     outbound.deliver_due()
     assert smtp_sink.delivered == []
@@ -115,7 +115,7 @@ def test_internal_notes_are_never_mailed(smtp_sink, alices_ticket, lena):
 
 def test_a_requester_without_an_address_gets_no_mail(smtp_sink, alices_ticket, lena):
     alices_ticket.requester.emails.all().delete()
-    services.add_reply(alices_ticket, lena, "We called you back.")
+    workflow.add_reply(alices_ticket, lena, "We called you back.")
     assert not OutboundMail.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_a_server_answering_451_is_retried_with_backoff_until_it_accepts(
     settings.FRONTLINE_MAIL_RETRY_SECONDS = 60
     smtp_sink.answer("451 4.7.1 Greylisted, please try again later",
                      "451 4.3.0 Mailbox busy")
-    reply = services.add_reply(alices_ticket, lena, "Here is the fix.")
+    reply = workflow.add_reply(alices_ticket, lena, "Here is the fix.")
     mail = OutboundMail.objects.get(message=reply)
     start = timezone.now()
 
@@ -152,7 +152,7 @@ def test_a_server_answering_451_is_retried_with_backoff_until_it_accepts(
 def test_a_permanent_550_fails_at_once_with_the_servers_answer_on_the_desk(
         smtp_sink, alices_ticket, lena, client):
     smtp_sink.answer("550 5.1.1 <alice@premium.example>: Recipient address rejected")
-    reply = services.add_reply(alices_ticket, lena, "Here is the fix.")
+    reply = workflow.add_reply(alices_ticket, lena, "Here is the fix.")
     mail = OutboundMail.objects.get(message=reply)
     assert outbound.deliver(mail.pk) == "failed"
     mail.refresh_from_db()
@@ -172,7 +172,7 @@ def test_a_server_that_is_down_is_retried_and_gives_up_after_the_last_attempt(
         alices_ticket, lena, settings):
     settings.FRONTLINE_SMTP_URL = "smtp://127.0.0.1:9?timeout=2"  # nothing listens on 9
     settings.FRONTLINE_MAIL_MAX_ATTEMPTS = 2
-    reply = services.add_reply(alices_ticket, lena, "Hello")
+    reply = workflow.add_reply(alices_ticket, lena, "Hello")
     mail = OutboundMail.objects.get(message=reply)
     assert outbound.deliver(mail.pk) == "queued"
     mail.refresh_from_db()
@@ -184,7 +184,7 @@ def test_a_server_that_is_down_is_retried_and_gives_up_after_the_last_attempt(
 
 def test_the_periodic_job_sends_a_mail_whose_enqueue_was_lost(smtp_sink, alices_ticket, lena):
     """No on-commit enqueue ran (as after a crash): the minute sweep still sends it."""
-    services.add_reply(alices_ticket, lena, "Hello again")
+    workflow.add_reply(alices_ticket, lena, "Hello again")
     assert deliver_due_task.call() == {"sent": 1}
     assert len(smtp_sink.delivered) == 1
 
@@ -194,7 +194,7 @@ def test_without_an_smtp_url_mail_lands_in_the_outbox_folder(alices_ticket, lena
     settings.FRONTLINE_SMTP_URL = ""
     settings.FRONTLINE_EMAIL_BACKEND = ""
     settings.FRONTLINE_OUTBOX_DIR = tmp_path / "outbox"
-    services.add_reply(alices_ticket, lena, "Demo reply")
+    workflow.add_reply(alices_ticket, lena, "Demo reply")
     assert outbound.deliver_due() == {"sent": 1}
     [written] = list((tmp_path / "outbox").iterdir())
     assert b"Demo reply" in written.read_bytes()
@@ -202,7 +202,7 @@ def test_without_an_smtp_url_mail_lands_in_the_outbox_folder(alices_ticket, lena
 
 def test_replies_recorded_as_history_are_not_mailed(smtp_sink, alices_ticket, lena):
     """An import or the demo writes old replies: they are not news to send now."""
-    services.add_reply(alices_ticket, lena, "Old answer", at=timezone.now() - timedelta(days=30))
+    workflow.add_reply(alices_ticket, lena, "Old answer", at=timezone.now() - timedelta(days=30))
     assert not OutboundMail.objects.exists()
 
 
@@ -211,7 +211,7 @@ def test_a_provider_backend_from_django_anymail_can_send_instead_of_smtp(
     """FRONTLINE_EMAIL_BACKEND picks an anymail backend (here its test backend)."""
     settings.FRONTLINE_EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     settings.ANYMAIL = {}
-    reply = services.add_reply(alices_ticket, lena, "Sent through a provider")
+    reply = workflow.add_reply(alices_ticket, lena, "Sent through a provider")
     assert outbound.deliver_due() == {"sent": 1}
     [mail] = mailoutbox
     assert mail.to == ["alice@premium.example"]
@@ -227,7 +227,7 @@ def test_people_copied_in_on_the_ticket_get_the_reply_too(smtp_sink, alices_tick
     colleague = customers.resolve_contact("carol@premium.example", "Carol")
     Participant.objects.create(ticket=alices_ticket, contact=colleague,
                                added_at=timezone.now())
-    services.add_reply(alices_ticket, lena, "Hello both")
+    workflow.add_reply(alices_ticket, lena, "Hello both")
     outbound.deliver_due()
     [delivered] = smtp_sink.delivered
     assert sorted(delivered.rcpt_tos) == ["alice@premium.example", "carol@premium.example"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from frontline import workflow
 from frontline.mail import outbound, transport
 from frontline.mail.models import OutboundMail
-from frontline.tickets import services
 from frontline.tickets.models import Attachment, Message, Ticket
 from frontline.tickets.services.attachments import attach
 
@@ -28,7 +28,7 @@ def test_crlf_in_subject_name_filename_and_message_id_makes_no_header(
     lena.save()
     Message.objects.filter(ticket=alices_ticket).update(
         email_message_id="abc@mail.example>\r\nBcc: victim@attacker.example")
-    reply = services.add_reply(alices_ticket, lena, "Body line\r\nBcc: not a header")
+    reply = workflow.add_reply(alices_ticket, lena, "Body line\r\nBcc: not a header")
     attach(reply, "report.txt", b"data")
     Attachment.objects.filter(message=reply).update(filename="report" + INJECTION + ".txt")
 
@@ -53,10 +53,10 @@ def test_crlf_in_subject_name_filename_and_message_id_makes_no_header(
 def test_unicode_names_and_subjects_are_encoded_not_broken(smtp_sink, lena, bob):
     lena.first_name, lena.last_name = "Łucja", "Müller-李"
     lena.save()
-    ticket = services.open_ticket(requester_email="bob@standard.example",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
                                   subject="Ärger mit der Anmeldung — 登录失败", body="x",
                                   channel="email")
-    services.add_reply(ticket, lena, "Grüße, 你好")
+    workflow.add_reply(ticket, lena, "Grüße, 你好")
     outbound.deliver_due()
     [delivered] = smtp_sink.delivered
     assert all(line.isascii() for line in header_lines(delivered.raw))
@@ -69,16 +69,16 @@ def test_unicode_names_and_subjects_are_encoded_not_broken(smtp_sink, lena, bob)
 
 
 def test_an_address_that_is_not_one_mailbox_is_never_mailed(smtp_sink, bob, lena):
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Hi",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Hi",
                                   body="x", channel="email")
     bob.emails.update(address="bob@standard.example\r\nBcc: victim@attacker.example")
-    services.add_reply(ticket, lena, "Hello")
+    workflow.add_reply(ticket, lena, "Hello")
     assert not OutboundMail.objects.exists()
     assert smtp_sink.delivered == []
 
 
 def test_html_in_a_reply_is_shown_as_text_in_the_html_part(smtp_sink, alices_ticket, lena):
-    services.add_reply(alices_ticket, lena, '<script>alert(1)</script> see <a href="x">y</a>\n'
+    workflow.add_reply(alices_ticket, lena, '<script>alert(1)</script> see <a href="x">y</a>\n'
                        "https://status.example.com/incident?id=1&x=2")
     outbound.deliver_due()
     html = smtp_sink.messages()[0].get_body(("html",)).get_content()

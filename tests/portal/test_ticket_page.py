@@ -11,9 +11,10 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.mail import outbound
 from frontline.mail.models import OutboundMail
-from frontline.tickets import access, services
+from frontline.tickets import access
 from frontline.tickets.models import Message, Status, Ticket
 from frontline.tickets.services.attachments import attach
 
@@ -24,8 +25,8 @@ def link(ticket: Ticket) -> str:
 
 @pytest.fixture
 def conversation(bobs_ticket, lena) -> Ticket:
-    services.add_note(bobs_ticket, lena, "SECRET: customer is on a legacy licence")
-    services.add_reply(bobs_ticket, lena, "Could you clear your browser cookies and retry?",
+    workflow.add_note(bobs_ticket, lena, "SECRET: customer is on a legacy licence")
+    workflow.add_reply(bobs_ticket, lena, "Could you clear your browser cookies and retry?",
                        status="pending_customer")
     return bobs_ticket
 
@@ -89,7 +90,7 @@ def test_a_link_stops_working_when_the_ticket_gets_another_requester(client, con
 
 def test_replying_on_the_page_adds_a_customer_message_and_reopens_a_resolved_ticket(
         client, conversation, lena):
-    services.change_status(conversation, lena, "resolved")
+    workflow.change_status(conversation, lena, "resolved")
     page = client.post(link(conversation) + "/reply", {"body": "Still broken, sorry!"})
     assert page.status_code == 302
     message = Message.objects.get(body="Still broken, sorry!")
@@ -121,7 +122,7 @@ def test_a_forged_link_cannot_reply(client, conversation):
 
 
 def test_this_is_solved_closes_a_resolved_ticket(client, conversation, lena):
-    services.change_status(conversation, lena, "resolved")
+    workflow.change_status(conversation, lena, "resolved")
     page = client.get(link(conversation))
     assert "Yes, this is solved" in page.content.decode()
     done = client.post(link(conversation) + "/solved")
@@ -136,8 +137,8 @@ def test_this_is_solved_closes_a_resolved_ticket(client, conversation, lena):
 
 
 def test_a_ticket_closed_long_ago_takes_no_reply_on_the_page(client, conversation, lena):
-    services.change_status(conversation, lena, "resolved")
-    services.confirm_resolution(conversation, conversation.requester)
+    workflow.change_status(conversation, lena, "resolved")
+    workflow.confirm_resolution(conversation, conversation.requester)
     Ticket.objects.filter(pk=conversation.pk).update(
         closed_at=timezone.now() - timedelta(days=30))
     page = client.get(link(conversation)).content.decode()
@@ -149,7 +150,7 @@ def test_a_ticket_closed_long_ago_takes_no_reply_on_the_page(client, conversatio
 def test_files_of_the_conversation_download_but_not_those_of_notes(client, conversation, lena):
     reply = conversation.messages.get(kind="outbound")
     shown = attach(reply, "steps.html", b"<script>alert(1)</script>", content_type="text/html")
-    note = services.add_note(conversation, lena, "internal log")
+    note = workflow.add_note(conversation, lena, "internal log")
     hidden = attach(note, "internal.log", b"secret")
     page = client.get(link(conversation))
     assert "steps.html" in page.content.decode() and "internal.log" not in page.content.decode()

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from frontline import workflow
 from frontline.core.models import Role, User
 from frontline.routing import rules
 from frontline.routing.assignment import choose
 from frontline.routing.models import Assignment, RoutingRule, Team
-from frontline.tickets import services
 from frontline.tickets.models import Status, Ticket
 from tests.factories import ContactFactory, OrganizationFactory, TeamFactory, UserFactory
 
@@ -37,7 +37,7 @@ def team_of(mode: str, members: list[User]) -> Team:
 
 
 def open_one(subject: str = "Help") -> Ticket:
-    return services.open_ticket(requester_email="bob@standard.example", subject=subject,
+    return workflow.open_ticket(requester_email="bob@standard.example", subject=subject,
                                 body="Please.")
 
 

@@ -9,15 +9,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.errors import InvalidInput, InvalidTransition, NotAllowed
-from frontline.core.models import Notification, User
+from frontline.core.models import User
 from frontline.costs.models import CostSettings, TimeEntry
 from frontline.customers.models import Contact, Plan
+from frontline.notifications.models import Notification
 from frontline.routing.assessment import assess, significant_words
 from frontline.routing.escalation import de_escalate, escalate, prefill_tried
-from frontline.routing.models import EscalationDecision, Team
+from frontline.routing.models import Assignment, EscalationDecision, Team
 from frontline.sla.models import IncidentPremium
-from frontline.tickets import services
 from frontline.tickets.models import Event, Ticket
 from tests.factories import OrganizationFactory, TeamFactory, UserFactory
 
@@ -32,7 +33,7 @@ def engineering(dana: User) -> Team:
 
 
 def _open(email: str, subject: str, body: str = "It fails.", **kwargs: object) -> Ticket:
-    return services.open_ticket(requester_email=email, subject=subject, body=body, **kwargs)
+    return workflow.open_ticket(requester_email=email, subject=subject, body=body, **kwargs)
 
 
 def _similar_reports() -> None:
@@ -62,7 +63,7 @@ def test_an_escalation_to_tier_3_shows_cost_value_reach_and_a_recommendation(
     _tracked_escalation(dana, "Installer hangs on step 3", 3, "installation")
     _tracked_escalation(dana, "Installer refuses licence key", 5, "installation")
     _similar_reports()
-    services.set_category(alices_ticket, lena, "installation")
+    workflow.set_category(alices_ticket, lena, "installation")
     due = timezone.now() + timedelta(hours=2)
     Ticket.objects.filter(pk=alices_ticket.pk).update(
         first_response_due=due, resolution_due=due + timedelta(days=1))
@@ -147,16 +148,18 @@ def test_a_workaround_or_decline_is_recorded_and_the_ticket_stays(
 
 
 def test_de_escalating_hands_the_ticket_back_to_tier_1(
-        bobs_ticket: Ticket, lena: User, dana: User, frontdesk: Team) -> None:
-    services.set_team(bobs_ticket, lena, "Frontdesk")
-    services.assign(bobs_ticket, lena, lena)
-    escalate(bobs_ticket, lena, 3, reason="Token bug", tried="Cleared cookies")
-    assert Ticket.objects.get(pk=bobs_ticket.pk).team.name == "Engineering"
+        lenas_ticket: Ticket, lena: User, dana: User, frontdesk: Team) -> None:
+    """Back at tier 1 the ticket is Frontdesk's again; Frontdesk's round robin gives
+    it to Lena, who is told what to say to Bob."""
+    frontdesk.assignment = Assignment.ROUND_ROBIN
+    frontdesk.save()
+    escalate(lenas_ticket, lena, 3, reason="Token bug", tried="Cleared cookies")
+    assert Ticket.objects.get(pk=lenas_ticket.pk).team.name == "Engineering"
 
     with pytest.raises(InvalidInput) as missing:
-        de_escalate(bobs_ticket, dana, note="")
+        de_escalate(lenas_ticket, dana, note="")
     assert missing.value.field == "note"
-    ticket = de_escalate(bobs_ticket, dana, note="Fixed in 4.2.1; ask Bob to upgrade.")
+    ticket = de_escalate(lenas_ticket, dana, note="Fixed in 4.2.1; ask Bob to upgrade.")
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.team, ticket.assignee) == (1, frontdesk, lena)
     event = Event.objects.get(ticket=ticket, kind="de_escalated")
@@ -171,10 +174,10 @@ def test_de_escalating_hands_the_ticket_back_to_tier_1(
 def test_what_was_tried_is_prefilled_from_replies_and_notes_newest_first(
         bobs_ticket: Ticket, lena: User, bob: Contact) -> None:
     start = timezone.now()
-    services.add_reply(bobs_ticket, lena, "Please clear your browser cookies.", at=start)
-    services.add_customer_message(bobs_ticket, bob, "Still broken.",
+    workflow.add_reply(bobs_ticket, lena, "Please clear your browser cookies.", at=start)
+    workflow.add_customer_message(bobs_ticket, bob, "Still broken.",
                                   at=start + timedelta(minutes=5))
-    services.add_note(bobs_ticket, lena, "Reproduced on 4.2 with SSO.  " + "x" * 400,
+    workflow.add_note(bobs_ticket, lena, "Reproduced on 4.2 with SSO.  " + "x" * 400,
                       at=start + timedelta(minutes=10))
     tried = prefill_tried(bobs_ticket).splitlines()
     assert len(tried) == 2
@@ -248,3 +251,59 @@ def test_an_escalation_to_tier_2_goes_to_the_only_tier_2_team(
     TeamFactory(name="Frontdesk", tier=1)
     escalate(bobs_ticket, lena, 2, reason="Needs a specialist", tried="")
     assert Ticket.objects.get(pk=bobs_ticket.pk).team.name == "Specialists"
+
+
+def test_escalating_to_tier_2_with_a_round_robin_team_hands_the_ticket_to_a_tier_2_agent(
+        lenas_ticket: Ticket, lena: User, otto: User, specialists_round_robin: Team) -> None:
+    """Lena escalates her ticket to Specialists: their round robin gives it to Otto,
+    and the timeline says so."""
+    escalate(lenas_ticket, lena, 2, reason="Needs a specialist", tried="Cleared cookies")
+    ticket = Ticket.objects.get(pk=lenas_ticket.pk)
+    assert (ticket.tier, ticket.team, ticket.assignee) == (2, specialists_round_robin, otto)
+    event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
+    assert (event.actor, event.before, event.after) == (None, "lena", "otto")
+    assert event.detail["reason"] == "round robin in Specialists"
+    assert Team.objects.get(pk=specialists_round_robin.pk).last_assigned == otto
+
+
+def test_escalating_to_a_manual_team_leaves_it_unassigned(
+        lenas_ticket: Ticket, lena: User, otto: User) -> None:
+    """Specialists assign by hand: the ticket waits in their queue, not on Lena's desk."""
+    escalate(lenas_ticket, lena, 2, reason="Needs a specialist", tried="Cleared cookies")
+    ticket = Ticket.objects.get(pk=lenas_ticket.pk)
+    assert (ticket.tier, ticket.team.name, ticket.assignee) == (2, "Specialists", None)
+    event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
+    assert (event.actor, event.before, event.after) == (None, "lena", None)
+    assert event.detail["reason"] == "Specialists assigns by hand"
+
+
+def test_a_round_robin_team_skips_members_who_cannot_see_the_ticket(
+        lenas_ticket: Ticket, lena: User, otto: User, dana: User,
+        specialists_round_robin: Team) -> None:
+    """A developer in the tier-2 team cannot see a tier-2 ticket: Otto gets it, even
+    when the pointer says Dana is next."""
+    specialists_round_robin.members.add(dana)
+    specialists_round_robin.last_assigned = otto
+    specialists_round_robin.save()
+    escalate(lenas_ticket, lena, 2, reason="Needs a specialist", tried="")
+    assert Ticket.objects.get(pk=lenas_ticket.pk).assignee == otto
+
+
+def test_a_workaround_keeps_the_owner(lenas_ticket: Ticket, lena: User,
+                                      specialists_round_robin: Team) -> None:
+    escalate(lenas_ticket, lena, 2, reason="Needs a specialist", tried="",
+             decision="workaround")
+    assert Ticket.objects.get(pk=lenas_ticket.pk).assignee == lena
+
+
+def test_de_escalating_to_a_manual_team_takes_it_off_the_developer(
+        lenas_ticket: Ticket, lena: User, dana: User, frontdesk: Team) -> None:
+    """Dana owned it at tier 3; at tier 1 she cannot even see it. Frontdesk assigns
+    by hand, so it waits in Frontdesk's queue."""
+    escalate(lenas_ticket, lena, 3, reason="Token bug", tried="")
+    workflow.assign(lenas_ticket, dana, dana)
+    de_escalate(lenas_ticket, dana, note="Fixed in 4.2.1; ask Bob to upgrade.")
+    ticket = Ticket.objects.get(pk=lenas_ticket.pk)
+    assert (ticket.tier, ticket.team, ticket.assignee) == (1, frontdesk, None)
+    event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
+    assert (event.before, event.after) == ("dana", None)

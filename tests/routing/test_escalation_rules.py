@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from frontline.core.models import Notification, User
+from frontline import workflow
+from frontline.core.models import User
 from frontline.core.worker import FrontlineWorker
+from frontline.notifications.models import Notification
 from frontline.routing import rules
 from frontline.routing.escalation_rules import escalate_due
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule, Team
 from frontline.routing.sentences import describe
 from frontline.routing.tasks import escalate_due as escalate_due_task
 from frontline.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
-from frontline.tickets import services
 from frontline.tickets.models import Ticket
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -70,7 +71,7 @@ def four_hour_rule(frontdesk: Team, specialists: Team, installation: Any,
 
 
 def installation_ticket(at: datetime, subject: str = "Installer stops at 80%") -> Ticket:
-    return services.open_ticket(requester_email="bob@standard.example", subject=subject,
+    return workflow.open_ticket(requester_email="bob@standard.example", subject=subject,
                                 body="The installer hangs.", category="installation", at=at)
 
 
@@ -118,9 +119,9 @@ def test_the_weekend_does_not_count(bob, four_hour_rule):
 
 def test_a_resolved_ticket_or_another_category_is_left_alone(bob, lena, four_hour_rule):
     resolved = installation_ticket(berlin(3, 9))
-    services.add_reply(resolved, lena, "Fixed: run it as administrator.", status="resolved",
+    workflow.add_reply(resolved, lena, "Fixed: run it as administrator.", status="resolved",
                        at=berlin(3, 10))
-    other = services.open_ticket(requester_email="bob@standard.example", subject="Billing",
+    other = workflow.open_ticket(requester_email="bob@standard.example", subject="Billing",
                                  body="Invoice question.", at=berlin(3, 9))
 
     assert escalate_due(berlin(4, 17))["escalated"] == 0
@@ -131,7 +132,7 @@ def test_a_resolved_ticket_or_another_category_is_left_alone(bob, lena, four_hou
 
 def test_never_down_a_tier(bob, four_hour_rule, lena):
     ticket = installation_ticket(berlin(3, 9))
-    services.set_tier(ticket, lena, 3)
+    workflow.set_tier(ticket, lena, 3, reason="Needs tier 3")
 
     assert escalate_due(berlin(4, 17))["escalated"] == 0
     ticket.refresh_from_db()
@@ -144,7 +145,7 @@ def test_no_first_response_stops_counting_at_the_first_reply(bob, lena, frontdes
         name="Unanswered", trigger=EscalationTrigger.NO_FIRST_RESPONSE, after_minutes=60,
         to_tier=2, to_team=specialists)
     answered = installation_ticket(berlin(3, 9), "Answered")
-    services.add_reply(answered, lena, "Looking into it.", at=berlin(3, 9, 30))
+    workflow.add_reply(answered, lena, "Looking into it.", at=berlin(3, 9, 30))
     waiting = installation_ticket(berlin(3, 9), "Waiting")
 
     assert escalate_due(berlin(3, 10, 1))["escalated"] == 1  # around the clock: no calendar
@@ -184,3 +185,28 @@ def test_a_policy_without_a_calendar_counts_around_the_clock(bob, four_hour_rule
     escalate_due(berlin(7, 19) + timedelta(seconds=1))
     ticket.refresh_from_db()
     assert ticket.tier == 2
+
+
+def test_a_rule_escalation_hands_the_ticket_to_the_round_robin_of_the_rules_team(
+        bob, lena, otto, four_hour_rule, specialists_round_robin):
+    """Lena had it at tier 1; after four business hours the rule moves it to
+    Specialists, whose round robin gives it to Otto."""
+    ticket = installation_ticket(berlin(3, 9))
+    workflow.assign(ticket, lena, lena, at=berlin(3, 9, 5))
+
+    assert escalate_due(berlin(3, 13))["escalated"] == 1
+    ticket.refresh_from_db()
+    assert (ticket.tier, ticket.team, ticket.assignee) == (2, specialists_round_robin, otto)
+    event = ticket.events.filter(kind="assigned").latest("id")
+    assert (event.actor, event.before, event.after) == (None, "lena", "otto")
+    assert event.detail["reason"] == "round robin in Specialists"
+
+
+def test_a_rule_escalation_to_a_manual_team_leaves_it_unassigned(bob, lena, four_hour_rule):
+    ticket = installation_ticket(berlin(3, 9))
+    workflow.assign(ticket, lena, lena, at=berlin(3, 9, 5))
+
+    assert escalate_due(berlin(3, 13))["escalated"] == 1
+    ticket.refresh_from_db()
+    assert (ticket.tier, ticket.team.name, ticket.assignee) == (2, "Specialists", None)
+    assert ticket.events.filter(kind="assigned").latest("id").after is None

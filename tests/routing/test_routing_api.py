@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from frontline import workflow
 from frontline.routing import rules
 from frontline.routing.models import EscalationRule, RoutingRule, Team
-from frontline.tickets import services
 from tests.api.conftest import ApiClient, api, field_errors  # noqa: F401  (fixture)
 
 
@@ -100,7 +100,7 @@ def test_a_routing_rule_made_through_the_api_routes_the_next_ticket(
                                 "team Frontdesk, tier 1, priority high, tagged installation; "
                                 "then stop")
     assert body["position"] == 1
-    ticket = services.open_ticket(requester_email="bob@standard.example",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
                                   subject="Setup fails", body="Help.")
     assert (ticket.team, ticket.priority) == (frontdesk, 3)
 

@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from frontline.core.models import Notification, Role, User
+from frontline import workflow
+from frontline.core.models import Role, User
+from frontline.notifications.models import Notification
 from frontline.routing import rules
 from frontline.routing.models import (
     Assignment,
@@ -19,7 +21,6 @@ from frontline.routing.models import (
     RoutingRule,
     Team,
 )
-from frontline.tickets import services
 from frontline.tickets.models import Priority, Ticket
 from tests.factories import TeamFactory, UserFactory
 from tests.mail.inbound_mails import compose, deliver
@@ -58,7 +59,7 @@ def specialists(otto: User) -> Team:
 
 
 def open_from(email: str, subject: str, body: str = "Please help.", **extra: Any) -> Ticket:
-    return services.open_ticket(requester_email=email, subject=subject, body=body, **extra)
+    return workflow.open_ticket(requester_email=email, subject=subject, body=body, **extra)
 
 
 def event_kinds(ticket: Ticket) -> list[str]:

@@ -13,9 +13,9 @@ import time
 import pytest
 from django.db import connection
 
+from frontline import workflow
 from frontline.search import services as search
 from frontline.search.engines import get_engine
-from frontline.tickets import services
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -32,11 +32,11 @@ def other_backends() -> int:
 
 
 def test_a_rebuild_on_two_connections_finds_every_ticket_and_message(lena, ada):
-    tickets = [services.open_ticket(requester_email=f"user{i}@example.com",
+    tickets = [workflow.open_ticket(requester_email=f"user{i}@example.com",
                                     subject=f"Trouble number{i}", body=f"It broke: code{i}x")
                for i in range(12)]
     for i, ticket in enumerate(tickets):
-        services.add_note(ticket, ada, f"Escalated to zeppelin{i} team")
+        workflow.add_note(ticket, ada, f"Escalated to zeppelin{i} team")
     before = other_backends()
     get_engine().clear()
     assert search.search_tickets(lena, "zeppelin3").hits == []

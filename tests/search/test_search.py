@@ -7,11 +7,11 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from frontline import workflow
 from frontline.core.errors import InvalidInput
 from frontline.search import services as search
 from frontline.search.engines import get_engine
 from frontline.search.query import MAX_QUERY_LENGTH
-from frontline.tickets import services
 from frontline.tickets.models import Ticket
 
 
@@ -20,12 +20,12 @@ def references(results: search.SearchResults) -> list[str]:
 
 
 def open_ticket(email: str, subject: str, body: str) -> Ticket:
-    return services.open_ticket(requester_email=email, subject=subject, body=body)
+    return workflow.open_ticket(requester_email=email, subject=subject, body=body)
 
 
 def test_a_reply_is_found_within_the_transaction_that_wrote_it(ada, bobs_ticket):
     with transaction.atomic():
-        services.add_reply(bobs_ticket, ada, "Please clear the cookie named frobnicator.")
+        workflow.add_reply(bobs_ticket, ada, "Please clear the cookie named frobnicator.")
         results = search.search_tickets(ada, "frobnicator")
     [hit] = results.hits
     assert hit.ticket == bobs_ticket
@@ -49,7 +49,7 @@ def test_a_word_of_a_customer_message_finds_the_ticket(lena, alices_ticket, bobs
 
 
 def test_an_internal_note_is_searchable_by_staff(lena, otto, bobs_ticket):
-    services.add_note(bobs_ticket, lena, "Customer is on the legacy SAML connector.")
+    workflow.add_note(bobs_ticket, lena, "Customer is on the legacy SAML connector.")
     [hit] = search.search_tickets(otto, "saml").hits
     assert hit.ticket == bobs_ticket and hit.matched == "message"
 
@@ -57,7 +57,7 @@ def test_an_internal_note_is_searchable_by_staff(lena, otto, bobs_ticket):
 @pytest.mark.parametrize("typed", ["{ref}", "{ref_lower}", "{number}", "#{number}"])
 def test_a_reference_puts_that_ticket_first(lena, alices_ticket, bobs_ticket, typed):
     # Alice's ticket mentions Bob's number in a message, so both match the words.
-    services.add_customer_message(
+    workflow.add_customer_message(
         alices_ticket, alices_ticket.requester, f"Same as ticket {bobs_ticket.pk}, maybe?")
     query = typed.format(ref=bobs_ticket.reference, ref_lower=bobs_ticket.reference.lower(),
                          number=bobs_ticket.pk)
@@ -96,7 +96,7 @@ def test_a_subject_match_ranks_above_a_passing_mention(lena, bob, alice, globex)
 
 def test_one_hit_per_ticket_even_when_many_messages_match(lena, ada, bobs_ticket):
     for n in range(3):
-        services.add_reply(bobs_ticket, ada, f"Attempt {n}: the keystore was rotated.")
+        workflow.add_reply(bobs_ticket, ada, f"Attempt {n}: the keystore was rotated.")
     results = search.search_tickets(lena, "keystore")
     assert references(results) == [bobs_ticket.reference]
     assert results.total_estimate == 1
@@ -132,7 +132,7 @@ def test_phrases_prefixes_or_and_exclusions(lena, alices_ticket, bobs_ticket):
 
 
 def test_a_developer_finds_only_tier_3_tickets(lena, dana, ada, alices_ticket, bobs_ticket):
-    services.set_tier(bobs_ticket, ada, 3, reason="Needs a code fix")
+    workflow.set_tier(bobs_ticket, ada, 3, reason="Needs a code fix")
     assert references(search.search_tickets(dana, "login OR nightly")) == [bobs_ticket.reference]
     assert references(search.search_tickets(dana, alices_ticket.reference)) == []
     assert len(search.search_tickets(lena, "login OR nightly").hits) == 2
@@ -141,7 +141,7 @@ def test_a_developer_finds_only_tier_3_tickets(lena, dana, ada, alices_ticket, b
 def test_merged_tickets_messages_are_found_under_the_target(lena, bob, bobs_ticket):
     duplicate = open_ticket("bob@standard.example", "Login broken",
                             "Same problem, the page says quuxinvalid.")
-    services.merge_tickets(duplicate, bobs_ticket, lena)
+    workflow.merge_tickets(duplicate, bobs_ticket, lena)
     results = search.search_tickets(lena, "quuxinvalid")
     assert references(results) == [bobs_ticket.reference]
     assert results.hits[0].matched == "message"
@@ -150,7 +150,7 @@ def test_merged_tickets_messages_are_found_under_the_target(lena, bob, bobs_tick
 
 
 def test_a_changed_subject_is_found_by_its_new_words_only(lena, bobs_ticket):
-    services.set_subject(bobs_ticket, lena, "SSO redirect loop")
+    workflow.set_subject(bobs_ticket, lena, "SSO redirect loop")
     assert references(search.search_tickets(lena, "redirect")) == [bobs_ticket.reference]
     assert search.search_tickets(lena, "cannot").hits == []
 
@@ -222,7 +222,7 @@ def test_any_text_is_a_safe_query(lena, bobs_ticket, query):
 
 
 def test_reindex_rebuilds_the_index_from_scratch(lena, ada, alices_ticket, bobs_ticket):
-    services.add_note(bobs_ticket, ada, "Escalated: zeppelin cache bug")
+    workflow.add_note(bobs_ticket, ada, "Escalated: zeppelin cache bug")
     get_engine().clear()
     assert search.search_tickets(lena, "zeppelin").hits == []
     assert search.search_tickets(lena, "nightly").hits == []
@@ -236,7 +236,7 @@ def test_reindex_rebuilds_the_index_from_scratch(lena, ada, alices_ticket, bobs_
     assert references(search.search_tickets(lena, "zeppelin")) == [bobs_ticket.reference]
     assert references(search.search_tickets(lena, "nightly")) == [alices_ticket.reference]
     # The rebuilt index keeps working for new writes.
-    services.add_reply(alices_ticket, ada, "Try the wibble flag.")
+    workflow.add_reply(alices_ticket, ada, "Try the wibble flag.")
     assert references(search.search_tickets(lena, "wibble")) == [alices_ticket.reference]
 
 

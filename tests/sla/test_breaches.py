@@ -9,12 +9,12 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from frontline.core.models import Notification
+from frontline import workflow
 from frontline.core.worker import FrontlineWorker
-from frontline.sla import services as sla
+from frontline.notifications.models import Notification
 from frontline.sla.models import SlaMeasurement
-from frontline.tickets import services
 from frontline.tickets.models import Priority, Ticket
+from frontline.workflow import promises
 from tests.sla.conftest import berlin
 
 MINUTE = timedelta(minutes=1)
@@ -26,10 +26,10 @@ def unanswered(alice, lena, ada, frontdesk, premium_policy) -> Ticket:
     frontdesk.lead = ada
     frontdesk.save()
     at = berlin(2025, 3, 10, 10, 0)
-    ticket = services.open_ticket(requester_email="alice@premium.example",
+    ticket = workflow.open_ticket(requester_email="alice@premium.example",
                                   subject="Nightly export fails", body="Timeout again.", at=at)
-    services.set_team(ticket, ada, "Frontdesk", at=at)
-    services.assign(ticket, ada, "lena", at=at)
+    workflow.set_team(ticket, ada, "Frontdesk", at=at)
+    workflow.assign(ticket, ada, "lena", at=at)
     return Ticket.objects.get(pk=ticket.pk)
 
 
@@ -40,9 +40,9 @@ def kinds(ticket: Ticket) -> list[str]:
 def test_an_unanswered_ticket_is_warned_at_75_percent_then_breached_with_its_actions(
         unanswered, lena, ada):
     start = unanswered.created_at
-    assert sla.scan_due(start + 89 * MINUTE)["checked"] == 0
+    assert promises.scan_due(start + 89 * MINUTE)["checked"] == 0
 
-    counts = sla.scan_due(start + 90 * MINUTE)
+    counts = promises.scan_due(start + 90 * MINUTE)
     assert counts == {"checked": 1, "warnings": 1, "breaches": 0}
     unanswered.refresh_from_db()
     assert kinds(unanswered) == ["sla_warning"]
@@ -54,9 +54,9 @@ def test_an_unanswered_ticket_is_warned_at_75_percent_then_breached_with_its_act
     assert "honest update" in told.first().text
     assert unanswered.sla_check_at == start + 120 * MINUTE
     # Nothing new a minute later: the warning is not repeated.
-    assert sla.scan_due(start + 91 * MINUTE)["checked"] == 0
+    assert promises.scan_due(start + 91 * MINUTE)["checked"] == 0
 
-    counts = sla.scan_due(start + 120 * MINUTE)
+    counts = promises.scan_due(start + 120 * MINUTE)
     assert counts["breaches"] == 1
     unanswered.refresh_from_db()
     assert kinds(unanswered) == ["sla_warning", "sla_breach"]
@@ -64,7 +64,7 @@ def test_an_unanswered_ticket_is_warned_at_75_percent_then_breached_with_its_act
     assert unanswered.priority == Priority.HIGH
     assert unanswered.tier == 2
     assert unanswered.events.filter(kind="priority_changed", after="high").exists()
-    assert unanswered.events.filter(kind="tier_changed", after=2).exists()
+    assert unanswered.events.filter(kind="escalated", after=2).exists()
     assert sorted(Notification.objects.filter(kind="sla_breach")
                   .values_list("user__username", flat=True)) == ["ada", "lena"]
     breach = SlaMeasurement.objects.get(ticket=unanswered)
@@ -74,7 +74,7 @@ def test_an_unanswered_ticket_is_warned_at_75_percent_then_breached_with_its_act
     assert unanswered.sla_check_at == start + timedelta(hours=18)
 
     # The late answer completes the breached measurement rather than adding one.
-    services.add_reply(unanswered, lena, "Sorry for the wait.", at=start + 150 * MINUTE)
+    workflow.add_reply(unanswered, lena, "Sorry for the wait.", at=start + 150 * MINUTE)
     breach.refresh_from_db()
     assert breach.met_at == start + 150 * MINUTE
     assert SlaMeasurement.objects.filter(ticket=unanswered).count() == 1
@@ -82,16 +82,16 @@ def test_an_unanswered_ticket_is_warned_at_75_percent_then_breached_with_its_act
 
 def test_a_reply_before_the_warning_leaves_nothing_to_warn(unanswered, lena):
     start = unanswered.created_at
-    services.add_reply(unanswered, lena, "On it.", at=start + 30 * MINUTE)
-    assert sla.scan_due(start + 100 * MINUTE)["checked"] == 0
+    workflow.add_reply(unanswered, lena, "On it.", at=start + 30 * MINUTE)
+    assert promises.scan_due(start + 100 * MINUTE)["checked"] == 0
     assert kinds(unanswered) == []
 
 
 def test_a_paused_ticket_is_never_breached(unanswered, lena):
     start = unanswered.created_at
-    services.add_reply(unanswered, lena, "Which version?", status="pending_customer",
+    workflow.add_reply(unanswered, lena, "Which version?", status="pending_customer",
                        at=start + 10 * MINUTE)
-    assert sla.scan_due(start + timedelta(days=3))["breaches"] == 0
+    assert promises.scan_due(start + timedelta(days=3))["breaches"] == 0
     assert kinds(unanswered) == ["sla_paused"]
 
 
@@ -99,20 +99,20 @@ def test_the_scan_rechecks_under_the_lock(unanswered, lena):
     """A ticket found by the query but answered before its lock is taken is left alone."""
     start = unanswered.created_at
     Ticket.objects.filter(pk=unanswered.pk).update(sla_check_at=start + 200 * MINUTE)
-    assert sla.scan_due(start + 120 * MINUTE)["checked"] == 0
+    assert promises.scan_due(start + 120 * MINUTE)["checked"] == 0
 
 
 def test_the_worker_runs_the_scan(alice, lena, premium_policy):
     """Through the worker's own scheduler tick: a ticket already past its due time."""
     long_ago = timezone.now() - timedelta(hours=3)
-    ticket = services.open_ticket(requester_email="alice@premium.example", subject="Down",
+    ticket = workflow.open_ticket(requester_email="alice@premium.example", subject="Down",
                                   body="Everything is down.", at=long_ago)
 
     FrontlineWorker(batch=True, interval=0).run()
 
     assert kinds(ticket) == ["sla_breach"]
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL,
-                                       task_path="frontline.sla.tasks.scan_due").count() == 1
+                                       task_path="frontline.workflow.tasks.scan_due").count() == 1
 
 
 def test_a_breach_found_long_after_its_due_time_is_recorded_but_not_acted_on(
@@ -121,7 +121,7 @@ def test_a_breach_found_long_after_its_due_time_is_recorded_but_not_acted_on(
     nobody's priorities jump and nobody is paged for them."""
     settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS = 24
     start = unanswered.created_at
-    counts = sla.scan_due(start + timedelta(days=3))
+    counts = promises.scan_due(start + timedelta(days=3))
     assert counts["breaches"] >= 1
     unanswered.refresh_from_db()
     assert unanswered.priority == Priority.NORMAL and unanswered.tier == 1

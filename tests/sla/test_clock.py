@@ -7,19 +7,19 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from frontline.customers import services as customers
+from frontline import workflow
 from frontline.sla import clock
 from frontline.sla import services as sla
 from frontline.sla.models import SlaMeasurement
-from frontline.tickets import services
 from frontline.tickets.models import Event, Status, Ticket
+from frontline.workflow import organizations
 from tests.sla.conftest import berlin
 
 HOUR = timedelta(hours=1)
 
 
 def open_for(email: str, at, **extra) -> Ticket:
-    return services.open_ticket(requester_email=email, subject="Export fails",
+    return workflow.open_ticket(requester_email=email, subject="Export fails",
                                 body="The nightly export fails with a timeout.", at=at, **extra)
 
 
@@ -65,7 +65,7 @@ def test_an_expired_contract_falls_back_to_the_default_plan(alice, globex, stand
 def test_the_first_reply_meets_the_first_response_target(alice, lena, premium_policy):
     at = berlin(2025, 3, 10, 10, 0)
     ticket = open_for("alice@premium.example", at)
-    services.add_reply(ticket, lena, "Looking into it.", at=at + 30 * timedelta(minutes=1))
+    workflow.add_reply(ticket, lena, "Looking into it.", at=at + 30 * timedelta(minutes=1))
     ticket.refresh_from_db()
     assert ticket.first_response_due is None
     assert ticket.next_response_due is None
@@ -81,12 +81,12 @@ def test_each_customer_message_after_our_reply_starts_a_next_response_target(
         alice, lena, premium_policy):
     at = berlin(2025, 3, 10, 10, 0)
     ticket = open_for("alice@premium.example", at)
-    services.add_reply(ticket, lena, "Can you send the log?", at=at + HOUR)
-    services.add_customer_message(ticket, alice, "Here it is.", at=at + 3 * HOUR)
+    workflow.add_reply(ticket, lena, "Can you send the log?", at=at + HOUR)
+    workflow.add_customer_message(ticket, alice, "Here it is.", at=at + 3 * HOUR)
     ticket.refresh_from_db()
     assert ticket.next_response_due == at + 7 * HOUR
     assert ticket.sla_due == ticket.next_response_due
-    services.add_reply(ticket, lena, "Thanks, fixed.", at=at + 4 * HOUR)
+    workflow.add_reply(ticket, lena, "Thanks, fixed.", at=at + 4 * HOUR)
     ticket.refresh_from_db()
     assert ticket.next_response_due is None
     met = SlaMeasurement.objects.get(ticket=ticket, target="next_response")
@@ -96,8 +96,8 @@ def test_each_customer_message_after_our_reply_starts_a_next_response_target(
 def test_an_automatic_reply_starts_no_next_response_target(alice, lena, premium_policy):
     at = berlin(2025, 3, 10, 10, 0)
     ticket = open_for("alice@premium.example", at)
-    services.add_reply(ticket, lena, "Can you send the log?", at=at + HOUR)
-    services.add_customer_message(ticket, alice, "I am out of office.", at=at + 2 * HOUR,
+    workflow.add_reply(ticket, lena, "Can you send the log?", at=at + HOUR)
+    workflow.add_customer_message(ticket, alice, "I am out of office.", at=at + 2 * HOUR,
                                   automatic=True)
     ticket.refresh_from_db()
     assert ticket.next_response_due is None
@@ -106,14 +106,14 @@ def test_an_automatic_reply_starts_no_next_response_target(alice, lena, premium_
 def test_the_clock_pauses_while_pending_customer(alice, lena, premium_policy):
     at = berlin(2025, 3, 10, 10, 0)
     ticket = open_for("alice@premium.example", at)
-    services.add_reply(ticket, lena, "Which version do you run?", status="pending_customer",
+    workflow.add_reply(ticket, lena, "Which version do you run?", status="pending_customer",
                        at=at + HOUR)
     ticket.refresh_from_db()
     assert ticket.sla_paused_at == at + HOUR
     assert ticket.sla_due is None and ticket.sla_check_at is None
     assert clock.summary(ticket, at + 2 * HOUR)["paused"] is True
 
-    services.add_customer_message(ticket, alice, "Version 4.2.", at=at + 4 * HOUR)
+    workflow.add_customer_message(ticket, alice, "Version 4.2.", at=at + 4 * HOUR)
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.sla_paused_at is None
@@ -127,9 +127,9 @@ def test_the_clock_pauses_while_pending_customer(alice, lena, premium_policy):
 def test_a_pause_on_a_business_calendar_counts_business_time_only(bob, lena, standard_policy):
     at = berlin(2025, 3, 14, 16, 0)  # Friday
     ticket = open_for("bob@standard.example", at)
-    services.add_reply(ticket, lena, "Please send the log.", status="pending_customer",
+    workflow.add_reply(ticket, lena, "Please send the log.", status="pending_customer",
                        at=at + timedelta(minutes=30))
-    services.add_customer_message(ticket, bob, "Attached.", at=berlin(2025, 3, 17, 10, 0))
+    workflow.add_customer_message(ticket, bob, "Attached.", at=berlin(2025, 3, 17, 10, 0))
     ticket.refresh_from_db()
     # Paused Friday 16:30 to Monday 10:00: 30 min Friday + 1 h Monday of business time.
     assert ticket.sla_paused_seconds == 90 * 60
@@ -138,7 +138,7 @@ def test_a_pause_on_a_business_calendar_counts_business_time_only(bob, lena, sta
 def test_resolving_clears_the_dues_and_measures_the_resolution(alice, lena, premium_policy):
     at = berlin(2025, 3, 10, 10, 0)
     ticket = open_for("alice@premium.example", at)
-    services.add_reply(ticket, lena, "Fixed.", status="resolved", at=at + 5 * HOUR)
+    workflow.add_reply(ticket, lena, "Fixed.", status="resolved", at=at + 5 * HOUR)
     ticket.refresh_from_db()
     assert (ticket.first_response_due, ticket.resolution_due, ticket.sla_due,
             ticket.sla_check_at) == (None, None, None, None)
@@ -149,7 +149,7 @@ def test_resolving_clears_the_dues_and_measures_the_resolution(alice, lena, prem
 
 def test_a_priority_with_its_own_policy_moves_the_due_times(alice, lena, premium_urgent_policy):
     ticket = open_for("alice@premium.example", timezone.now())
-    services.set_priority(ticket, lena, "urgent")
+    workflow.set_priority(ticket, lena, "urgent")
     ticket.refresh_from_db()
     assert ticket.sla_policy == premium_urgent_policy
     assert ticket.first_response_due == ticket.created_at + timedelta(minutes=30)
@@ -166,7 +166,7 @@ def test_a_per_incident_premium_moves_a_standard_ticket_onto_its_plan(bob, lena,
     kinds = set(ticket.events.values_list("kind", flat=True))
     assert {"incident_premium", "plan_changed"} <= kinds
     # It stays on the premium after the next change.
-    services.add_customer_message(ticket, bob, "Any news?")
+    workflow.add_customer_message(ticket, bob, "Any news?")
     ticket.refresh_from_db()
     assert ticket.plan == rush_plan
 
@@ -181,7 +181,7 @@ def test_only_per_incident_plans_are_sold_per_incident(bob, lena, standard_polic
 def test_an_organization_moving_to_premium_moves_its_open_tickets(
         ada, bob, initech, standard_policy, premium_policy):
     ticket = open_for("bob@standard.example", timezone.now())
-    customers.update_organization(ada, initech, plan="premium")
+    organizations.update_organization(ada, initech, plan="premium")
     ticket.refresh_from_db()
     assert ticket.plan.name == "Premium"
     assert ticket.first_response_due == ticket.created_at + 2 * HOUR

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.models import ApiToken
-from frontline.sla import services as sla
 from frontline.sla.models import IncidentPremium
-from frontline.tickets import services
 from frontline.tickets.models import Ticket
+from frontline.workflow import promises
 from tests.conftest import PASSWORD
 
 
@@ -22,7 +22,7 @@ def lena_client(client, lena):
 
 
 def open_for(email: str, hours_ago: float) -> Ticket:
-    return services.open_ticket(requester_email=email, subject=f"Help {hours_ago}",
+    return workflow.open_ticket(requester_email=email, subject=f"Help {hours_ago}",
                                 body="It broke.", at=timezone.now() - timedelta(hours=hours_ago))
 
 
@@ -41,7 +41,7 @@ def test_a_breached_target_is_shown_late(lena_client, alice, premium_policy):
     html = lena_client.get(ticket.get_absolute_url()).content.decode()
     assert 'class="sla-target breached' in html
     assert "late by 1 h 0 min" in html
-    sla.scan_due()
+    promises.scan_due()
     html = lena_client.get(ticket.get_absolute_url()).content.decode()
     assert "SLA breached: first response missed its target" in html
 

@@ -25,7 +25,7 @@ from tests.sla.conftest import refused
      "No priority 'critical' (low, normal, high, urgent, or empty for any)."),
     ({"first_response_minutes": None}, "first_response_minutes",
      "A policy needs at least one target (first response, next response or resolution)."),
-    ({"calendar": 9999}, "calendar", "There is no calendar '9999'."),
+    ({"calendar": 9999}, "calendar", "No calendar '9999'."),
     # A typo in a yes/no is refused, not read as "no".
     ({"notify": "maybe"}, "notify", "'maybe' is not yes or no."),
     ({"formal": 2}, "formal", "'2' is not yes or no."),

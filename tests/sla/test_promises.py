@@ -8,10 +8,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.mail import outbound
 from frontline.sla import promises
 from frontline.sla.models import SlaPolicy
-from frontline.tickets import access, services
+from frontline.tickets import access
 from tests.mail.inbound_mails import compose, deliver
 from tests.sla.conftest import NEW_YORK, berlin
 
@@ -34,7 +35,7 @@ def test_a_premium_customers_mail_is_acknowledged_with_a_two_hour_promise_in_the
 def test_a_standard_customers_mail_on_friday_evening_is_promised_for_the_next_business_day(
         bob, standard_policy):
     friday_evening = berlin(2025, 3, 14, 19, 0)
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Login",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Login",
                                   body="Cannot log in.", at=friday_evening)
     assert promises.acknowledgement_promise(ticket, friday_evening) == (
         "You will hear from us by Monday 17:00 (Europe/Berlin).")
@@ -42,12 +43,12 @@ def test_a_standard_customers_mail_on_friday_evening_is_promised_for_the_next_bu
 
 def test_a_promise_within_the_day_and_tomorrow(bob, standard_policy):
     morning = berlin(2025, 3, 11, 8, 0)  # Tuesday, before opening
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Login",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Login",
                                   body="Cannot log in.", at=morning)
     assert promises.acknowledgement_promise(ticket, morning) == (
         "You will hear from us by 17:00 today (Europe/Berlin).")
     afternoon = berlin(2025, 3, 11, 15, 0)
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Login",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Login",
                                   body="Cannot log in.", at=afternoon)
     assert promises.acknowledgement_promise(ticket, afternoon) == (
         "You will hear from us by tomorrow, Wednesday 15:00 (Europe/Berlin).")
@@ -55,7 +56,7 @@ def test_a_promise_within_the_day_and_tomorrow(bob, standard_policy):
 
 def test_an_informal_policy_promises_nothing_particular(bob, standard_policy):
     SlaPolicy.objects.filter(pk=standard_policy.pk).update(formal=False)
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Login",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Login",
                                   body="Cannot log in.")
     assert promises.acknowledgement_promise(ticket) == settings.FRONTLINE_ACK_PROMISE
     assert promises.promise_text(ticket) is None
@@ -70,7 +71,7 @@ def test_durations_read_like_a_person_would_say_them(minutes, words):
 
 
 def test_the_no_login_page_says_when_they_will_hear_from_us(client, bob, standard_policy):
-    ticket = services.open_ticket(requester_email="bob@standard.example", subject="Login",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Login",
                                   body="Cannot log in.", at=timezone.now())
     page = client.get(access.ticket_path(ticket, ticket.requester))
     html = page.content.decode()

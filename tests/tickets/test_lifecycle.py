@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from frontline import workflow
 from frontline.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
-from frontline.tickets import services
 from frontline.tickets.models import Event, Message, Priority, Status, Ticket, TicketLink
 
 
@@ -29,15 +29,15 @@ def test_a_new_ticket_gets_a_short_reference_and_its_first_message(bobs_ticket, 
 
 
 def test_references_are_never_reused_after_a_delete(bob, standard_plan):
-    first = services.open_ticket(requester_email="bob@standard.example", subject="A", body="x")
+    first = workflow.open_ticket(requester_email="bob@standard.example", subject="A", body="x")
     number = first.pk
     first.delete()
-    second = services.open_ticket(requester_email="bob@standard.example", subject="B", body="y")
+    second = workflow.open_ticket(requester_email="bob@standard.example", subject="B", body="y")
     assert second.pk > number
 
 
 def test_a_stranger_becomes_a_contact_of_the_organization_owning_their_domain(initech):
-    ticket = services.open_ticket(requester_email="Carol@Standard.Example",
+    ticket = workflow.open_ticket(requester_email="Carol@Standard.Example",
                                   requester_name="Carol", subject="Hi", body="Question")
     assert ticket.requester.primary_email == "carol@standard.example"
     assert ticket.organization == initech
@@ -58,13 +58,13 @@ def test_a_stranger_becomes_a_contact_of_the_organization_owning_their_domain(in
 def test_bad_input_names_the_field(db, field, kwargs):
     arguments = {"requester_email": "x@example.com", "subject": "S", "body": "B", **kwargs}
     with pytest.raises(InvalidInput) as caught:
-        services.open_ticket(**arguments)
+        workflow.open_ticket(**arguments)
     assert caught.value.field == field
     assert Ticket.objects.count() == 0
 
 
 def test_agent_reply_is_the_first_response_and_takes_the_ticket(bobs_ticket, lena):
-    reply = services.add_reply(bobs_ticket, lena, "Please clear your browser cache.")
+    reply = workflow.add_reply(bobs_ticket, lena, "Please clear your browser cache.")
     bobs_ticket.refresh_from_db()
     assert reply.kind == "outbound" and reply.author_user == lena
     assert bobs_ticket.first_response_at == reply.created_at
@@ -74,47 +74,47 @@ def test_agent_reply_is_the_first_response_and_takes_the_ticket(bobs_ticket, len
 
 
 def test_reply_can_set_pending_customer_and_the_answer_reopens_work(bobs_ticket, lena, bob):
-    services.add_reply(bobs_ticket, lena, "Which browser?", status="pending_customer")
+    workflow.add_reply(bobs_ticket, lena, "Which browser?", status="pending_customer")
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.PENDING_CUSTOMER
-    services.add_customer_message(bobs_ticket, bob, "Firefox 130")
+    workflow.add_customer_message(bobs_ticket, bob, "Firefox 130")
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.OPEN
     assert bobs_ticket.last_customer_message_at is not None
 
 
 def test_internal_note_is_not_public(bobs_ticket, lena):
-    note = services.add_note(bobs_ticket, lena, "Looks like the session bug from 4.2")
+    note = workflow.add_note(bobs_ticket, lena, "Looks like the session bug from 4.2")
     assert note.kind == "note" and not note.is_public
 
 
 def test_viewer_reads_but_cannot_change(bobs_ticket, vera):
     with pytest.raises(NotAllowed):
-        services.add_reply(bobs_ticket, vera, "hello")
+        workflow.add_reply(bobs_ticket, vera, "hello")
     with pytest.raises(NotAllowed):
-        services.set_priority(bobs_ticket, vera, "high")
+        workflow.set_priority(bobs_ticket, vera, "high")
     assert Message.objects.filter(ticket=bobs_ticket).count() == 1
 
 
 def test_developer_cannot_touch_tier_one_tickets(bobs_ticket, dana, otto):
     with pytest.raises(NotAllowed):
-        services.add_note(bobs_ticket, dana, "hm")
-    services.set_tier(bobs_ticket, otto, 3, reason="Needs a code fix")
-    services.add_note(bobs_ticket, dana, "Reproduced on main.")
-    assert kinds(bobs_ticket)[-1] == "tier_changed"
+        workflow.add_note(bobs_ticket, dana, "hm")
+    workflow.set_tier(bobs_ticket, otto, 3, reason="Needs a code fix")
+    workflow.add_note(bobs_ticket, dana, "Reproduced on main.")
+    assert kinds(bobs_ticket)[-1] == "escalated"
 
 
 def test_closing_needs_a_resolution_first(bobs_ticket, lena):
     with pytest.raises(InvalidTransition) as caught:
-        services.change_status(bobs_ticket, lena, "closed")
+        workflow.change_status(bobs_ticket, lena, "closed")
     assert "Resolve it first" in caught.value.message
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.NEW
 
 
 def test_resolved_ticket_reopens_when_the_customer_writes(bobs_ticket, lena, bob):
-    services.change_status(bobs_ticket, lena, "resolved")
-    services.add_customer_message(bobs_ticket, bob, "Still broken, sorry")
+    workflow.change_status(bobs_ticket, lena, "resolved")
+    workflow.add_customer_message(bobs_ticket, bob, "Still broken, sorry")
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.OPEN
     assert bobs_ticket.resolved_at is None
@@ -122,8 +122,8 @@ def test_resolved_ticket_reopens_when_the_customer_writes(bobs_ticket, lena, bob
 
 
 def test_customer_confirmation_closes_a_resolved_ticket(bobs_ticket, lena, bob):
-    services.change_status(bobs_ticket, lena, "resolved")
-    services.confirm_resolution(bobs_ticket, bob)
+    workflow.change_status(bobs_ticket, lena, "resolved")
+    workflow.confirm_resolution(bobs_ticket, bob)
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.CLOSED and bobs_ticket.closed_at is not None
 
@@ -131,15 +131,15 @@ def test_customer_confirmation_closes_a_resolved_ticket(bobs_ticket, lena, bob):
 def test_quiet_resolved_ticket_gets_one_reminder_then_closes(bobs_ticket, lena, settings):
     settings.FRONTLINE_RESOLVED_QUIET_DAYS = 7
     settings.FRONTLINE_RESOLVED_REMINDER_DAYS = 5
-    services.change_status(bobs_ticket, lena, "resolved")
+    workflow.change_status(bobs_ticket, lena, "resolved")
     start = timezone.now()
-    assert services.close_quiet_resolved(start + timedelta(days=4)) == {"reminded": 0, "closed": 0}
-    assert services.close_quiet_resolved(start + timedelta(days=5, hours=1)) == {
+    assert workflow.close_quiet_resolved(start + timedelta(days=4)) == {"reminded": 0, "closed": 0}
+    assert workflow.close_quiet_resolved(start + timedelta(days=5, hours=1)) == {
         "reminded": 1, "closed": 0}
-    assert services.close_quiet_resolved(start + timedelta(days=6)) == {"reminded": 0, "closed": 0}
+    assert workflow.close_quiet_resolved(start + timedelta(days=6)) == {"reminded": 0, "closed": 0}
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.RESOLVED
-    assert services.close_quiet_resolved(start + timedelta(days=7, hours=1)) == {
+    assert workflow.close_quiet_resolved(start + timedelta(days=7, hours=1)) == {
         "reminded": 0, "closed": 1}
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.CLOSED
@@ -148,20 +148,20 @@ def test_quiet_resolved_ticket_gets_one_reminder_then_closes(bobs_ticket, lena, 
 
 
 def test_a_customer_message_in_the_quiet_period_stops_the_close(bobs_ticket, lena, bob):
-    services.change_status(bobs_ticket, lena, "resolved")
-    services.add_customer_message(bobs_ticket, bob, "wait, one more thing")
-    assert services.close_quiet_resolved(timezone.now() + timedelta(days=30))["closed"] == 0
+    workflow.change_status(bobs_ticket, lena, "resolved")
+    workflow.add_customer_message(bobs_ticket, bob, "wait, one more thing")
+    assert workflow.close_quiet_resolved(timezone.now() + timedelta(days=30))["closed"] == 0
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.OPEN
 
 
 def test_patch_changes_all_or_nothing(bobs_ticket, lena, frontdesk):
     with pytest.raises(InvalidInput) as caught:
-        services.update_ticket(bobs_ticket, lena, {"priority": "high", "tier": 7})
+        workflow.update_ticket(bobs_ticket, lena, {"priority": "high", "tier": 7})
     assert caught.value.field == "tier"
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.priority == Priority.NORMAL
-    services.update_ticket(bobs_ticket, lena, {"priority": "urgent", "team": "Frontdesk",
+    workflow.update_ticket(bobs_ticket, lena, {"priority": "urgent", "team": "Frontdesk",
                                                "assignee": "lena", "status": "open"})
     bobs_ticket.refresh_from_db()
     assert (bobs_ticket.priority, bobs_ticket.team, bobs_ticket.assignee, bobs_ticket.status) == (
@@ -171,36 +171,36 @@ def test_patch_changes_all_or_nothing(bobs_ticket, lena, frontdesk):
 
 
 def test_merge_moves_messages_and_the_old_reference_redirects(bobs_ticket, lena, bob):
-    duplicate = services.open_ticket(requester_email="bob@standard.example",
+    duplicate = workflow.open_ticket(requester_email="bob@standard.example",
                                      subject="login broken", body="Same problem as before")
-    services.merge_tickets(duplicate, bobs_ticket, lena)
+    workflow.merge_tickets(duplicate, bobs_ticket, lena)
     duplicate.refresh_from_db()
     assert duplicate.merged_into == bobs_ticket and duplicate.status == Status.CLOSED
     assert bobs_ticket.messages.count() == 2
-    assert services.resolve_merged(services.get_ticket(duplicate.reference)) == bobs_ticket
+    assert workflow.resolve_merged(workflow.get_ticket(duplicate.reference)) == bobs_ticket
     with pytest.raises(InvalidTransition):
-        services.merge_tickets(duplicate, bobs_ticket, lena)
+        workflow.merge_tickets(duplicate, bobs_ticket, lena)
 
 
 def test_link_is_symmetric_and_recorded_on_both(bobs_ticket, alices_ticket, lena):
-    services.link_tickets(alices_ticket, bobs_ticket, lena)
-    services.link_tickets(bobs_ticket, alices_ticket, lena)
+    workflow.link_tickets(alices_ticket, bobs_ticket, lena)
+    workflow.link_tickets(bobs_ticket, alices_ticket, lena)
     assert TicketLink.objects.count() == 1
     assert kinds(bobs_ticket)[-1] == "linked" and kinds(alices_ticket)[-1] == "linked"
 
 
 def test_unknown_reference_is_a_clear_not_found(db):
     with pytest.raises(NotFound):
-        services.get_ticket("FL-99999999")
+        workflow.get_ticket("FL-99999999")
     with pytest.raises(NotFound):
-        services.get_ticket("hello")
+        workflow.get_ticket("hello")
 
 
 def test_a_reply_on_a_closed_ticket_needs_an_explicit_reopen(bobs_ticket, lena, bob):
-    services.change_status(bobs_ticket, lena, "resolved")
-    services.confirm_resolution(bobs_ticket, bob)
+    workflow.change_status(bobs_ticket, lena, "resolved")
+    workflow.confirm_resolution(bobs_ticket, bob)
     with pytest.raises(InvalidTransition, match="reopen it to reply"):
-        services.add_reply(bobs_ticket, lena, "Hello again")
-    services.add_reply(bobs_ticket, lena, "Hello again", reopen=True)
+        workflow.add_reply(bobs_ticket, lena, "Hello again")
+    workflow.add_reply(bobs_ticket, lena, "Hello again", reopen=True)
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.status == Status.OPEN

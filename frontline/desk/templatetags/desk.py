@@ -8,10 +8,10 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from frontline.tickets.models import Event, Message, Priority, Status, Ticket, parse_reference
+from frontline.tickets import event_kinds
+from frontline.tickets.models import Event, Message, Priority, Status, Ticket
 
 register = template.Library()
 
@@ -167,149 +167,8 @@ def initials(name: str) -> str:
     return "".join(part[0] for part in parts[:2]).upper() or "?"
 
 
-def _status_label(value: Any) -> str:
-    try:
-        return Status(value).label.lower()
-    except ValueError:
-        return str(value)
-
-
-def _ticket_link(reference: Any) -> SafeString | str:
-    text = str(reference or "")
-    if parse_reference(text) is None:
-        return text
-    return format_html('<a href="/t/{}">{}</a>', text, text)
-
-
-def _was(before: Any) -> SafeString | str:
-    return format_html(" <span class=\"was\">(was {})</span>", before) if before not in (
-        None, "") else ""
-
-
-_DELIVERY_WORDS = {
-    "queued": "queued for", "sent": "sent to", "failed": "could not be delivered to",
-    "retrying": "will be retried for", "suppressed": "was not sent to",
-}
-
-
-def _delivery_line(state: Any, detail: dict[str, Any]) -> SafeString:
-    """A mail's delivery step (frontline.mail.outbound), with the server's answer."""
-    words = _DELIVERY_WORDS.get(str(state), str(state))
-    text = format_html("Mail {} {}", words, detail.get("to", "the customer"))
-    if detail.get("answer") and state in ("failed", "retrying"):
-        text = format_html("{}: <span class=\"answer\">{}</span>", text, detail["answer"])
-    return text
-
-
 @register.filter
 def event_line(event: Event) -> SafeString:
-    """One compact sentence for an event: "Lena assigned to otto"."""
-    actor = event.actor_name
-    before, after, detail = event.before, event.after, event.detail or {}
-    kind = event.kind
-    if kind == "created":
-        channel = (after or {}).get("channel", "") if isinstance(after, dict) else ""
-        text = format_html("{} opened the ticket{}", actor, f" via {channel}" if channel else "")
-    elif kind == "assigned":
-        text = (format_html("{} assigned to {}{}", actor, after, _was(before)) if after
-                else format_html("{} unassigned {}", actor, before or "it"))
-    elif kind == "status_changed":
-        text = format_html("{} set status to <b>{}</b>{}", actor, _status_label(after),
-                           _was(_status_label(before) if before else ""))
-    elif kind == "reopened":
-        text = format_html("{} reopened the ticket", actor)
-    elif kind == "priority_changed":
-        text = format_html("{} set priority to <b>{}</b>{}", actor, after, _was(before))
-    elif kind == "tier_changed":
-        text = format_html("{} moved to <b>tier {}</b>{}", actor, after, _was(before))
-    elif kind in ("category_changed", "team_changed"):
-        field = kind.split("_")[0]
-        text = (format_html("{} set {} to <b>{}</b>{}", actor, field, after, _was(before))
-                if after else format_html("{} cleared the {}{}", actor, field, _was(before)))
-    elif kind == "subject_changed":
-        text = format_html("{} renamed the ticket to “{}”", actor, after)
-    elif kind == "first_response":
-        text = format_html("{} sent the first response", actor)
-    elif kind == "merged":
-        text = format_html("{} merged this ticket into {}", actor, _ticket_link(detail.get("into")))
-    elif kind == "merged_from":
-        text = format_html("{} merged {} into this ticket", actor,
-                           _ticket_link(detail.get("source")))
-    elif kind == "linked":
-        text = format_html("{} linked {}", actor, _ticket_link(after))
-    elif kind == "unlinked":
-        text = format_html("{} unlinked {}", actor, _ticket_link(before))
-    elif kind == "resolution_reminder":
-        text = format_html("{} reminded the customer before closing", actor)
-    elif kind == "bounce":
-        recipients = ", ".join(detail.get("recipients") or []) or "an address"
-        permanence = "permanently" if detail.get("permanent") else "temporarily"
-        why = detail.get("diagnostic") or (f"status {detail['status']}" if detail.get("status")
-                                           else "no reason given")
-        text = format_html("<span class=\"bounce\">Mail to <b>{}</b> failed {}: {}</span>",
-                           recipients, permanence, why)
-    elif kind == "automatic_mail":
-        text = format_html("{} sent an automatic reply ({}); not answered", actor,
-                           detail.get("auto_kind") or "automatic")
-    elif kind == "attachments_skipped":
-        text = format_html("Attachments left off: {}", ", ".join(detail.get("files") or []))
-    elif kind == "participant_added":
-        text = format_html("{} joined the conversation (copied in)", after or actor)
-    elif kind == "delivery":
-        text = _delivery_line(after, detail)
-    elif kind == "acknowledged":
-        text = format_html("{} acknowledged the request by mail", actor)
-    elif kind in ("sla_warning", "sla_breach"):
-        target = str(detail.get("target", "")).replace("_", " ")
-        try:
-            due = timezone.localtime(datetime.fromisoformat(detail["due"]))
-            when = f" (due {due:%a %d %b, %H:%M})"
-        except (KeyError, TypeError, ValueError):
-            when = ""
-        text = (format_html('<span class="sla-warn">SLA warning: {} is close to its '
-                            'target{}</span>', target, when) if kind == "sla_warning" else
-                format_html('<span class="sla-breach">SLA breached: {} missed its target{}'
-                            '</span>', target, when))
-    elif kind == "sla_paused":
-        text = format_html("SLA clock paused while waiting on the customer")
-    elif kind == "sla_resumed":
-        text = format_html("SLA clock resumed")
-    elif kind == "plan_changed":
-        text = format_html("Now served on plan <b>{}</b>{}", after or "none", _was(before))
-    elif kind == "incident_premium":
-        text = format_html("{} recorded a per-incident premium: <b>{}</b> ({})", actor, after,
-                           detail.get("price", ""))
-    elif kind == "routed":
-        changes = after if isinstance(after, dict) else {}
-        parts = [f"{key} {', '.join(value) if isinstance(value, list) else value}"
-                 for key, value in changes.items()]
-        text = format_html("Routing rules set {}", "; ".join(parts) or "nothing")
-    elif kind == "tags_changed":
-        text = format_html("{} tagged <b>{}</b>", actor,
-                           ", ".join(after) if isinstance(after, list) else after or "nothing")
-    elif kind == "escalated":
-        text = format_html('<span class="escalated">{} escalated to <b>tier {}</b>{}{}</span>',
-                           actor, after, f" ({detail['team']})" if detail.get("team") else "",
-                           _was(f"tier {before}" if before else ""))
-    elif kind == "de_escalated":
-        text = format_html("{} handed it back to <b>tier 1</b> for the customer{}", actor,
-                           _was(f"tier {before}" if before else ""))
-    elif kind == "escalation_assessed":
-        text = format_html("{} weighed an escalation to tier {} and chose <b>{}</b>", actor,
-                           detail.get("to_tier", "?"), after)
-    elif kind in ("time_logged", "time_edited", "time_deleted"):
-        verb = {"time_logged": "logged", "time_edited": "corrected time to",
-                "time_deleted": "removed"}[kind]
-        text = format_html("{} {} <b>{}</b>{}", actor, verb,
-                           after if kind != "time_deleted" else before,
-                           f" at tier {detail['tier']}" if detail.get("tier") else "")
-    else:
-        label = kind.replace("_", " ")
-        if after not in (None, "", {}) and not isinstance(after, dict | list):
-            text = format_html("{} · {} → {}", actor, label, after)
-        else:
-            text = format_html("{} · {}", actor, label)
-    reason = detail.get("reason")
-    if reason and kind != "reopened":
-        text = format_html("{} <span class=\"reason\">— {}</span>", text, reason)
-    return text
+    """One compact sentence for an event: "Lena assigned to otto". The sentence is
+    declared with the event's kind, by the app that records it."""
+    return event_kinds.staff_sentence(event)

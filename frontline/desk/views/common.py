@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from frontline.core import notifications, permissions
+from frontline.core import permissions
 from frontline.core.errors import FrontlineError
-from frontline.core.models import Role, User
+from frontline.core.models import User
+from frontline.notifications import services as notifications
 from frontline.tickets.selectors import QUEUES, queue_counts
 
 # Navigation counts stop here: a COUNT over a bounded subquery costs the same
@@ -41,17 +42,17 @@ def desk_user(request: HttpRequest) -> User:
 
 def home_queue(user: User) -> str:
     """Where a person lands: their own work, or what their role reads."""
-    if user.role == Role.DEVELOPER and not user.is_admin:
+    if permissions.sees_developer_tier_only(user):
         return "tier3"
-    if user.role == Role.VIEWER and not user.is_admin:
+    if permissions.is_read_only(user):
         return "open"
     return "mine"
 
 
 def visible_queues(user: User) -> list[str]:
-    if user.role == Role.DEVELOPER and not user.is_admin:
+    if permissions.sees_developer_tier_only(user):
         return ["mine", "tier3", "pending", "open"]
-    if user.role == Role.VIEWER and not user.is_admin:
+    if permissions.is_read_only(user):
         return ["unassigned", "tier1", "tier2", "tier3", "pending", "open"]
     return list(QUEUES)
 

@@ -40,7 +40,9 @@ def _dialog_context(user: User, ticket: Ticket, *, tier: int | None = None,
                     team: str = "", reason: str = "", tried: str | None = None,
                     error: FrontlineError | None = None) -> dict[str, Any]:
     tiers = [t for t in TIERS if t > ticket.tier]
-    chosen = tier if tier in tiers else tiers[-1]
+    proposed = escalation.next_tier(ticket)
+    assert proposed is not None  # the dialog refuses a ticket at the top tier
+    chosen = tier if tier in tiers else proposed
     assessment = assess(ticket, chosen)
     default = escalation.default_team(ticket, chosen)
     similar = visible_similar(user, assessment.similar_open[:BRIEF_SIMILAR])
@@ -105,7 +107,9 @@ def escalate(request: HttpRequest, reference: str) -> HttpResponse:
                                    reason=reason, tried=tried, team=team or None,
                                    decision=decision)
     except FrontlineError as error:
-        if error.field not in DIALOG_FIELDS or not permissions.can_escalate_ticket(user, ticket):
+        if (error.field not in DIALOG_FIELDS or not permissions.can_escalate_ticket(user, ticket)
+                or escalation.next_tier(ticket) is None):
+            # At the top tier there is no dialog to show again.
             return error_page(request, error)
         # The dialog again, with what was typed and the error next to its field.
         context = _dialog_context(user, ticket, tier=tier, team=team, reason=reason,

@@ -8,13 +8,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from frontline import workflow
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError, NotFound
 from frontline.desk.templatetags.desk_mail import with_inline_images
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
 from frontline.mail import services as mail_services
 from frontline.mail.models import InboundMail, InboundState
-from frontline.tickets import services
 from frontline.tickets.models import Attachment, Message, Ticket
 
 ADMIN_STATES = {
@@ -27,7 +27,7 @@ PAGE_SIZE = 100
 
 
 def _visible_ticket(request: HttpRequest, reference: str) -> Ticket:
-    ticket = services.get_ticket(reference)
+    ticket = workflow.get_ticket(reference)
     permissions.check_can_view_ticket(desk_user(request), ticket)
     return ticket
 

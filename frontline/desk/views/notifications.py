@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from frontline.core import notifications
-from frontline.core.models import Notification
 from frontline.desk.views.common import desk_user, desk_view, render_desk
+from frontline.notifications import services as notifications
+from frontline.notifications.models import Notification
 
 SHOWN = 100
 

@@ -59,7 +59,8 @@ def organization_page(request: HttpRequest, pk: int, *, plan_form: dict[str, str
         "kept_query": urlencode({"state": state}),
         "time_totals": organization_totals(organization),
         # Admins change the plan and contract here (frontline.sla.plans).
-        "plan_choices": Plan.objects.filter(per_incident=False) if user.is_admin else None,
+        "plan_choices": (Plan.objects.filter(per_incident=False)
+                         if permissions.can_change_contract(user) else None),
         "plan_form": plan_form or {},
         "plan_error": plan_error,
     }

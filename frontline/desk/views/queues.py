@@ -7,7 +7,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import urlencode
 
-from frontline.core.models import Role, User
+from frontline.core import permissions
+from frontline.core.models import User
 from frontline.desk.views.common import desk_user, desk_view, render_desk
 from frontline.routing.models import Team
 from frontline.tickets.models import Priority, Status
@@ -51,7 +52,7 @@ def filter_choices() -> dict[str, Any]:
     building User objects and looping over them in the template was a large part
     of the page's cost (bench/RESULTS.md, finding 5).
     """
-    people = (User.objects.filter(is_active=True).exclude(role=Role.VIEWER)
+    people = (permissions.ticket_owners(User.objects.all())
               .order_by("first_name", "username")
               .values_list("pk", "first_name", "last_name", "username"))
     return {

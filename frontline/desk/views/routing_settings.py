@@ -18,12 +18,19 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from frontline.core import permissions
 from frontline.core.errors import FrontlineError
 from frontline.core.inputs import split_list
-from frontline.core.models import Role, User
+from frontline.core.models import User
 from frontline.customers.models import Organization, Plan, Product
 from frontline.desk.views.common import desk_user, error_page, render_desk
-from frontline.desk.views.settings_common import admin_view, posted, render_form, saved
+from frontline.desk.views.settings_common import (
+    admin_view,
+    found_or_404,
+    posted,
+    render_form,
+    saved,
+)
 from frontline.routing import escalation_rules, ordering, rules, teams
 from frontline.routing.inputs import priority_name
 from frontline.routing.models import (
@@ -81,8 +88,7 @@ def _team_initial(team: Team) -> dict[str, Any]:
 
 
 def _staff() -> list[User]:
-    return list(User.objects.filter(is_active=True).exclude(role=Role.VIEWER, is_superuser=False)
-                .order_by("username"))
+    return list(permissions.ticket_owners(User.objects.all()).order_by("username"))
 
 
 def _team_rows() -> list[dict[str, Any]]:
@@ -111,10 +117,7 @@ def teams_page(request: HttpRequest) -> HttpResponse:
 
 
 def _team(pk: int) -> Team:
-    team = teams.teams().filter(pk=pk).first()
-    if team is None:
-        raise Http404("No such team.")
-    return team
+    return found_or_404(teams.find_team, pk, rows=teams.teams())
 
 
 def _team_page(request: HttpRequest, team: Team, *, form: dict[str, Any] | None = None,

@@ -5,15 +5,16 @@ the page the admin goes back to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from frontline.core import permissions
-from frontline.core.errors import FrontlineError
+from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.desk.views.common import View, desk_user, desk_view, error_page, render_desk
 
 
@@ -31,6 +32,21 @@ def admin_view(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+Found = TypeVar("Found")
+
+
+def found_or_404(find: Callable[..., Found | None], pk: int, **options: Any) -> Found:
+    """The record a settings page's URL names, by its owner's finder (find_team,
+    find_plan, ...); the 404 page when there is none."""
+    try:
+        found = find(pk, **options)
+    except InvalidInput as error:
+        raise Http404(error.message) from None
+    if found is None:
+        raise Http404("Not found.")
+    return found
 
 
 def posted(request: HttpRequest, fields: tuple[str, ...],

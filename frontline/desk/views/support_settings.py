@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,17 +15,20 @@ from frontline.core.errors import FrontlineError
 from frontline.core.inputs import duration
 from frontline.costs.models import CostSettings
 from frontline.costs.settings import COST_FIELDS, update_cost_settings
+from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
 from frontline.desk.views.common import desk_user, error_page, render_desk
 from frontline.desk.views.settings_common import (
     admin_view,
     error_context,
     error_status,
+    found_or_404,
     posted,
     render_form,
     saved,
 )
 from frontline.routing.models import Team
+from frontline.routing.teams import find_team
 from frontline.sla.calendars import (
     add_closed_day,
     calendar_users,
@@ -42,6 +45,7 @@ from frontline.sla.holiday_places import (
     upcoming_days_off,
 )
 from frontline.sla.hours_text import format_duration, format_hours, weekly_minutes
+from frontline.sla.inputs import find_calendar, find_policy
 from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.sla.plans import (
     PLAN_FIELDS,
@@ -115,10 +119,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 
 def _plan(pk: int) -> Plan:
-    plan = Plan.objects.filter(pk=pk).first()
-    if plan is None:
-        raise Http404("No such plan.")
-    return plan
+    return found_or_404(find_plan, pk)
 
 
 def _plan_page(request: HttpRequest, plan: Plan, *, form: dict[str, Any] | None = None,
@@ -190,6 +191,8 @@ def _policy_initial(policy: SlaPolicy) -> dict[str, Any]:
 
 def _policy_changes(form: dict[str, Any]) -> dict[str, Any]:
     changes = dict(form)
+    # The SLA app, below routing, takes the Team itself.
+    changes["move_to_team"] = find_team(form.get("move_to_team"), field="move_to_team")
     for field, label in TARGETS:
         changes[field] = duration(form.get(field), field, label=f"The {label.lower()} target")
     return changes
@@ -237,10 +240,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
 
 
 def _policy(pk: int) -> SlaPolicy:
-    policy = SlaPolicy.objects.select_related("plan").filter(pk=pk).first()
-    if policy is None:
-        raise Http404("No such policy.")
-    return policy
+    return found_or_404(find_policy, pk)
 
 
 @admin_view
@@ -317,10 +317,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
 
 
 def _calendar(pk: int) -> BusinessCalendar:
-    calendar = BusinessCalendar.objects.filter(pk=pk).first()
-    if calendar is None:
-        raise Http404("No such calendar.")
-    return calendar
+    return found_or_404(find_calendar, pk)
 
 
 def _calendar_page(request: HttpRequest, calendar: BusinessCalendar, *,

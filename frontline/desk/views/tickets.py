@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from frontline import workflow
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError, InvalidInput, InvalidTransition, NotFound
-from frontline.core.models import Role, User
+from frontline.core.models import User
 from frontline.desk.views.common import (
     desk_user,
     desk_view,
@@ -34,7 +35,6 @@ from frontline.desk.views.common import (
 from frontline.desk.views.developers import developer_brief
 from frontline.desk.views.sla import sla_context
 from frontline.routing.models import Team
-from frontline.tickets import services
 from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
 from frontline.tickets.selectors import (
     QUEUES,
@@ -45,6 +45,7 @@ from frontline.tickets.selectors import (
     ticket_for_page,
     timeline,
 )
+from frontline.tickets.services.state import TRANSITIONS
 
 # What "Send and set status" offers next to a reply; "" keeps the status
 # (add_reply still moves a new ticket to open).
@@ -64,9 +65,9 @@ def _queue_context(request: HttpRequest) -> tuple[str | None, str]:
 
 def load_ticket(reference: str) -> Ticket:
     """The ticket a change is aimed at; a merged one refuses changes."""
-    ticket = services.get_ticket(reference)
+    ticket = workflow.get_ticket(reference)
     if ticket.merged_into_id is not None:
-        target = services.resolve_merged(ticket)
+        target = workflow.resolve_merged(ticket)
         raise InvalidTransition(f"{ticket.reference} was merged into {target.reference}; "
                                 f"work on {target.reference}.")
     return ticket
@@ -94,7 +95,7 @@ def _assignee_options(user: User, ticket: Ticket) -> list[tuple[str, str]]:
     Rendered with the `options` tag rather than a template loop over User objects:
     with 300 agents that loop was a large part of the page (bench/RESULTS.md, finding 5).
     """
-    people = (permissions.users_who_can_view_ticket(User.objects.exclude(role=Role.VIEWER),
+    people = (permissions.users_who_can_view_ticket(permissions.ticket_owners(User.objects.all()),
                                                     ticket)
               .order_by("first_name", "username")
               .values_list("pk", "username", "first_name", "last_name"))
@@ -124,7 +125,7 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
         context.update({
             "next_statuses": [(value, label) for value, label in Status.choices
                               if value == ticket.status
-                              or value in services.TRANSITIONS[ticket.status]],
+                              or value in TRANSITIONS[ticket.status]],
             "priorities": Priority.choices,
             "teams": list(Team.objects.order_by("tier", "name")),
             "categories": list(Category.objects.order_by("name")),
@@ -151,14 +152,14 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = ticket_for_page(number) if number is not None else None
     if ticket is None:
         try:
-            services.get_ticket(reference)  # for its wording of what is wrong
+            workflow.get_ticket(reference)  # for its wording of what is wrong
             message = f"There is no ticket {reference}."
         except NotFound as error:
             message = error.message
         return render_desk(request, "desk/tickets/not_found.html",
                            {"error": message, "reference": reference}, status=404)
     if ticket.merged_into_id is not None:
-        target = services.resolve_merged(ticket)
+        target = workflow.resolve_merged(ticket)
         query = urlencode({"merged": ticket.reference, **request.GET.dict()})
         return redirect(f"{target.get_absolute_url()}?{query}")
     prefetch_related_objects([ticket], "requester__emails")
@@ -214,12 +215,12 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         ticket = load_ticket(reference)
         if kind == "note":
-            services.add_note(ticket, user, body)
+            workflow.add_note(ticket, user, body)
         elif kind == "reply":
             if status and status not in dict(REPLY_STATUSES):
                 raise InvalidInput(f"'{status}' is not a status to set with a reply.",
                                    field="status")
-            services.add_reply(ticket, user, body, status=status or None,
+            workflow.add_reply(ticket, user, body, status=status or None,
                                reopen=request.POST.get("reopen") == "1")
         else:
             raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
@@ -243,21 +244,20 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _set_assignee(ticket: Ticket, user: User, value: str) -> Ticket:
     if value == "me":
-        return services.assign(ticket, user, user)
-    return services.assign(ticket, user, value or None)
+        return workflow.assign(ticket, user, user)
+    return workflow.assign(ticket, user, value or None)
 
 
 def _set_status(ticket: Ticket, user: User, value: str) -> Ticket:
-    return services.change_status(ticket, user, value)
+    return workflow.change_status(ticket, user, value)
 
 
 SETTERS: dict[str, Callable[[Ticket, User, str], Ticket]] = {
     "status": _set_status,
-    "priority": lambda ticket, user, value: services.set_priority(
+    "priority": lambda ticket, user, value: workflow.set_priority(
         ticket, user, int(value) if value.isdigit() else value),
-    "tier": lambda ticket, user, value: services.set_tier(ticket, user, value),
-    "category": lambda ticket, user, value: services.set_category(ticket, user, value or None),
-    "team": lambda ticket, user, value: services.set_team(ticket, user, value or None),
+    "category": lambda ticket, user, value: workflow.set_category(ticket, user, value or None),
+    "team": lambda ticket, user, value: workflow.set_team(ticket, user, value or None),
     "assignee": _set_assignee,
 }
 
@@ -308,8 +308,8 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
     def change(ticket: Ticket, user: User) -> str:
         if not target_ref:
             raise InvalidInput("Name the ticket to merge into (e.g. FL-10427).", field="target")
-        target = services.get_ticket(target_ref)
-        survivor = services.merge_tickets(ticket, target, user)
+        target = workflow.get_ticket(target_ref)
+        survivor = workflow.merge_tickets(ticket, target, user)
         return f"{survivor.get_absolute_url()}?{urlencode({'merged': ticket.reference})}"
 
     return act_on_ticket(request, reference, change)
@@ -323,8 +323,8 @@ def link(request: HttpRequest, reference: str) -> HttpResponse:
     def change(ticket: Ticket, user: User) -> str:
         if not other_ref:
             raise InvalidInput("Name the related ticket (e.g. FL-10427).", field="other")
-        other = services.get_ticket(other_ref)
-        services.link_tickets(ticket, other, user)
+        other = workflow.get_ticket(other_ref)
+        workflow.link_tickets(ticket, other, user)
         return f"Linked to {other.reference}."
 
     return act_on_ticket(request, reference, change)
@@ -336,7 +336,7 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()
 
     def change(ticket: Ticket, user: User) -> str:
-        services.reopen(ticket, user, reason=reason)
+        workflow.reopen(ticket, user, reason=reason)
         return "Reopened."
 
     return act_on_ticket(request, reference, change)

@@ -1,44 +1,25 @@
-"""Ticket operations. Import from here: `from frontline.tickets import services`."""
+"""The ticket's own operations: its rows, its state, its events, merge and link.
+
+Sequences that involve other apps (opening a ticket routes it, starts its SLA
+clock, indexes it and acknowledges it) are in frontline.workflow, which faces
+and channels call; this package imports no routing, SLA, search, mail or cost
+code (pyproject.toml's import contract checks it).
+"""
 
 from frontline.tickets.services.events import record_event
-from frontline.tickets.services.lifecycle import (
+from frontline.tickets.services.lookup import get_ticket, locked_ticket, resolve_merged
+from frontline.tickets.services.merge import link_tickets, merge_tickets, unlink_tickets
+from frontline.tickets.services.state import (
     TRANSITIONS,
-    UPDATABLE_FIELDS,
-    add_customer_message,
-    add_note,
-    add_reply,
-    assign,
+    apply_assignee,
+    apply_status,
     change_field,
-    change_status,
-    close_quiet_resolved,
-    confirm_resolution,
-    find_assignee,
-    find_category,
-    find_team,
-    get_ticket,
-    locked_ticket,
-    open_ticket,
-    reopen,
-    set_category,
-    set_priority,
-    set_subject,
-    set_team,
-    set_tier,
+    reopen_status,
     touch,
-    update_ticket,
-)
-from frontline.tickets.services.merge import (
-    link_tickets,
-    merge_tickets,
-    resolve_merged,
-    unlink_tickets,
 )
 
 __all__ = [
-    "TRANSITIONS", "UPDATABLE_FIELDS", "add_customer_message", "add_note", "add_reply",
-    "assign", "change_field", "change_status", "close_quiet_resolved", "confirm_resolution",
-    "find_assignee", "find_category", "find_team", "get_ticket", "link_tickets",
-    "locked_ticket", "merge_tickets", "open_ticket", "record_event", "reopen",
-    "resolve_merged", "set_category", "set_priority", "set_subject", "set_team", "set_tier",
-    "touch", "unlink_tickets", "update_ticket",
+    "TRANSITIONS", "apply_assignee", "apply_status", "change_field", "get_ticket",
+    "link_tickets", "locked_ticket", "merge_tickets", "record_event", "reopen_status",
+    "resolve_merged", "touch", "unlink_tickets",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from frontline.core.models import User
 from frontline.customers.models import Contact
+from frontline.tickets import event_kinds
 from frontline.tickets.models import Event, Ticket
 
 
@@ -21,6 +22,9 @@ def record_event(
     after: Any = None,
     **detail: Any,
 ) -> Event:
+    """Record one event of a declared kind (frontline.tickets.event_kinds); an
+    undeclared kind raises UndeclaredEventKind (a ValueError) and writes nothing."""
+    event_kinds.check(kind)
     # Empty values (no reason given) are left out, so the detail only says what was said.
     detail = {key: value for key, value in detail.items() if value not in (None, "")}
     return Event.objects.create(

@@ -1,4 +1,5 @@
-"""Merging duplicate tickets and linking related ones."""
+"""Merging duplicate tickets and linking related ones (the rows; the search index
+follows in frontline.workflow.merging)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
-from frontline.search import index as search_index
 from frontline.tickets.models import Message, Status, Ticket, TicketLink
 from frontline.tickets.services.events import record_event
 
@@ -49,10 +49,6 @@ def merge_tickets(source: Ticket, target: Ticket, actor: User) -> Ticket:
     target.save(update_fields=["updated_at", "last_customer_message_at"])
     record_event(target, "merged_from", actor=actor, at=now, source=source.reference,
                  messages=moved)
-    search_index.remove_ticket(source.pk)
-    search_index.index_ticket(target)
-    for message in Message.objects.filter(ticket=target).select_related("ticket__requester"):
-        search_index.index_message(message)
     return target
 
 
@@ -82,11 +78,3 @@ def unlink_tickets(ticket: Ticket, other: Ticket, actor: User) -> None:
         record_event(ticket, "unlinked", actor=actor, at=now, before=other.reference)
         record_event(other, "unlinked", actor=actor, at=now, before=ticket.reference)
 
-
-def resolve_merged(ticket: Ticket) -> Ticket:
-    """Follow merges to the ticket that lives on (bounded, in case of bad data)."""
-    seen = 0
-    while ticket.merged_into_id is not None and seen < 20:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        seen += 1
-    return ticket

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from frontline.core.models import Notification, User
-
-if TYPE_CHECKING:
-    from frontline.tickets.models import Ticket
+from frontline.core.models import User
+from frontline.notifications.models import Notification
+from frontline.tickets.models import Ticket
 
 
 def notify(users: Iterable[User | None], kind: str, text: str, *, ticket: Ticket | None = None,

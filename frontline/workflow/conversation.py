@@ -1,0 +1,149 @@
+"""The conversation on a ticket: the agent's reply, the internal note, the customer's
+message. Each keeps the SLA clock and the search index in step, and a reply leaves
+through the sender its channel registered (frontline.tickets.channels)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontline.core import permissions
+from frontline.core.errors import InvalidTransition
+from frontline.core.models import User
+from frontline.customers.models import Contact
+from frontline.search import index as search_index
+from frontline.sla import clock as sla_clock
+from frontline.tickets import channels
+from frontline.tickets.models import Channel, Message, MessageKind, Status, Ticket
+from frontline.tickets.services.events import record_event
+from frontline.tickets.services.inputs import clean_body, parse_status
+from frontline.tickets.services.lookup import locked_ticket
+from frontline.tickets.services.rows import customer_message_row, staff_message
+from frontline.tickets.services.state import (
+    FINISHED_STATUSES,
+    apply_assignee,
+    apply_status,
+    reopen_status,
+    touch,
+)
+
+
+def reply_channel(ticket: Ticket) -> str:
+    """The channel an agent's reply goes out on: the ticket's own when it has a sender
+    (a ticket that came by mail is answered by mail), else email, the channel every
+    customer with an address can be reached on."""
+    if channels.sender_for(ticket.channel) is not None:
+        return str(ticket.channel)
+    return str(Channel.EMAIL)
+
+
+@transaction.atomic
+def add_reply(
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    *,
+    status: str | None = None,
+    body_html: str | None = None,
+    at: datetime | None = None,
+    reopen: bool = False,
+) -> Message:
+    """An agent's reply to the customer. `status` optionally moves the ticket on.
+    A closed ticket takes a reply only with `reopen` (it reopens first)."""
+    ticket = locked_ticket(ticket)
+    permissions.check_can_change_ticket(actor, ticket)
+    if ticket.status == Status.CLOSED and not reopen:
+        raise InvalidTransition(f"{ticket.reference} is closed; reopen it to reply.")
+    body = clean_body(body)
+    next_status = parse_status(status) if status else None
+    now = at or timezone.now()
+    if ticket.status == Status.CLOSED:
+        reopen_status(ticket, actor, now, reason="Reopened to reply.")
+    channel = reply_channel(ticket)
+    message = staff_message(ticket, actor, body, kind=MessageKind.OUTBOUND, channel=channel,
+                            at=now, body_html=body_html)
+    fields = ["last_agent_message_at"]
+    ticket.last_agent_message_at = now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+        record_event(ticket, "first_response", actor=actor, at=now)
+    if ticket.assignee_id is None and permissions.can_own_tickets(actor):
+        apply_assignee(ticket, actor, actor, now)
+        fields.append("assignee")
+    touch(ticket, now, *fields)
+    if next_status is None and ticket.status == Status.NEW:
+        next_status = Status.OPEN
+    if next_status is not None:
+        apply_status(ticket, actor, next_status, now)
+    sla_clock.refresh(ticket, now)
+    search_index.index_message(message)
+    # Queued in this transaction: the reply and its delivery commit together.
+    sender = channels.sender_for(channel)
+    if sender is not None:
+        sender.reply(message)
+    return message
+
+
+@transaction.atomic
+def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = None) -> Message:
+    """An internal note: seen by staff only, never sent to the customer."""
+    ticket = locked_ticket(ticket)
+    permissions.check_can_change_ticket(actor, ticket)
+    body = clean_body(body)
+    now = at or timezone.now()
+    message = staff_message(ticket, actor, body, kind=MessageKind.NOTE, channel=Channel.WEB,
+                            at=now)
+    touch(ticket, now)
+    search_index.index_message(message)
+    return message
+
+
+@transaction.atomic
+def add_customer_message(
+    ticket: Ticket,
+    contact: Contact,
+    body: str,
+    *,
+    channel: str | None = None,
+    body_html: str | None = None,
+    at: datetime | None = None,
+    body_reply: str = "",
+    email_message_id: str = "",
+    automatic: bool = False,
+) -> Message:
+    """A message from the customer. It reopens a resolved or closed ticket and
+    moves one waiting on the customer back to open: nothing closes while they write.
+
+    `automatic` (an out-of-office reply, a bounce) is kept on the timeline but is
+    not the customer writing: it changes no status and no "last customer message"
+    time, so a robot can neither reopen a ticket nor stop its clock.
+    """
+    ticket = locked_ticket(ticket)
+    now = at or timezone.now()
+    message = customer_message_row(ticket, contact, body, channel=channel, at=now,
+                                   body_html=body_html, body_reply=body_reply,
+                                   email_message_id=email_message_id)
+    message.save(force_insert=True)
+    if automatic:
+        touch(ticket, now)
+        search_index.index_message(message)
+        return message
+    ticket.last_customer_message_at = now
+    touch(ticket, now, "last_customer_message_at")
+    if ticket.status in FINISHED_STATUSES:
+        reopen_status(ticket, None, now, reason="The customer wrote again.",
+                      actor_contact=contact)
+    elif ticket.status == Status.PENDING_CUSTOMER:
+        apply_status(ticket, None, Status.OPEN, now, actor_contact=contact)
+    sla_clock.refresh(ticket, now)
+    search_index.index_message(message)
+    return message
+
+
+def after_customer_message(ticket: Ticket, message: Message, at: datetime) -> None:
+    """What follows a customer message that changes no status (the batch form of
+    add_customer_message; the search index aside, filled per batch)."""
+    sla_clock.refresh(ticket, at)

@@ -1,0 +1,85 @@
+"""Opening a ticket: its rows, then routing, the SLA clock and the search index.
+
+The batched mail import runs the same stages for many tickets at once
+(`after_opened`), after writing the rows that `tickets.services.rows` built.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontline.core import permissions
+from frontline.core.models import User
+from frontline.customers import services as customers
+from frontline.customers.finders import find_product, find_version
+from frontline.customers.models import Contact
+from frontline.routing import rules as routing_rules
+from frontline.search import index as search_index
+from frontline.sla import clock as sla_clock
+from frontline.tickets.models import Message, Priority, Ticket
+from frontline.tickets.services.inputs import clean_body, clean_subject, parse_priority
+from frontline.tickets.services.rows import new_ticket_rows, save_new_ticket
+from frontline.tickets.taxonomy import find_category
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    requester_email: str,
+    subject: str,
+    body: str,
+    requester_name: str = "",
+    channel: str | None = None,
+    category: str | None = None,
+    priority: int | str | None = None,
+    product: str | None = None,
+    version: str | None = None,
+    actor: User | None = None,
+    body_html: str | None = None,
+    at: datetime | None = None,
+    body_reply: str = "",
+    email_message_id: str = "",
+    requester: Contact | None = None,
+) -> Ticket:
+    """Open a ticket for the person at `requester_email`, with their first message.
+
+    `actor` is the member of staff who opened it on the customer's behalf (a
+    phone call, the API); None when the customer opened it themselves.
+    `at` lets an import keep the original time. `body_reply` and
+    `email_message_id` come with a mail (the new part of the text, its Message-ID).
+    `requester`: the contact the caller already resolved for `requester_email`,
+    so it is not looked up again.
+    """
+    if actor is not None:
+        permissions.check_can_open_ticket(actor)
+    # Everything the customer typed is checked before a contact is created for them.
+    clean_subject(subject)
+    clean_body(body)
+    found_product = find_product(product)
+    found_version = find_version(found_product, version)
+    found_category = find_category(category)
+    found_priority = parse_priority(priority) if priority not in (None, "") else Priority.NORMAL
+    if requester is None:
+        requester = customers.resolve_contact(requester_email, requester_name)
+    now = at or timezone.now()
+    ticket, message, event = new_ticket_rows(
+        requester=requester, subject=subject, body=body, channel=channel, at=now, actor=actor,
+        priority=found_priority, category=found_category, product=found_product,
+        version=found_version, body_html=body_html, body_reply=body_reply,
+        email_message_id=email_message_id)
+    save_new_ticket(ticket, message, event)
+    after_opened(ticket, message, now)
+    search_index.index_ticket(ticket)
+    search_index.index_message(message)
+    return ticket
+
+
+def after_opened(ticket: Ticket, message: Message, at: datetime) -> None:
+    """What follows the rows of a new ticket (the search index aside, which the batch
+    path fills for the whole batch at once): arrival rules, then the SLA clock, which
+    reads the priority and team the rules set."""
+    routing_rules.route_new_ticket(ticket, message.body, at)
+    sla_clock.refresh(ticket, at)

@@ -1,0 +1,32 @@
+"""Periodic jobs whose work spans apps. Thin: each calls the workflow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django_tasks import task
+
+from frontline.core import scheduler
+from frontline.workflow import promises, resolution
+
+
+@task()
+def close_quiet_resolved() -> dict[str, int]:
+    """Remind, then close, resolved tickets the customer has left unanswered."""
+    return resolution.close_quiet_resolved()
+
+
+@task()
+def scan_due() -> dict[str, int]:
+    """Warnings and breaches whose moment has come, with the policies' actions."""
+    return promises.scan_due()
+
+
+# Reminders and closures are counted in days; a quarter-hour is prompt enough
+# and keeps the job's queries rare. (The job names are kept from when these
+# lived in the tickets and sla apps: they are rows in core's PeriodicJob table.)
+scheduler.register("tickets.close_quiet_resolved", timedelta(minutes=15), close_quiet_resolved)
+# A warning is worth most when it comes early: every minute keeps a two-hour
+# promise's 75 % warning within a minute of its moment, and the query is one
+# index range (bench/sla.py), so running it often costs little.
+scheduler.register("sla.scan_due", timedelta(minutes=1), scan_due)
