@@ -26,6 +26,11 @@ class InvalidTransition(FrontlineError):
     status_code = 409
 
 
+class NeedsConfirmation(InvalidTransition):
+    """Allowed, but only when asked for knowingly: the message says what would happen,
+    `field` names the flag that confirms it (a 409 until it is sent)."""
+
+
 class NotAllowed(FrontlineError):
     status_code = 403
 

@@ -75,13 +75,9 @@ def check_can_escalate_ticket(user: User, ticket: TicketLike) -> None:
         raise NotAllowed(f"Your role ({user.role}) may not escalate {ticket.reference}.")
 
 
-def can_de_escalate_ticket(user: User, ticket: TicketLike) -> bool:
+def check_can_de_escalate_ticket(user: User, ticket: TicketLike) -> None:
     """Whoever may change the ticket, developers included: handing a ticket back
     to tier 1 for customer communication is how a developer says "over to you"."""
-    return can_change_ticket(user, ticket)
-
-
-def check_can_de_escalate_ticket(user: User, ticket: TicketLike) -> None:
     check_can_change_ticket(user, ticket)
 
 
@@ -171,14 +167,11 @@ def check_can_open_ticket(user: User) -> None:
         raise NotAllowed(f"Your role ({user.role}) may not open tickets; support agents do.")
 
 
-def can_change_tier(user: User, ticket: TicketLike) -> bool:
-    """Moving a ticket between tiers is escalating it: the same people, whatever the route
-    (the escalation dialog, a field in the desk, the API's PATCH). Handing a ticket back
-    to tier 1 with a note (de-escalation) is the developer's own route, checked apart."""
-    return can_escalate_ticket(user, ticket)
-
-
 def check_can_change_tier(user: User, ticket: TicketLike) -> None:
+    """Moving a ticket between tiers from a generic route (a field, the API's PATCH) is
+    escalating it: the same people and the same error as the escalation. Handing a
+    ticket back to tier 1 with a note (de-escalation) is the developer's own route,
+    checked apart (check_can_de_escalate_ticket)."""
     check_can_escalate_ticket(user, ticket)
 
 

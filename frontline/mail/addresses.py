@@ -82,7 +82,3 @@ def ticket_from_message_id(message_id: str) -> int | None:
         return None
     number = int(match.group("number"))
     return number if _matches("msgid", number, match.group("sig")) else None
-
-
-def is_own_message_id(message_id: str) -> bool:
-    return ticket_from_message_id(message_id) is not None

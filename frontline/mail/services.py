@@ -47,7 +47,7 @@ from frontline import workflow
 from frontline.core.errors import FrontlineError, NotFound
 from frontline.core.models import User
 from frontline.customers import services as customers
-from frontline.customers.models import Contact, ContactEmail
+from frontline.customers.models import ContactEmail
 from frontline.mail import addresses
 from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
@@ -519,7 +519,3 @@ def remote_image_html(message: Message) -> str | None:
     if inbound is None:
         return message.body_html
     return parse_message(bytes(inbound.raw), allow_remote_images=True).html
-
-
-def bouncing_addresses(contact: Contact) -> list[ContactEmail]:
-    return [email for email in contact.emails.all() if email.bouncing_since is not None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from frontline.core import permissions
+from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput
 from frontline.core.inputs import blank, duration, split_list
 from frontline.core.models import User
@@ -41,21 +41,8 @@ def priority_name(value: int | None) -> str | None:
 
 
 def staff_member(value: Any, *, field: str) -> User | None:
-    """An active member of staff who can own tickets (not a viewer)."""
-    if blank(value):
-        return None
-    if isinstance(value, User):
-        user: User | None = value
-    else:
-        text = str(value).strip()
-        user = User.objects.filter(username=text).first()
-        if user is None and text.isdigit():
-            user = User.objects.filter(pk=int(text)).first()
-    if user is None or not user.is_active:
-        raise InvalidInput(f"No active member of staff '{value}'.", field=field)
-    if not permissions.can_own_tickets(user):
-        raise InvalidInput(f"{user.username} is a viewer and cannot work tickets.", field=field)
-    return user
+    """An active member of staff who can own tickets (core.accounts decides who)."""
+    return find_assignee(value, field=field)
 
 
 def words(value: Any, *, field: str = "words") -> str:

@@ -5,7 +5,7 @@ the fields it takes, how those are read and checked, its defaults.
 
 Positions are kept 1..n with no gaps, so the number an admin sees in the list is
 the number the form and the API take. Every change drops the router's cached
-rules (frontline.routing.rules.clear_cache).
+rules (frontline.routing.ruleset.clear_cache).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class RuleKind(Generic[Ordered]):
 
 def _rules_changed() -> None:
     # Imported here: frontline.routing.rules defines the routing kind with this module.
-    from frontline.routing.rules import clear_cache
+    from frontline.routing.ruleset import clear_cache
 
     clear_cache()
 

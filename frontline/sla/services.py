@@ -6,7 +6,7 @@ warnings and breaches with the policy's actions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -352,7 +352,3 @@ def due_ticket_ids(now: datetime, limit: int) -> list[int]:
     (an index range on ticket_sla_check, however many tickets are open)."""
     return list(Ticket.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
                 .values_list("pk", flat=True)[:limit])
-
-
-def recompute_many(ticket_ids: Iterable[int], *, at: datetime | None = None) -> int:
-    return recompute_tickets(Ticket.objects.filter(pk__in=list(ticket_ids)), at=at)

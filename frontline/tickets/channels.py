@@ -42,7 +42,3 @@ def register(channel: str, sender: Sender) -> None:
 
 def sender_for(channel: str) -> Sender | None:
     return _senders.get(channel)
-
-
-def registered() -> dict[str, Sender]:
-    return dict(_senders)

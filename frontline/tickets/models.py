@@ -214,6 +214,18 @@ class Message(models.Model):
     # the desk shows this and folds the rest.
     body_reply = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField()
+    # The ticket this message was written on, when it now sits on another one: a
+    # merge moved it here, or it came in through a merged ticket's link or reply
+    # address (frontline.tickets.services.entry). Null: written on `ticket`. A
+    # customer reads a message only if they take part in the ticket it was written
+    # on (selectors.customer_messages), so a merge across customers shows neither
+    # the other's messages. Nullable and unindexed by the column itself, so adding
+    # it is an ALTER TABLE ADD COLUMN; PROTECT: deleting that ticket must not turn
+    # its messages into the survivor's own.
+    merged_from = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -221,6 +233,9 @@ class Message(models.Model):
             models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
             models.Index(fields=["email_message_id"], name="message_email_id",
                          condition=~Q(email_message_id="")),
+            # Few messages were ever merged: a small index for the PROTECT check.
+            models.Index(fields=["merged_from"], name="message_merged_from",
+                         condition=Q(merged_from__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from frontline.routing.teams import find_team
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets.models import Priority, Status, Ticket
-from frontline.tickets.services.inputs import clean_subject, parse_priority, parse_status
+from frontline.tickets.services.inputs import clean_subject, parse_status
 from frontline.tickets.services.lookup import locked_ticket
 from frontline.tickets.services.state import (
     FINISHED_STATUSES,
@@ -32,7 +32,7 @@ from frontline.tickets.services.state import (
     change_field,
     reopen_status,
 )
-from frontline.tickets.taxonomy import find_category
+from frontline.tickets.taxonomy import find_category, find_priority
 from frontline.workflow.tiers import set_tier
 
 
@@ -74,6 +74,13 @@ def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
     return ticket
 
 
+def _priority(value: int | str | None) -> Priority:
+    found = find_priority(value)
+    if found is None:
+        raise InvalidInput("Say which priority (low, normal, high, urgent).", field="priority")
+    return found
+
+
 @transaction.atomic
 def set_priority(ticket: Ticket, actor: User | None, priority: int | str, *,
                  at: datetime | None = None) -> Ticket:
@@ -81,7 +88,7 @@ def set_priority(ticket: Ticket, actor: User | None, priority: int | str, *,
     ticket = locked_ticket(ticket)
     if actor is not None:
         permissions.check_can_change_ticket(actor, ticket)
-    new = parse_priority(priority)
+    new = _priority(priority)
     old = Priority(ticket.priority)
     now = at or timezone.now()
     if change_field(ticket, actor, "priority", new.value, new.name.lower(), old.name.lower(),
@@ -144,7 +151,7 @@ def update_ticket(ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticke
     if "status" in changes:
         parse_status(changes["status"])
     if "priority" in changes:
-        parse_priority(changes["priority"])
+        _priority(changes["priority"])
     if "tier" in changes:
         tier = parse_tier(changes["tier"])
         permissions.check_can_change_tier(actor, ticket)

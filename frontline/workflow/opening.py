@@ -16,13 +16,13 @@ from frontline.core.models import User
 from frontline.customers import services as customers
 from frontline.customers.finders import find_product, find_version
 from frontline.customers.models import Contact
-from frontline.routing import rules as routing_rules
+from frontline.routing import arrival
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets.models import Message, Priority, Ticket
-from frontline.tickets.services.inputs import clean_body, clean_subject, parse_priority
+from frontline.tickets.services.inputs import clean_body, clean_subject
 from frontline.tickets.services.rows import new_ticket_rows, save_new_ticket
-from frontline.tickets.taxonomy import find_category
+from frontline.tickets.taxonomy import find_category, find_priority
 
 
 @transaction.atomic
@@ -61,7 +61,7 @@ def open_ticket(
     found_product = find_product(product)
     found_version = find_version(found_product, version)
     found_category = find_category(category)
-    found_priority = parse_priority(priority) if priority not in (None, "") else Priority.NORMAL
+    found_priority = find_priority(priority) or Priority.NORMAL
     if requester is None:
         requester = customers.resolve_contact(requester_email, requester_name)
     now = at or timezone.now()
@@ -81,5 +81,5 @@ def after_opened(ticket: Ticket, message: Message, at: datetime) -> None:
     """What follows the rows of a new ticket (the search index aside, which the batch
     path fills for the whole batch at once): arrival rules, then the SLA clock, which
     reads the priority and team the rules set."""
-    routing_rules.route_new_ticket(ticket, message.body, at)
+    arrival.route_new_ticket(ticket, message.body, at)
     sla_clock.refresh(ticket, at)

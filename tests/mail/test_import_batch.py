@@ -299,16 +299,16 @@ def test_one_failing_mail_costs_its_batch_the_fast_path_but_not_the_others_proce
         tmp_path, world, monkeypatch):
     """A hook that fails for one ticket fails its batch, which is then processed one
     mail at a time: that mail is kept as failed, its neighbours land as usual."""
-    from frontline.routing import rules
+    from frontline.routing import arrival
 
-    real = rules.route_new_ticket
+    real = arrival.route_new_ticket
 
     def route(ticket: Ticket, text: str, at: datetime) -> None:
         if ticket.subject == "Question 13":
             raise RuntimeError("a routing rule broke")
         real(ticket, text, at)
 
-    monkeypatch.setattr(rules, "route_new_ticket", route)
+    monkeypatch.setattr(arrival, "route_new_ticket", route)
     box = _write(tmp_path, _history(world))
     expected_summary, expected = _import_and_take([box], process=_one_at_a_time)
     summary, batched = _import_and_take([box], batch_mails=4)

@@ -11,7 +11,7 @@ from django.db import connection
 
 from frontline import workflow
 from frontline.core.models import Role, User
-from frontline.routing import rules
+from frontline.routing import ruleset
 from frontline.routing.assignment import choose
 from frontline.routing.models import Assignment, RoutingRule, Team
 from frontline.tickets.models import Status, Ticket
@@ -20,9 +20,9 @@ from tests.factories import ContactFactory, OrganizationFactory, TeamFactory, Us
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 def agents(*names: str) -> list[User]:

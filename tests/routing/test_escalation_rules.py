@@ -14,7 +14,7 @@ from frontline import workflow
 from frontline.core.models import User
 from frontline.core.worker import FrontlineWorker
 from frontline.notifications.models import Notification
-from frontline.routing import rules
+from frontline.routing import ruleset
 from frontline.routing.escalation_rules import escalate_due
 from frontline.routing.models import EscalationRule, EscalationTrigger, RoutingRule, Team
 from frontline.routing.sentences import describe
@@ -32,9 +32,9 @@ def berlin(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from frontline.core.errors import InvalidInput, NotAllowed, NotFound
-from frontline.routing import escalation_rules, ordering, rules
+from frontline.routing import escalation_rules, ordering, rules, ruleset
 
 ROUTING = (rules.create_routing_rule, rules.move_routing_rule, rules.delete_routing_rule,
            rules.get_routing_rule, {"set_tier": 2}, "There is no routing rule")
@@ -19,9 +19,9 @@ ESCALATION = (escalation_rules.create_escalation_rule, escalation_rules.move_esc
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 def order(kind: ordering.RuleKind[Any]) -> list[tuple[str, int]]:

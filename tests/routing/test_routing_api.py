@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 
 from frontline import workflow
-from frontline.routing import rules
+from frontline.routing import ruleset
 from frontline.routing.models import EscalationRule, RoutingRule, Team
 from tests.api.conftest import ApiClient, api, field_errors  # noqa: F401  (fixture)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 def delete(client: ApiClient, path: str) -> Any:

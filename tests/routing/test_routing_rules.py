@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from frontline import workflow
 from frontline.core.models import Role, User
 from frontline.notifications.models import Notification
-from frontline.routing import rules
+from frontline.routing import rules, ruleset
 from frontline.routing.models import (
     Assignment,
     EscalationRule,
@@ -28,9 +28,9 @@ from tests.mail.inbound_mails import compose, deliver
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_an_uncommitted_edit_is_never_held_for_others(bob, installation_team):
     RoutingRule.objects.create(name="Installation questions", words="install",
                                set_team=installation_team)
     assert open_from("bob@standard.example", "Install fails").team == installation_team
-    assert rules._cached is None
+    assert ruleset._cached is None
 
 
 def test_a_ticket_for_a_developer_only_team_member_is_not_assigned_to_them(bob, dana):

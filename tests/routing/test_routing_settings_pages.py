@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from frontline.core.models import User
-from frontline.routing import rules
+from frontline.routing import ruleset
 from frontline.routing.models import (
     Assignment,
     EscalationRule,
@@ -22,9 +22,9 @@ from frontline.tickets.models import Priority
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Any:
-    rules.clear_cache()
+    ruleset.clear_cache()
     yield
-    rules.clear_cache()
+    ruleset.clear_cache()
 
 
 def signed_in(user: User) -> Client:

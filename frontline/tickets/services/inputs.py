@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from frontline.core.errors import InvalidInput
-from frontline.tickets.models import Channel, Priority, Status
+from frontline.tickets.models import Channel, Status
 
 MAX_SUBJECT = 300
 MAX_BODY = 1_000_000
@@ -26,18 +26,6 @@ def clean_body(body: str, field: str = "body") -> str:
     if len(body) > MAX_BODY:
         raise InvalidInput(f"The message is longer than {MAX_BODY} characters.", field=field)
     return body
-
-
-def parse_priority(value: int | str | None) -> Priority:
-    if isinstance(value, Priority):
-        return value
-    if isinstance(value, int) and value in Priority.values:
-        return Priority(value)
-    found = Priority.from_name(str(value)) if value is not None else None
-    if found is None:
-        names = ", ".join(p.name.lower() for p in Priority)
-        raise InvalidInput(f"'{value}' is not a priority ({names}).", field="priority")
-    return found
 
 
 def parse_status(value: str) -> Status:

@@ -14,7 +14,7 @@ from typing import Any
 from frontline.core.errors import InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Contact
-from frontline.tickets.models import ACTIVE_STATUSES, Status, Ticket
+from frontline.tickets.models import Status, Ticket
 from frontline.tickets.services.events import record_event
 
 # Which status may follow which. Resolved and closed are left only by reopening;
@@ -30,10 +30,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 FINISHED_STATUSES = (Status.RESOLVED, Status.CLOSED)
-
-
-def active_statuses() -> tuple[str, ...]:
-    return tuple(str(s) for s in ACTIVE_STATUSES)
 
 
 def touch(ticket: Ticket, at: datetime, *fields: str) -> None:
