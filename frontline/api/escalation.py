@@ -134,7 +134,7 @@ def escalate(request: HttpRequest, reference: str, payload: EscalateIn) -> dict[
     viewers (and developers, who receive escalations rather than make them).
     """
     user = request_user(request)
-    ticket = workflow.resolve_merged(visible_ticket(user, reference))
+    ticket = visible_ticket(user, reference)  # a merged ticket: 409 (tickets.services.entry)
     done = escalation.escalate(ticket, user, payload.tier, reason=payload.reason,
                                tried=payload.tried, team=payload.team,
                                decision=payload.decision)
@@ -147,6 +147,6 @@ def de_escalate(request: HttpRequest, reference: str, payload: DeEscalateIn) -> 
     """Back to tier 1 for customer communication, with a `note` for tier 1.
     409 when the ticket is already at tier 1."""
     user = request_user(request)
-    ticket = workflow.resolve_merged(visible_ticket(user, reference))
+    ticket = visible_ticket(user, reference)  # a merged ticket: 409 (tickets.services.entry)
     escalation.de_escalate(ticket, user, note=payload.note)
     return _fresh(ticket.pk)

@@ -30,7 +30,7 @@ from frontline.api.schemas import (
 )
 from frontline.core import paging, permissions
 from frontline.core.accounts import find_assignee
-from frontline.core.errors import InvalidInput, InvalidTransition
+from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
 from frontline.routing.teams import find_team
@@ -194,6 +194,15 @@ class MessageCreateIn(InputSchema):
     body: NonEmptyText
     status: StatusName | None = Field(
         None, description="Only with a reply: move the ticket on (e.g. pending_customer).")
+
+
+class MergeIn(InputSchema):
+    into: NonEmptyText = Field(description="Reference of the ticket that lives on.",
+                               examples=["FL-10427"])
+    confirm_other_customer: bool = Field(
+        False, description="Required (true) when the two tickets are different customers' "
+                           "requests (another requester or organization); without it such a "
+                           "merge is 409, saying what would happen.")
 
 
 class TicketPatchIn(InputSchema):
@@ -414,16 +423,12 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) 
     """Change status, priority, tier, team, assignee, category or subject: all or nothing.
 
     A status the ticket cannot move to is 409. A merged ticket is 409 too:
-    change the ticket it was merged into.
+    change the ticket it was merged into (frontline.tickets.services.entry).
     """
     user = request_user(request)
     ticket = _visible(user, reference)
     changes = payload.model_dump(exclude_unset=True)
     reject_nulls(changes, ("status", "priority", "tier", "subject"))
-    if ticket.merged_into_id is not None and changes:
-        raise InvalidTransition(
-            f"{ticket.reference} was merged into {workflow.resolve_merged(ticket).reference}; "
-            "change that ticket instead.")
     if changes:
         workflow.update_ticket(ticket, user, changes)
     return ticket_out(_ticket(str(ticket.pk)))
@@ -434,9 +439,10 @@ def post_message(request: HttpRequest, reference: str,
                  payload: MessageCreateIn) -> Status[dict[str, Any]]:
     """Reply to the customer (`kind: reply`, optionally with a new `status`) or add an
     internal note (`kind: note`). Addressed to a merged ticket, it lands on the
-    ticket that lives on."""
+    ticket that lives on (`ticket` in the answer says which); a reply there is 409
+    when that is another customer's request (frontline.tickets.services.entry)."""
     user = request_user(request)
-    ticket = workflow.resolve_merged(_visible(user, reference))
+    ticket = _visible(user, reference)
     if payload.kind == "reply":
         message = workflow.add_reply(ticket, user, payload.body, status=payload.status)
     else:
@@ -444,6 +450,28 @@ def post_message(request: HttpRequest, reference: str,
             raise InvalidInput("Only a reply can change the status; a note cannot.",
                                field="status")
         message = workflow.add_note(ticket, user, payload.body)
+    landed_on = message.ticket
     message = (Message.objects.select_related("author_user", "author_contact")
                .prefetch_related("attachments").get(pk=message.pk))
-    return Status(201, {**message_out(message), "ticket": ticket.reference})
+    return Status(201, {**message_out(message), "ticket": landed_on.reference})
+
+
+@router.post("/{reference}/merge", response={200: TicketOut, **ERROR_RESPONSES})
+def merge_ticket(request: HttpRequest, reference: str, payload: MergeIn) -> dict[str, Any]:
+    """Merge this duplicate `into` another ticket: its messages move there, it closes,
+    and its reference keeps answering (with `merged_into` set). Answers the ticket
+    that lives on.
+
+    Two different customers' requests (another requester or organization) are 409
+    unless `confirm_other_customer` is true; each customer then still sees only
+    their own messages. 409 as well when either ticket was merged already.
+    """
+    user = request_user(request)
+    ticket = _visible(user, reference)
+    try:
+        target = _visible(user, payload.into)
+    except NotFound as error:
+        raise NotFound(error.message, field="into") from None  # a field of the body: 422
+    survivor = workflow.merge_tickets(ticket, target, user,
+                                      confirm_other_customer=payload.confirm_other_customer)
+    return ticket_out(_ticket(str(survivor.pk)))

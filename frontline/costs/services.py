@@ -24,6 +24,7 @@ from frontline.core.models import User
 from frontline.costs.models import CostSettings, TimeEntry
 from frontline.customers.models import Organization
 from frontline.tickets.models import Ticket
+from frontline.tickets.services.entry import EntryKind, landing
 from frontline.tickets.services.events import record_event
 
 # A manual entry longer than a working day is almost always a typo (minutes
@@ -228,11 +229,10 @@ def _lock_user(user: User) -> None:
 
 def start_timer(ticket: Ticket, user: User, at: datetime | None = None) -> TimeEntry:
     """Start `user`'s timer on `ticket`, stopping (and logging) any other timer of theirs.
-    Starting the timer that already runs on this ticket changes nothing."""
+    Starting the timer that already runs on this ticket changes nothing. On a merged
+    ticket it runs on the one that lives on (frontline.tickets.services.entry)."""
+    ticket = landing(ticket, EntryKind.TIME).ticket
     permissions.check_can_change_ticket(user, ticket)
-    if ticket.merged_into_id is not None:
-        raise InvalidTransition(f"{ticket.reference} was merged; log time on the ticket it "
-                                f"was merged into.")
     at = at or timezone.now()
     with transaction.atomic():
         _lock_user(user)
@@ -292,11 +292,11 @@ def _clean_note(note: str) -> str:
 
 def add_entry(ticket: Ticket, user: User, minutes: int | str, note: str = "",
               at: datetime | None = None) -> TimeEntry:
-    """Log `minutes` of work by `user` on `ticket` that ended at `at` (default now)."""
+    """Log `minutes` of work by `user` on `ticket` that ended at `at` (default now).
+    Time logged on a merged ticket lands on the one that lives on
+    (frontline.tickets.services.entry)."""
+    ticket = landing(ticket, EntryKind.TIME).ticket
     permissions.check_can_change_ticket(user, ticket)
-    if ticket.merged_into_id is not None:
-        raise InvalidTransition(f"{ticket.reference} was merged; log time on the ticket it "
-                                f"was merged into.")
     value = _clean_minutes(minutes)
     note = _clean_note(note)
     now = timezone.now()

@@ -21,8 +21,8 @@ transaction, with the same rules and the same rows as one at a time:
 Only the common cases are written in bulk: a customer's mail that opens a
 ticket, or that adds to a ticket without changing its status. Every other mail
 (a bounce, automatic mail, a member of staff writing, evidence that does not
-hold, a reply that reopens, a mail that cannot be read, mail from another
-channel) is handed to `process_inbound` at its place in the order, after what
+hold, a reply that reopens, a reply to a merged ticket, a mail that cannot be read,
+mail from another channel) is handed to `process_inbound` at its place in the order, after what
 came before it has been written, so it sees the database as it would one mail
 at a time. A mail for a ticket that the rows not yet written already touch waits
 until they are written, so the hooks see each ticket as they would.
@@ -65,7 +65,7 @@ from frontline.mail.services import (
     ticket_subject,
     within_limits,
 )
-from frontline.mail.threading import TicketLookup, _quoted_ids, _sent, thread
+from frontline.mail.threading import TicketLookup, _quoted_ids, _sent, _written_on, thread
 from frontline.search import index as search_index
 from frontline.tickets.models import (
     Attachment,
@@ -76,7 +76,7 @@ from frontline.tickets.models import (
     ParticipantRole,
     Ticket,
 )
-from frontline.tickets.services import resolve_merged, rows
+from frontline.tickets.services import rows
 from frontline.tickets.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename
 from frontline.workflow import conversation, opening
 
@@ -170,13 +170,12 @@ class _Lookups(TicketLookup):
         for address in addresses:
             self.emails.setdefault(address, None)
         if quoted:
-            self.known = dict(Message.objects.filter(email_message_id__in=quoted)
-                              .values_list("email_message_id", "ticket_id"))
+            self.known = _written_on(list(quoted))
             for message_id, ticket_id in _sent(list(quoted)):
                 self.known.setdefault(message_id, ticket_id)
             for ticket in Ticket.objects.select_for_update().filter(
                     pk__in=set(self.known.values())):
-                self.tickets[ticket.pk] = self._unmerged(ticket)
+                self.tickets[ticket.pk] = ticket
             found = {ticket.pk for ticket in self.tickets.values() if ticket is not None}
             self.participants = {pk: set() for pk in found}
             for ticket_id, contact_id in Participant.objects.filter(
@@ -195,21 +194,13 @@ class _Lookups(TicketLookup):
             self.known[message_id] = ticket.pk
         self.pending.clear()
 
-    @staticmethod
-    def _unmerged(ticket: Ticket) -> Ticket:
-        if ticket.merged_into_id is None:
-            return ticket
-        target = resolve_merged(ticket)
-        return Ticket.objects.select_for_update().get(pk=target.pk)
-
     # -- TicketLookup
 
     def ticket(self, number: int | None) -> Ticket | None:
         if number is None:
             return None
         if number not in self.tickets:
-            found = Ticket.objects.select_for_update().filter(pk=number).first()
-            self.tickets[number] = self._unmerged(found) if found is not None else None
+            self.tickets[number] = Ticket.objects.select_for_update().filter(pk=number).first()
         return self.tickets[number]
 
     def ticket_for_message_ids(self, message_ids: list[str]) -> Ticket | None:
@@ -332,6 +323,8 @@ class _Batch:
             return _ONE_BY_ONE
         ticket = threading.ticket
         if ticket is not None:
+            if ticket.merged_into_id is not None:
+                return _ONE_BY_ONE  # it lands elsewhere (tickets.services.entry)
             if ticket.pk is None or ticket.pk in self.touched:
                 return _WRITE_FIRST
             if ticket.status not in rows.BULK_REPLY_STATUSES:

@@ -36,7 +36,7 @@ from frontline.mail import addresses
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.html import sanitise_html
 from frontline.mail.models import OutboundMail
-from frontline.tickets import access
+from frontline.tickets import access, selectors
 from frontline.tickets.models import Message, MessageKind, Ticket, format_reference
 from frontline.tickets.services.attachments import read_attachment
 
@@ -102,9 +102,11 @@ def thread_ids(ticket: Ticket, before: Message | None) -> tuple[str | None, list
     In-Reply-To names the last customer message (what we answer). References
     lists the ticket's stored Message-IDs oldest first, the answered one last
     (RFC 5322 §3.6.4: the parent's id ends the list), trimmed to the first and
-    the latest when long, as the RFC allows.
+    the latest when long, as the RFC allows. Only of the messages the requester
+    may read: after a merge across customers, another customer's Message-IDs
+    (their mail host, their thread) are not theirs to see.
     """
-    messages = Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).exclude(
+    messages = selectors.customer_messages(ticket, ticket.requester_id).exclude(
         email_message_id="")
     if before is not None and before.pk is not None:
         messages = messages.filter(

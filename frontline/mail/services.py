@@ -14,7 +14,10 @@ Decisions (issue 3, "Threading" and "Loops, auto-replies and bounces"):
   reason). We chose linking over the review state because the sender gets a
   normal answer and an agent sees the connection at once; nothing waits unseen.
 - A reply to a closed ticket reopens it within FRONTLINE_REOPEN_WINDOW_DAYS of the
-  closing; later, it opens a new ticket linked to the old one.
+  closing; later, it opens a new ticket linked to the old one. A reply to a merged
+  ticket lands on the ticket that lives on (and is judged by its state); people it
+  copies in join the merged ticket's conversation, the one they were written into.
+  Both rules are frontline.tickets.services.entry's, the same as the portal's.
 - Automatic mail (out-of-office, list, bulk) that threads is stored on its ticket
   but changes no status and is not "the customer writing" (it cannot reopen a
   resolved ticket or stop a clock); it is never answered. If it threads nowhere it
@@ -58,7 +61,6 @@ from frontline.tickets.models import (
     Message,
     Participant,
     ParticipantRole,
-    Status,
     Ticket,
     TicketLink,
 )
@@ -185,12 +187,11 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         # They wrote to us from it, so the address works again.
         ContactEmail.objects.filter(pk=known.pk).update(bouncing_since=None, bounce_reason="")
     ticket, reason = threading.ticket, ""
-    if ticket is not None and ticket.status == Status.CLOSED and ticket.closed_at is not None:
-        window = timedelta(days=settings.FRONTLINE_REOPEN_WINDOW_DAYS)
-        if at - ticket.closed_at > window:
-            reason = (f"A reply to {ticket.reference}, closed more than "
-                      f"{settings.FRONTLINE_REOPEN_WINDOW_DAYS} days ago.")
-            threading = Threading(claimed=ticket, claim_reason=reason)
+    if ticket is not None:
+        decision = workflow.customer_message_decision(ticket, at)
+        if not decision.accepted:
+            reason = decision.reason
+            threading = Threading(claimed=decision.ticket, claim_reason=reason)
             ticket = None
     outcome = _Outcome()
     if ticket is None:
@@ -216,10 +217,11 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         message = workflow.add_customer_message(
             ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
             body_reply=new_text(parsed), email_message_id=parsed.message_id or "")
+        ticket = message.ticket  # the one that lives on, if the mail named a merged one
     outcome.ticket, outcome.message, outcome.reason = ticket, message, reason
     if parsed.attachments:
         outcome.skipped = _attachments(message, parsed, at=at)
-    _add_participants(ticket, parsed, exclude={sender}, at=at,
+    _add_participants(message.merged_from or ticket, parsed, exclude={sender}, at=at,
                       envelope=inbound.envelope_recipients or [])
     return outcome
 
@@ -379,6 +381,7 @@ def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Ou
     message = workflow.add_customer_message(
         ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
         body_reply=new_text(parsed), email_message_id=parsed.message_id or "", automatic=True)
+    ticket = message.ticket  # the one that lives on, if the mail named a merged one
     tickets.record_event(ticket, "automatic_mail", actor_contact=contact, at=at,
                          message=message.pk, auto_kind=parsed.auto.kind, reason=reason)
     outcome = _Outcome(ticket=ticket, message=message,
@@ -394,6 +397,7 @@ def _agent_reply(agent: User, parsed: ParsedMail, ticket: Ticket, *, at: datetim
     except FrontlineError as error:
         raise _Review(f"A mail from {agent.username} could not be added as their reply: "
                       f"{error.message}", ticket) from None
+    ticket = message.ticket  # the one that lives on, if the mail named a merged one
     message.refresh_from_db(fields=["email_message_id"])
     message.body_reply = new_text(parsed)
     recipients = {address.email.lower() for address in parsed.to + parsed.cc}
@@ -431,11 +435,15 @@ def _bounce(parsed: ParsedMail, *, at: datetime) -> _Outcome:
     if ticket is None or bounce is None:
         return _Outcome(state=InboundState.IGNORED,
                         reason=f"A delivery failure for no mail of ours ({reason})")
+    # Shown where agents look: on the ticket that lives on, if that one was merged.
+    landing = workflow.landing(ticket, workflow.EntryKind.CUSTOMER_MESSAGE)
+    ticket = landing.ticket
     diagnostic = (bounce.diagnostic or "").strip()[:500]
     message = Message.objects.create(
         ticket=ticket, kind="inbound", author_user=None, author_contact=None, channel="email",
         body=message_body(parsed), body_html=parsed.html, body_reply="",
-        email_message_id=(parsed.message_id or "")[:998], created_at=at)
+        email_message_id=(parsed.message_id or "")[:998], created_at=at,
+        merged_from=landing.merged_from)
     tickets.record_event(
         ticket, "bounce", at=at, message=message.pk, recipients=list(bounce.recipients),
         status=bounce.status, permanent=bounce.permanent, diagnostic=diagnostic,

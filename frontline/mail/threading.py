@@ -9,7 +9,13 @@ Evidence, strongest first (issue 3, "Threading"):
 4. the `[FL-10427]` subject tag, and only from someone already on the ticket
    (requester, participant, same organization, or staff).
 
-The first piece that names a ticket wins. Evidence that *claims* a ticket but does
+The first piece that names a ticket wins, and names it as the mail did: a merged
+ticket answers as itself (its own requester and participants are "on" it), and the
+intake's workflow call lands the mail on the ticket that lives on, remembering the
+one it was written to (frontline.tickets.services.entry). A stored Message-ID names
+the ticket its message was written on, wherever a merge moved the message since.
+
+Evidence that *claims* a ticket but does
 not hold up (a reply address or Message-ID with a wrong signature, a subject tag
 from a stranger) never appends to that ticket: the caller opens a new ticket and
 links it to the claimed one, so an agent sees the connection while the stranger
@@ -30,7 +36,6 @@ from frontline.mail import addresses
 from frontline.mail.models import OutboundMail
 from frontline.mail.parse import ParsedMail
 from frontline.tickets.models import Message, Participant, Ticket
-from frontline.tickets.services.lookup import resolve_merged
 
 # Looser than addresses._REPLY_LOCAL / _MESSAGE_ID: anything shaped like ours,
 # signed or not, so a forgery is recognised as a claim on that ticket.
@@ -57,10 +62,15 @@ class Threading:
 def _existing(number: int | None) -> Ticket | None:
     if number is None:
         return None
-    ticket = Ticket.objects.filter(pk=number).first()
-    if ticket is not None and ticket.merged_into_id is not None:
-        ticket = resolve_merged(ticket)
-    return ticket
+    return Ticket.objects.filter(pk=number).first()
+
+
+def _written_on(message_ids: list[str]) -> dict[str, int]:
+    """Message-ID -> the ticket its stored message was written on (before any merge)."""
+    return {message_id: merged_from_id or ticket_id
+            for message_id, ticket_id, merged_from_id in Message.objects.filter(
+                email_message_id__in=message_ids).values_list(
+                    "email_message_id", "ticket_id", "merged_from_id")}
 
 
 def _recipients(parsed: ParsedMail, envelope: Iterable[str]) -> list[str]:
@@ -109,16 +119,13 @@ class TicketLookup:
     """
 
     def ticket(self, number: int | None) -> Ticket | None:
-        """The ticket numbered `number` (a merged ticket answers as the one it went into)."""
+        """The ticket numbered `number` (a merged ticket answers as itself)."""
         return _existing(number)
 
     def ticket_for_message_ids(self, message_ids: list[str]) -> Ticket | None:
         """The ticket of the first of `message_ids` (in order) that one of its
         messages came or went with: stored on a message, or a mail we sent."""
-        known = dict(
-            Message.objects.filter(email_message_id__in=message_ids)
-            .values_list("email_message_id", "ticket_id")
-        )
+        known = _written_on(message_ids)
         for mid, ticket_id in _sent(message_ids):
             known.setdefault(mid, ticket_id)
         for message_id in message_ids:
@@ -203,8 +210,7 @@ def ticket_for_message_id(message_id: str | None) -> Ticket | None:
     if ticket is not None:
         return ticket
     number = (
-        Message.objects.filter(email_message_id=message_id).values_list("ticket_id", flat=True)
-        .first()
+        _written_on([message_id]).get(message_id)
         or next((ticket_id for _mid, ticket_id in _sent([message_id])), None)
     )
     return _existing(number)

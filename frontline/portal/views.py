@@ -8,7 +8,6 @@ other-ticket link opens nothing and offers to mail a fresh link instead.
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from frontline import workflow
-from frontline.core.errors import FrontlineError
+from frontline.core.errors import FrontlineError, InvalidTransition
 from frontline.mail import outbound
 from frontline.sla import promises
 from frontline.tickets import access, event_kinds, selectors
@@ -72,18 +71,14 @@ def _refused(request: HttpRequest, reference: str, error: FrontlineError) -> Htt
                            status=410 if expired else 403))
 
 
-def _can_reply(ticket: Ticket) -> bool:
-    if ticket.status != Status.CLOSED:
-        return True
-    window = timedelta(days=settings.FRONTLINE_REOPEN_WINDOW_DAYS)
-    return ticket.closed_at is not None and ticket.closed_at >= timezone.now() - window
-
-
 def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
     """Public messages, and in plain words the events whose kind has a customer
-    sentence (frontline.tickets.event_kinds); no notes, no staff-only events."""
+    sentence (frontline.tickets.event_kinds); no notes, no staff-only events. A merged
+    ticket's link shows the ticket that lives on, with only the messages this
+    customer was party to (selectors.customer_messages)."""
     entries = []
-    for entry in selectors.timeline(grant.ticket, include_notes=False):
+    for entry in selectors.timeline(workflow.surviving_ticket(grant.ticket),
+                                    customer_id=grant.contact.pk):
         if entry.message is not None:
             message = entry.message
             if message.kind == MessageKind.INBOUND:
@@ -109,16 +104,24 @@ def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
 def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
           error: str = "", body: str = "", status: int = 200) -> HttpResponse:
     ticket = grant.ticket
+    # A merged ticket's link keeps working: the customer writes on (and reads the
+    # state of) the ticket that lives on; the rule is frontline.tickets.services.entry.
+    decision = workflow.customer_message_decision(ticket)
+    survivor = decision.ticket
     context = {
-        "ticket": ticket,
+        "ticket": ticket,  # the reference and subject the customer knows (and the link's)
+        "status": survivor.status,
+        "merged": survivor.pk != ticket.pk,
         "token": token,
         "contact": grant.contact,
-        "status_words": STATUS_WORDS.get(Status(ticket.status), ticket.get_status_display()),
+        "status_words": STATUS_WORDS.get(Status(survivor.status),
+                                         survivor.get_status_display()),
         # When they will hear from us, from the formal SLA (None: nothing promised).
-        "promise": promises.promise_text(ticket),
+        "promise": promises.promise_text(survivor),
         "entries": _conversation(grant),
-        "can_reply": _can_reply(ticket),
-        "resolved": ticket.status == Status.RESOLVED,
+        "can_reply": decision.accepted,
+        "resolved": (survivor.status == Status.RESOLVED
+                     and survivor.requester_id == grant.contact.pk),
         "error": error,
         "body": body,
         "notice": {"sent": "Thank you, your message is on its way to us.",
@@ -151,11 +154,9 @@ def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     except (access.LinkExpired, access.LinkInvalid) as error:
         return _refused(request, reference, error)
     body = str(request.POST.get("body", ""))[:MAX_REPLY_CHARS + 1]
-    if not _can_reply(grant.ticket):
-        return _page(request, grant, token, body=body, status=409,
-                     error="This request is closed. Please write to us by email to "
-                           "open a new one.")
     try:
+        # Lands on the ticket that lives on if this one was merged; refused (409,
+        # with the sentence to show) when closed longer than the reopen window.
         message = workflow.add_customer_message(grant.ticket, grant.contact, body,
                                                  channel="portal")
     except FrontlineError as error:
@@ -171,8 +172,13 @@ def solved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
         grant = _open(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
         return _refused(request, reference, error)
+    survivor = workflow.surviving_ticket(grant.ticket)
     try:
-        workflow.confirm_resolution(grant.ticket, grant.contact)
+        # After a merge, only into the same person's request: confirming another
+        # customer's fix is not for this link.
+        if survivor.requester_id != grant.contact.pk:
+            raise InvalidTransition("This request is not waiting for your confirmation.")
+        workflow.confirm_resolution(survivor, grant.contact)
     except FrontlineError as error:
         return _page(request, grant, token, error=error.message, status=error.status_code)
     url = access.ticket_path(grant.ticket, grant.contact)
@@ -185,9 +191,10 @@ def attachment(request: HttpRequest, reference: str, token: str, pk: int) -> Htt
         grant = _open(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
         return _refused(request, reference, error)
+    readable = selectors.customer_messages(workflow.surviving_ticket(grant.ticket),
+                                           grant.contact.pk)
     found = (Attachment.objects.select_related("blob", "message")
-             .filter(pk=pk, message__ticket=grant.ticket).exclude(
-                 message__kind=MessageKind.NOTE).first())
+             .filter(pk=pk, message__in=readable).first())
     if found is None:
         raise Http404("No such file on this request.")
     # Always a download, never rendered in the page's origin (an HTML or SVG file

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from frontline.core import paging, permissions
@@ -22,6 +22,8 @@ from frontline.tickets.models import (
     Attachment,
     Event,
     Message,
+    MessageKind,
+    Participant,
     Ticket,
     TicketLink,
 )
@@ -148,14 +150,36 @@ def ticket_for_page(pk: int) -> Ticket | None:
     return Ticket.objects.select_related(*TICKET_RELATED).filter(pk=pk).first()
 
 
+def customer_messages(ticket: Ticket, contact_id: int) -> QuerySet[Message]:
+    """The messages on `ticket` that the customer `contact_id` may read: no notes, and
+    only those written on a ticket they take part in (its requester or a participant).
+
+    A merge moves messages onto the ticket that lives on, each remembering the ticket
+    it was written on (Message.merged_from); so after merging one customer's ticket
+    into another's, each still reads only their own conversation, and a merge of one
+    customer's duplicates shows them everything. Staff read all of it. One query
+    (and one more when `contact_id` is not the requester).
+    """
+    takes_part = (ticket.requester_id == contact_id or Participant.objects.filter(
+        ticket=ticket, contact_id=contact_id).exists())
+    written_where_they_take_part = Q(merged_from__requester_id=contact_id) | Exists(
+        Participant.objects.filter(ticket_id=OuterRef("merged_from_id"), contact_id=contact_id))
+    visible = ((Q(merged_from__isnull=True) | written_where_they_take_part) if takes_part
+               else written_where_they_take_part)
+    return Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).filter(visible)
+
+
 def timeline(ticket: Ticket, *, include_notes: bool = True,
-             since: datetime | None = None) -> list[TimelineEntry]:
+             since: datetime | None = None, customer_id: int | None = None
+             ) -> list[TimelineEntry]:
     """Messages and events interleaved, oldest first (two queries + attachments).
 
     `since` keeps only what happened at or after that instant (what a change just added).
+    `customer_id`: as that customer may read it (customer_messages; no notes).
     """
     messages = (
-        Message.objects.filter(ticket=ticket)
+        (customer_messages(ticket, customer_id) if customer_id is not None
+         else Message.objects.filter(ticket=ticket))
         .select_related("author_user", "author_contact")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects
                                    .select_related("blob").order_by("id")),

@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from frontline.tickets.services import (
+        EntryKind,
+        customer_message_decision,
         get_ticket,
+        landing,
         link_tickets,
         locked_ticket,
-        resolve_merged,
+        surviving_ticket,
         unlink_tickets,
     )
     from frontline.workflow.changes import (
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 # Django imports this package while it loads the apps, before models may be
 # imported; the operations load on first use (PEP 562).
 _OPERATIONS = {
+    "EntryKind": "frontline.tickets.services",
     "UPDATABLE_FIELDS": "frontline.workflow.changes",
     "add_customer_message": "frontline.workflow.conversation",
     "add_note": "frontline.workflow.conversation",
@@ -58,18 +62,20 @@ _OPERATIONS = {
     "change_status": "frontline.workflow.changes",
     "close_quiet_resolved": "frontline.workflow.resolution",
     "confirm_resolution": "frontline.workflow.resolution",
+    "customer_message_decision": "frontline.tickets.services",
     "get_ticket": "frontline.tickets.services",
+    "landing": "frontline.tickets.services",
     "link_tickets": "frontline.tickets.services",
     "locked_ticket": "frontline.tickets.services",
     "merge_tickets": "frontline.workflow.merging",
     "open_ticket": "frontline.workflow.opening",
     "reopen": "frontline.workflow.changes",
-    "resolve_merged": "frontline.tickets.services",
     "set_category": "frontline.workflow.changes",
     "set_priority": "frontline.workflow.changes",
     "set_subject": "frontline.workflow.changes",
     "set_team": "frontline.workflow.changes",
     "set_tier": "frontline.workflow.tiers",
+    "surviving_ticket": "frontline.tickets.services",
     "unlink_tickets": "frontline.tickets.services",
     "update_ticket": "frontline.workflow.changes",
 }
@@ -82,9 +88,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "UPDATABLE_FIELDS", "add_customer_message", "add_note", "add_reply", "assign",
-    "change_status", "close_quiet_resolved", "confirm_resolution", "get_ticket",
-    "link_tickets", "locked_ticket", "merge_tickets", "open_ticket", "reopen",
-    "resolve_merged", "set_category", "set_priority", "set_subject", "set_team", "set_tier",
-    "unlink_tickets", "update_ticket",
+    "UPDATABLE_FIELDS", "EntryKind", "add_customer_message", "add_note", "add_reply",
+    "assign", "change_status", "close_quiet_resolved", "confirm_resolution",
+    "customer_message_decision", "get_ticket", "landing", "link_tickets", "locked_ticket",
+    "merge_tickets", "open_ticket", "reopen", "set_category", "set_priority", "set_subject",
+    "set_team", "set_tier", "surviving_ticket", "unlink_tickets", "update_ticket",
 ]

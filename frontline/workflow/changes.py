@@ -23,6 +23,7 @@ from frontline.routing.teams import find_team
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets.models import Priority, Status, Ticket
+from frontline.tickets.services.entry import check_accepts_change
 from frontline.tickets.services.inputs import clean_subject, parse_status
 from frontline.tickets.services.lookup import locked_ticket
 from frontline.tickets.services.state import (
@@ -140,7 +141,9 @@ UPDATABLE_FIELDS = ("status", "priority", "tier", "team", "assignee", "category"
 def update_ticket(ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticket:
     """Apply several changes at once (the API's PATCH): all of them or none.
     A `tier` goes through set_tier (an escalation, with its permission and its
-    record); `reason` says why, as in the escalation dialog."""
+    record); `reason` says why, as in the escalation dialog. A merged ticket takes
+    none (409, naming the ticket that lives on), before any value is read."""
+    check_accepts_change(ticket)
     changes = dict(changes)
     reason = str(changes.pop("reason", "") or "")
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))

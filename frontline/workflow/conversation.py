@@ -17,9 +17,9 @@ from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets import channels
 from frontline.tickets.models import Channel, Message, MessageKind, Status, Ticket
+from frontline.tickets.services.entry import EntryKind, check_customer_message, locked_landing
 from frontline.tickets.services.events import record_event
 from frontline.tickets.services.inputs import clean_body, parse_status
-from frontline.tickets.services.lookup import locked_ticket
 from frontline.tickets.services.rows import customer_message_row, staff_message
 from frontline.tickets.services.state import (
     FINISHED_STATUSES,
@@ -51,8 +51,11 @@ def add_reply(
     reopen: bool = False,
 ) -> Message:
     """An agent's reply to the customer. `status` optionally moves the ticket on.
-    A closed ticket takes a reply only with `reopen` (it reopens first)."""
-    ticket = locked_ticket(ticket)
+    A closed ticket takes a reply only with `reopen` (it reopens first). Aimed at a
+    merged ticket, it lands on the one that lives on if that is the same customer's,
+    else it is refused (frontline.tickets.services.entry)."""
+    landing = locked_landing(ticket, EntryKind.REPLY)
+    ticket = landing.ticket
     permissions.check_can_change_ticket(actor, ticket)
     if ticket.status == Status.CLOSED and not reopen:
         raise InvalidTransition(f"{ticket.reference} is closed; reopen it to reply.")
@@ -63,7 +66,7 @@ def add_reply(
         reopen_status(ticket, actor, now, reason="Reopened to reply.")
     channel = reply_channel(ticket)
     message = staff_message(ticket, actor, body, kind=MessageKind.OUTBOUND, channel=channel,
-                            at=now, body_html=body_html)
+                            at=now, body_html=body_html, merged_from=landing.merged_from)
     fields = ["last_agent_message_at"]
     ticket.last_agent_message_at = now
     if ticket.first_response_at is None:
@@ -89,13 +92,15 @@ def add_reply(
 
 @transaction.atomic
 def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = None) -> Message:
-    """An internal note: seen by staff only, never sent to the customer."""
-    ticket = locked_ticket(ticket)
+    """An internal note: seen by staff only, never sent to the customer. Aimed at a
+    merged ticket, it lands on the one that lives on."""
+    landing = locked_landing(ticket, EntryKind.NOTE)
+    ticket = landing.ticket
     permissions.check_can_change_ticket(actor, ticket)
     body = clean_body(body)
     now = at or timezone.now()
     message = staff_message(ticket, actor, body, kind=MessageKind.NOTE, channel=Channel.WEB,
-                            at=now)
+                            at=now, merged_from=landing.merged_from)
     touch(ticket, now)
     search_index.index_message(message)
     return message
@@ -120,12 +125,22 @@ def add_customer_message(
     `automatic` (an out-of-office reply, a bounce) is kept on the timeline but is
     not the customer writing: it changes no status and no "last customer message"
     time, so a robot can neither reopen a ticket nor stop its clock.
+
+    Aimed at a merged ticket (its portal link, its reply address), the message
+    lands on the ticket that lives on and remembers where it was written; a ticket
+    closed longer than the reopen window refuses it (ReopenWindowPassed, 409; the
+    mail intake asks first and opens a new ticket instead). Both rules:
+    frontline.tickets.services.entry.
     """
-    ticket = locked_ticket(ticket)
+    landing = locked_landing(ticket, EntryKind.CUSTOMER_MESSAGE)
+    ticket = landing.ticket
     now = at or timezone.now()
+    if not automatic:
+        check_customer_message(ticket, now)
     message = customer_message_row(ticket, contact, body, channel=channel, at=now,
                                    body_html=body_html, body_reply=body_reply,
                                    email_message_id=email_message_id)
+    message.merged_from = landing.merged_from
     message.save(force_insert=True)
     if automatic:
         touch(ticket, now)

@@ -177,7 +177,7 @@ def test_merge_moves_messages_and_the_old_reference_redirects(bobs_ticket, lena,
     duplicate.refresh_from_db()
     assert duplicate.merged_into == bobs_ticket and duplicate.status == Status.CLOSED
     assert bobs_ticket.messages.count() == 2
-    assert workflow.resolve_merged(workflow.get_ticket(duplicate.reference)) == bobs_ticket
+    assert workflow.surviving_ticket(workflow.get_ticket(duplicate.reference)) == bobs_ticket
     with pytest.raises(InvalidTransition):
         workflow.merge_tickets(duplicate, bobs_ticket, lena)
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from frontline.core import permissions
-from frontline.core.errors import FrontlineError
+from frontline.core.errors import FrontlineError, NeedsConfirmation
 from frontline.core.models import User
 from frontline.notifications import services as notifications
 from frontline.tickets.selectors import QUEUES, queue_counts
@@ -85,9 +85,26 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def error_page(request: HttpRequest, error: FrontlineError) -> HttpResponse:
     """A refusal as a page (or, for htmx, as a flash the page shows in place)."""
+    if isinstance(error, NeedsConfirmation) and error.field and request.method == "POST":
+        return confirmation_page(request, error)
     if is_htmx(request):
         return render(request, "desk/_flash.html", {"error": error.message},
                       status=error.status_code)
     return render_desk(request, "desk/error.html",
                        {"error": error.message, "status": error.status_code},
+                       status=error.status_code)
+
+
+def confirmation_page(request: HttpRequest, error: NeedsConfirmation) -> HttpResponse:
+    """A change allowed only when asked for knowingly (a merge across customers): the
+    warning, and a button that sends the same form again with the confirming field
+    (`error.field`) set. Still the refusal's status until then."""
+    assert error.field is not None
+    fields = [(name, value) for name, value in request.POST.items()
+              if name not in ("csrfmiddlewaretoken", error.field)]
+    context = {"error": error.message, "action": request.path, "fields": fields,
+               "confirm_field": error.field}
+    if is_htmx(request):
+        return render(request, "desk/_confirm.html", context, status=error.status_code)
+    return render_desk(request, "desk/confirm.html", {**context, "full_page": True},
                        status=error.status_code)

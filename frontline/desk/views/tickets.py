@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from frontline import workflow
 from frontline.core import permissions
-from frontline.core.errors import FrontlineError, InvalidInput, InvalidTransition, NotFound
+from frontline.core.errors import FrontlineError, InvalidInput, NotFound
 from frontline.core.models import User
 from frontline.desk.views.common import (
     desk_user,
@@ -64,12 +64,10 @@ def _queue_context(request: HttpRequest) -> tuple[str | None, str]:
 
 
 def load_ticket(reference: str) -> Ticket:
-    """The ticket a change is aimed at; a merged one refuses changes."""
+    """The ticket a change is aimed at; a merged one refuses changes (409, naming the
+    ticket that lives on: frontline.tickets.services.entry)."""
     ticket = workflow.get_ticket(reference)
-    if ticket.merged_into_id is not None:
-        target = workflow.resolve_merged(ticket)
-        raise InvalidTransition(f"{ticket.reference} was merged into {target.reference}; "
-                                f"work on {target.reference}.")
+    workflow.landing(ticket, workflow.EntryKind.CHANGE)
     return ticket
 
 
@@ -159,7 +157,7 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
         return render_desk(request, "desk/tickets/not_found.html",
                            {"error": message, "reference": reference}, status=404)
     if ticket.merged_into_id is not None:
-        target = workflow.resolve_merged(ticket)
+        target = workflow.surviving_ticket(ticket)
         query = urlencode({"merged": ticket.reference, **request.GET.dict()})
         return redirect(f"{target.get_absolute_url()}?{query}")
     prefetch_related_objects([ticket], "requester__emails")
@@ -206,22 +204,25 @@ def changed_response(request: HttpRequest, user: User, pk: int, since: datetime,
 @desk_view
 @require_POST
 def post_message(request: HttpRequest, reference: str) -> HttpResponse:
-    """A reply to the customer or an internal note, from the composer."""
+    """A reply to the customer or an internal note, from the composer. Sent from the
+    page of a ticket merged since, it lands on the one that lives on (a reply only
+    if that is the same customer's: frontline.tickets.services.entry), and the page
+    moves there."""
     user = desk_user(request)
     kind = request.POST.get("kind", "reply")
     body = request.POST.get("body", "")
     status = request.POST.get("status", "")
     since = timezone.now()
     try:
-        ticket = load_ticket(reference)
+        ticket = workflow.get_ticket(reference)
         if kind == "note":
-            workflow.add_note(ticket, user, body)
+            message = workflow.add_note(ticket, user, body)
         elif kind == "reply":
             if status and status not in dict(REPLY_STATUSES):
                 raise InvalidInput(f"'{status}' is not a status to set with a reply.",
                                    field="status")
-            workflow.add_reply(ticket, user, body, status=status or None,
-                               reopen=request.POST.get("reopen") == "1")
+            message = workflow.add_reply(ticket, user, body, status=status or None,
+                                         reopen=request.POST.get("reopen") == "1")
         else:
             raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
     except FrontlineError as error:
@@ -235,6 +236,13 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
         context["ticket"] = current
         return render(request, "desk/tickets/_composer.html", context,
                       status=error.status_code)
+    if message.ticket_id != ticket.pk:
+        landed = f"{message.ticket.get_absolute_url()}?{urlencode({'merged': ticket.reference})}"
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Location"] = landed
+            return response
+        return redirect(landed)
     if not is_htmx(request):
         return redirect(ticket.get_absolute_url())
     return changed_response(request, user, ticket.pk, since,
@@ -302,14 +310,19 @@ def set_field(request: HttpRequest, reference: str, field: str) -> HttpResponse:
 @desk_view
 @require_POST
 def merge(request: HttpRequest, reference: str) -> HttpResponse:
-    """Fold this ticket into the one named in `target` (its messages move there)."""
+    """Fold this ticket into the one named in `target` (its messages move there).
+    Another customer's request needs `confirm_other_customer`: refused without it,
+    the answer shows the warning and a button that sends the form again with it
+    (common.error_page)."""
     target_ref = request.POST.get("target", "").strip()
+    confirmed = request.POST.get("confirm_other_customer") == "1"
 
     def change(ticket: Ticket, user: User) -> str:
         if not target_ref:
             raise InvalidInput("Name the ticket to merge into (e.g. FL-10427).", field="target")
         target = workflow.get_ticket(target_ref)
-        survivor = workflow.merge_tickets(ticket, target, user)
+        survivor = workflow.merge_tickets(ticket, target, user,
+                                          confirm_other_customer=confirmed)
         return f"{survivor.get_absolute_url()}?{urlencode({'merged': ticket.reference})}"
 
     return act_on_ticket(request, reference, change)

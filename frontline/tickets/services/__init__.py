@@ -6,8 +6,14 @@ and channels call; this package imports no routing, SLA, search, mail or cost
 code (pyproject.toml's import contract checks it).
 """
 
+from frontline.tickets.services.entry import (
+    EntryKind,
+    customer_message_decision,
+    landing,
+    surviving_ticket,
+)
 from frontline.tickets.services.events import record_event
-from frontline.tickets.services.lookup import get_ticket, locked_ticket, resolve_merged
+from frontline.tickets.services.lookup import get_ticket, locked_ticket
 from frontline.tickets.services.merge import link_tickets, merge_tickets, unlink_tickets
 from frontline.tickets.services.state import (
     TRANSITIONS,
@@ -19,7 +25,8 @@ from frontline.tickets.services.state import (
 )
 
 __all__ = [
-    "TRANSITIONS", "apply_assignee", "apply_status", "change_field", "get_ticket",
-    "link_tickets", "locked_ticket", "merge_tickets", "record_event", "reopen_status",
-    "resolve_merged", "touch", "unlink_tickets",
+    "TRANSITIONS", "EntryKind", "apply_assignee", "apply_status", "change_field",
+    "customer_message_decision", "get_ticket", "landing", "link_tickets", "locked_ticket",
+    "merge_tickets", "record_event", "reopen_status", "surviving_ticket", "touch",
+    "unlink_tickets",
 ]

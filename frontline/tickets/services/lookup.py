@@ -1,9 +1,10 @@
-"""Finding tickets: by reference, under the row lock, through merges."""
+"""Finding tickets: by reference, and under the row lock to change one."""
 
 from __future__ import annotations
 
 from frontline.core.errors import NotFound
 from frontline.tickets.models import Ticket, parse_reference
+from frontline.tickets.services.entry import EntryKind, locked_landing
 
 
 def get_ticket(reference: str | int) -> Ticket:
@@ -18,14 +19,7 @@ def get_ticket(reference: str | int) -> Ticket:
 
 
 def locked_ticket(ticket: Ticket) -> Ticket:
-    """The ticket read again under its row lock (the caller holds the transaction)."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
-def resolve_merged(ticket: Ticket) -> Ticket:
-    """Follow merges to the ticket that lives on (bounded, in case of bad data)."""
-    seen = 0
-    while ticket.merged_into_id is not None and seen < 20:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        seen += 1
-    return ticket
+    """The ticket read again under its row lock, to change it (the caller holds the
+    transaction). A merged ticket takes no changes: MergedTicket (409), naming the
+    ticket that lives on (frontline.tickets.services.entry)."""
+    return locked_landing(ticket, EntryKind.CHANGE).ticket

@@ -102,10 +102,12 @@ def bulk_customer_message_row(
 
 
 def staff_message(ticket: Ticket, actor: User | None, body: str, *, kind: str,
-                  channel: str, at: datetime, body_html: str | None = None) -> Message:
-    """An agent's reply or note (or, with `actor` None, a message from the system), saved."""
+                  channel: str, at: datetime, body_html: str | None = None,
+                  merged_from: Ticket | None = None) -> Message:
+    """An agent's reply or note (or, with `actor` None, a message from the system), saved.
+    `merged_from`: the merged ticket it was aimed at (frontline.tickets.services.entry)."""
     return Message.objects.create(
         ticket=ticket, kind=kind, author_user=actor, channel=channel, body=body,
-        body_html=body_html, created_at=at,
+        body_html=body_html, created_at=at, merged_from=merged_from,
     )
 
