@@ -35,6 +35,9 @@ def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket
             expect(page.locator(".ticket-row.selected")).to_contain_text(bobs_ticket.reference)
             page.keyboard.press("Enter")
             expect(page.locator("h1")).to_have_text(bobs_ticket.subject)
+            # The heading shows while the page's stylesheets and scripts still load;
+            # the keys work once desk.js has run (the load event), as for a person.
+            page.wait_for_load_state("load")
             page.evaluate("window.__sameDocument = true")
 
             page.keyboard.press("r")
