@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "frontline.sla",
     "frontline.tickets",
     "frontline.notifications",
+    "frontline.intake",
     "frontline.costs",
     "frontline.insights",
     "frontline.search",

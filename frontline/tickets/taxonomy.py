@@ -54,10 +54,23 @@ class Channel(models.TextChoices):
     API = "api", "API"
 
 
+class FollowUp(models.TextChoices):
+    """What happens when a new request by email lacks required facts (frontline.intake)."""
+
+    OFF = "off", "Off"
+    SUGGEST = "suggest", "Suggest to the agent"
+    SEND = "send", "Send automatically"
+
+
+# The category whose questions every request is asked, before its own category's.
+STANDARD_CATEGORY = "standard"
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
     description = models.TextField(blank=True)
+    follow_up = models.CharField(max_length=10, choices=FollowUp.choices, default=FollowUp.SEND)
 
     class Meta:
         ordering = ["name"]
