@@ -44,9 +44,12 @@ def _fast_password_hashing(settings: Any) -> None:
 def _fresh_sla_cache() -> None:
     """The SLA clock caches plans and policies per process; a test's rolled-back rows
     must not be seen by the next test (SQLite hands the same ids out again)."""
+    from frontline.intake import questions, reading
     from frontline.sla import clock
 
     clock.clear_cache()
+    questions.clear_cache()
+    reading.clear_cache()
 
 
 @pytest.fixture

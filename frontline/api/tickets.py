@@ -33,6 +33,7 @@ from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
+from frontline.intake import facts as intake_facts
 from frontline.routing.teams import find_team
 from frontline.sla import clock as sla_clock
 from frontline.tickets import event_kinds, selectors
@@ -156,12 +157,33 @@ class SlaOut(Schema):
     breached: list[SlaTargetName] = Field(description="Targets missed (and not met yet).")
 
 
+class FactOut(Schema):
+    key: str = Field(examples=["database"])
+    value: str = Field(examples=["Oracle 19c"])
+    source: str = Field(description="form, message (with the quote it came from), agent or "
+                                    "organization (its deployment and environment).")
+    quote: str = Field(description="What the customer wrote that says it (source message).")
+    question_version: int | None = Field(description="The version of the category's "
+                                                     "questions it answered, if any.")
+    at: datetime
+
+
+class FactsPatchIn(InputSchema):
+    """Each key set to its value; null (or "") clears it. The agent's word replaces a
+    value from any other source."""
+
+    facts: dict[Annotated[str, Field(max_length=50)], str | list[str] | bool | None] = Field(
+        examples=[{"database": "Oracle 19c", "steps": None}])
+
+
 class TicketDetailOut(TicketOut):
     plan: str | None = Field(description="The support plan the ticket is served on: a "
                                          "per-incident premium bought for it, else the "
                                          "organization's plan, else the default plan.",
                              examples=["Premium"])
     sla: SlaOut
+    facts: list[FactOut] = Field(description="What we know about the request, by key, each "
+                                             "with where it came from.")
     timeline: list[TimelineEntryOut] = Field(
         description="Messages (notes included) and events, oldest first.")
 
@@ -415,7 +437,24 @@ def get_ticket(request: HttpRequest, reference: str) -> dict[str, Any]:
     promises = sla_clock.summary(ticket)
     plan = promises.pop("plan")
     return {**ticket_out(ticket), "plan": plan, "sla": promises,
-            "timeline": _timeline_out(ticket)}
+            "facts": _facts_out(ticket), "timeline": _timeline_out(ticket)}
+
+
+def _facts_out(ticket: Ticket) -> list[dict[str, Any]]:
+    return [{"key": fact.key, "value": fact.value, "source": fact.source, "quote": fact.quote,
+             "question_version": fact.question_set.version if fact.question_set else None,
+             "at": fact.at} for fact in intake_facts.facts_of(ticket)]
+
+
+@router.patch("/{reference}/facts", response={200: list[FactOut], **ERROR_RESPONSES})
+def update_facts(request: HttpRequest, reference: str,
+                 payload: FactsPatchIn) -> list[dict[str, Any]]:
+    """Set or clear facts on the ticket (all or none); answers with all its facts.
+    A merged ticket is 409: change the ticket it was merged into."""
+    user = request_user(request)
+    ticket = _visible(user, reference)
+    intake_facts.set_facts(user, ticket, payload.facts)
+    return _facts_out(ticket)
 
 
 @router.patch("/{reference}", response={200: TicketOut, **ERROR_RESPONSES})

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from frontline.core.models import User
 from frontline.demo import configuration, customers, history, people
+from frontline.demo.questions import create_question_sets
 
 __all__ = ["DEFAULT_TICKETS", "load"]
 
@@ -66,6 +67,8 @@ def load(
         ada = User.objects.get(username="ada")
         # Promises first, so every ticket of the history gets its due times as it is played.
         configuration.create_promises(ada, today)
+        # The intake's questions (standard, then per category), version 1 of each.
+        create_question_sets(ada)
         contacts = customers.create_customers(ada, today)
         stories = history.write(contacts, tickets, now)
         history.play(stories, now, progress)

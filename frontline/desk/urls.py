@@ -7,6 +7,7 @@ from frontline.desk.views import (
     auth,
     developers,
     escalation,
+    intake_settings,
     mail,
     mail_settings,
     notifications,
@@ -31,6 +32,7 @@ urlpatterns = [
     path("t/<str:reference>", tickets.ticket_page, name="ticket"),
     path("t/<str:reference>/messages", tickets.post_message, name="post_message"),
     path("t/<str:reference>/set/<slug:field>", tickets.set_field, name="set_field"),
+    path("t/<str:reference>/facts", tickets.set_fact, name="set_fact"),
     path("t/<str:reference>/merge", tickets.merge, name="merge"),
     path("t/<str:reference>/link", tickets.link, name="link"),
     path("t/<str:reference>/reopen", tickets.reopen, name="reopen"),
@@ -86,6 +88,8 @@ urlpatterns = [
     path("t/<str:reference>/premium", ticket_sla.buy_premium, name="buy_premium"),
     # Teams, routing and escalation rules (frontline.routing): /settings/teams, /routing, ...
     *routing_settings.urlpatterns_under("settings/"),
+    # Categories and their question sets (frontline.intake): /settings/categories, ...
+    *intake_settings.urlpatterns_under("settings/"),
     path("notifications", notifications.notification_list, name="notifications"),
     path("notifications/read", notifications.mark_read, name="notifications_read"),
 ]

@@ -24,6 +24,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+from frontline.core.quotes import extract_reply
 from frontline.mail import attachments as attachment_forms
 from frontline.mail.attachments import Attachment
 from frontline.mail.auto import DEFAULT_LOOP_HEADER, NOT_AUTOMATIC, AutoKind, classify
@@ -40,7 +41,6 @@ from frontline.mail.headers import (
     raw_header_values,
 )
 from frontline.mail.html import html_to_text, references_cid, reply_html_to_text, sanitise_html
-from frontline.mail.quotes import extract_reply
 
 CONTRACT_KEYS = (
     "message_id", "in_reply_to", "references", "date", "from", "to", "cc", "reply_to",

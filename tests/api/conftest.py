@@ -38,6 +38,11 @@ class ApiClient:
         data = raw if raw is not None else json.dumps(body if body is not None else {})
         return self.client.patch(PREFIX + path, data=data, content_type=content_type)
 
+    def put(self, path: str, body: Any = None, *, raw: bytes | str | None = None,
+            content_type: str = "application/json") -> Any:
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.put(PREFIX + path, data=data, content_type=content_type)
+
 
 @pytest.fixture
 def api(db: None) -> Callable[[User | None], ApiClient]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontline.mail.quotes import extract_reply
+from frontline.core.quotes import extract_reply
 
 
 def test_gmail_reply_stops_at_a_wrapped_attribution(mail):

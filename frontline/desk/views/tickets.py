@@ -34,6 +34,7 @@ from frontline.desk.views.common import (
 )
 from frontline.desk.views.developers import developer_brief
 from frontline.desk.views.sla import sla_context
+from frontline.intake import facts as intake_facts
 from frontline.routing.models import Team
 from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
 from frontline.tickets.selectors import (
@@ -107,10 +108,13 @@ def _assignee_options(user: User, ticket: Ticket) -> list[tuple[str, str]]:
 def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     """Header, facts and actions: everything but the timeline and the composer."""
     can_change = permissions.can_change_ticket(user, ticket)
+    known = intake_facts.facts_of(ticket)
     context: dict[str, Any] = {
         "ticket": ticket,
         "can_change": can_change,
         "facts": environment_facts(ticket),
+        "ticket_facts": known,
+        "missing_facts": intake_facts.missing(ticket, known),
         "links": linked_tickets(ticket),
         # People copied in on the mail (frontline.mail makes them participants).
         "participants": list(ticket.participants.select_related("contact")
@@ -291,6 +295,19 @@ def act_on_ticket(request: HttpRequest, reference: str,
         return redirect(ticket.get_absolute_url())
     return changed_response(request, user, ticket.pk, since, main="desk/_flash.html",
                             extra={"notice": done})
+
+
+@desk_view
+@require_POST
+def set_fact(request: HttpRequest, reference: str) -> HttpResponse:
+    """An agent sets one fact (an empty value clears it)."""
+    key, value = request.POST.get("key", ""), request.POST.get("value", "")
+
+    def change(ticket: Ticket, user: User) -> str:
+        intake_facts.set_facts(user, ticket, {key: value})
+        return "Fact saved." if value.strip() else "Fact cleared."
+
+    return act_on_ticket(request, reference, change)
 
 
 @desk_view
