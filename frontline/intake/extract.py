@@ -32,13 +32,20 @@ What is decided here, once:
 from __future__ import annotations
 
 import re
-import re._parser as sre_parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from frontline.core.quotes import quote_start, strip_signature
+
+# The standard library's regular-expression parser, to see a pattern's shape before
+# running it on customer text. Its module is private (re._parser since 3.11): if a
+# later Python moves it, configured patterns are refused rather than run unchecked.
+try:
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover - depends on the Python version
+    sre_parse = None
 
 MAX_INPUT = 20_000
 MAX_QUOTE = 200
@@ -1048,6 +1055,8 @@ def _configured(pattern: str) -> re.Pattern[str] | None:
     """A pattern configured on a question, or None when it is invalid or could backtrack
     catastrophically on customer text."""
     if not isinstance(pattern, str) or not pattern or len(pattern) > 1000:
+        return None
+    if sre_parse is None:
         return None
     try:
         if _is_nested_quantifier(sre_parse.parse(pattern, re.IGNORECASE | re.MULTILINE)):
