@@ -79,10 +79,6 @@ def facts_of(ticket: Ticket) -> list[TicketFact]:
                 .order_by("key"))
 
 
-def known_keys(ticket: Ticket) -> set[str]:
-    return set(TicketFact.objects.filter(ticket=ticket).values_list("key", flat=True))
-
-
 def do_record(ticket: Ticket, facts: Iterable[FactInput], *, source: str, at: datetime,
               actor: User | None = None, message: Message | None = None,
               question_set: QuestionSet | None = None) -> list[TicketFact]:
@@ -93,20 +89,16 @@ def do_record(ticket: Ticket, facts: Iterable[FactInput], *, source: str, at: da
         return []
     existing = {row.key: row for row in TicketFact.objects.filter(ticket=ticket,
                                                                   key__in=list(wanted))}
-    if not existing:
-        # The common case (a new ticket, a message with new facts): two INSERTs.
-        return _insert(ticket, list(wanted.values()), source=source, at=at, actor=actor,
-                       message=message, question_set=question_set)
+    # Keys the ticket does not have yet go in at once (facts and events: two INSERTs).
+    written = insert_new(ticket, [(source, fact) for key, fact in wanted.items()
+                                  if key not in existing],
+                         at=at, actor=actor, message=message, question_set=question_set)
     rank = SOURCE_RANK[FactSource(source)]
-    written = []
-    for key, fact in wanted.items():
-        row = existing.get(key)
-        if row is not None and (SOURCE_RANK[FactSource(row.source)] > rank
-                                or row.value == fact.value):
+    for key, row in existing.items():
+        fact = wanted[key]
+        if SOURCE_RANK[FactSource(row.source)] > rank or row.value == fact.value:
             continue
-        before = row.value if row is not None else None
-        if row is None:
-            row = TicketFact(ticket=ticket, key=key)
+        before = row.value
         row.value = fact.value[:MAX_VALUE]
         row.source = source
         row.quote = fact.quote[:MAX_QUOTE]
@@ -121,19 +113,14 @@ def do_record(ticket: Ticket, facts: Iterable[FactInput], *, source: str, at: da
     return written
 
 
-def _insert(ticket: Ticket, facts: list[FactInput], *, source: str, at: datetime,
-            actor: User | None, message: Message | None,
-            question_set: QuestionSet | None) -> list[TicketFact]:
-    return insert_new(ticket, [(source, fact) for fact in facts], at=at, actor=actor,
-                      message=message, question_set=question_set)
-
-
 def insert_new(ticket: Ticket, facts: list[tuple[str, FactInput]], *, at: datetime,
                actor: User | None = None, message: Message | None = None,
                question_set: QuestionSet | None = None) -> list[TicketFact]:
     """Write facts the ticket does not have yet, each from its source, in two INSERTs
     (its facts and their events). The caller knows none of the keys is there (a new
     ticket) and holds its row lock; `message` goes with the facts it gave."""
+    if not facts:
+        return []
     rows = TicketFact.objects.bulk_create([
         TicketFact(ticket=ticket, key=fact.key, value=fact.value[:MAX_VALUE], source=source,
                    quote=fact.quote[:MAX_QUOTE], question_set=question_set,
