@@ -51,6 +51,8 @@ class FactInput:
     key: str
     value: str
     quote: str = ""
+    # The question set whose question it answers (a form, a call, the answer page).
+    asked_with: QuestionSet | None = None
 
 
 def clean_key(key: Any, *, field: str = "key") -> str:
@@ -102,7 +104,7 @@ def do_record(ticket: Ticket, facts: Iterable[FactInput], *, source: str, at: da
         row.value = fact.value[:MAX_VALUE]
         row.source = source
         row.quote = fact.quote[:MAX_QUOTE]
-        row.question_set = question_set
+        row.question_set = fact.asked_with or question_set
         row.message = message
         row.actor = actor
         row.at = at
@@ -123,7 +125,7 @@ def insert_new(ticket: Ticket, facts: list[tuple[str, FactInput]], *, at: dateti
         return []
     rows = TicketFact.objects.bulk_create([
         TicketFact(ticket=ticket, key=fact.key, value=fact.value[:MAX_VALUE], source=source,
-                   quote=fact.quote[:MAX_QUOTE], question_set=question_set,
+                   quote=fact.quote[:MAX_QUOTE], question_set=fact.asked_with or question_set,
                    message=message if source == FactSource.MESSAGE else None, actor=actor,
                    at=at) for source, fact in facts if fact.value])
     Event.objects.bulk_create([

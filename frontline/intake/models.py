@@ -65,6 +65,13 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True)
     when = models.JSONField(default=dict, blank=True,
                             help_text='Shown only when earlier answers match: {"key": value}.')
+    patterns = models.JSONField(
+        default=list, blank=True,
+        help_text="Regular expressions that read the fact from a customer's text; "
+                  "the first group (or the whole match) is the value.")
+    keywords = models.JSONField(
+        default=dict, blank=True,
+        help_text='Words that give a value: {"Oracle": ["ora", "oracle db"]}.')
 
     class Meta:
         ordering = ["question_set", "position"]
@@ -105,3 +112,24 @@ class TicketFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value[:40]}"
+
+
+class PendingReading(models.Model):
+    """A customer message whose facts are still to be read.
+
+    The batched mail import opens thousands of tickets a minute; reading each
+    message's facts there would halve its rate, and imported history gets no
+    follow-up that would need them at once. So the import queues its messages
+    here (one INSERT per batch) and the worker reads them
+    (frontline.workflow.tasks, "intake.read_pending")."""
+
+    message = models.OneToOneField("tickets.Message", on_delete=models.CASCADE,
+                                   primary_key=True, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    opened = models.BooleanField(default=False,
+                                 help_text="The ticket's first message: its organization's "
+                                           "defaults are read too.")
+    queued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"message {self.message_id}"

@@ -11,11 +11,14 @@ replaces one the customer gave on the form or an agent set (facts.SOURCE_RANK).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+
+from django.db import transaction
 
 from frontline.customers.models import Product
 from frontline.intake import extract, facts, questions
-from frontline.intake.models import FactSource, QuestionType, TicketFact
+from frontline.intake.models import FactSource, PendingReading, QuestionType, TicketFact
 from frontline.tickets.models import Message, Ticket
 
 # Products and their versions change rarely; a process keeps them for a minute
@@ -61,11 +64,53 @@ def read_message(ticket: Ticket, message: Message, at: datetime) -> list[TicketF
                            message=message)
 
 
-def read_new_ticket(ticket: Ticket, message: Message, at: datetime) -> list[TicketFact]:
+def read_new_ticket(ticket: Ticket, message: Message, at: datetime,
+                    given: Sequence[facts.FactInput] = ()) -> list[TicketFact]:
     """A new ticket's facts: what its organization's deployment and environment say,
-    and what its first message says (which wins where both speak). A new ticket
-    has no facts yet: they are written at once, without looking."""
+    what its first message says, and what the customer answered on the form or the
+    caller said (`given`); each later one wins where they speak of the same key
+    (facts.SOURCE_RANK). A new ticket has no facts yet: they are written at once,
+    without looking."""
     found = {fact.key: (FactSource.ORGANIZATION.value, fact)
              for fact in facts.organization_defaults(ticket)}
     found.update({fact.key: (FactSource.MESSAGE.value, fact) for fact in said(ticket, message)})
+    found.update({fact.key: (FactSource.FORM.value, fact) for fact in given if fact.value})
     return facts.insert_new(ticket, list(found.values()), at=at, message=message)
+
+
+def queue(items: Iterable[tuple[Ticket, Message, bool]], at: datetime) -> None:
+    """Read these messages later, in the worker (read_pending): [(ticket, message,
+    opened)], `opened` for a ticket's first message. One INSERT."""
+    PendingReading.objects.bulk_create(
+        [PendingReading(message=message, ticket=ticket, opened=opened, queued_at=at)
+         for ticket, message, opened in items], ignore_conflicts=True)
+
+
+def pending_count() -> int:
+    return PendingReading.objects.count()
+
+
+def read_pending(limit: int = 500) -> int:
+    """Read up to `limit` queued messages, oldest first, each ticket under its row
+    lock in a transaction of its own; returns how many were read. A message whose
+    ticket has facts already (an agent was quicker) is read as a later message:
+    nothing it says replaces what is there unless it may (facts.SOURCE_RANK)."""
+    done = 0
+    pending = list(PendingReading.objects.order_by("queued_at", "message_id")
+                   .values_list("message_id", "ticket_id", "opened")[:limit])
+    for message_id, ticket_id, opened in pending:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+            message = Message.objects.filter(pk=message_id).first()
+            deleted, _ = PendingReading.objects.filter(message_id=message_id).delete()
+            if not deleted or ticket is None or message is None:
+                continue
+            if opened and not TicketFact.objects.filter(ticket=ticket).exists():
+                read_new_ticket(ticket, message, message.created_at)
+            else:
+                if opened:
+                    facts.do_record(ticket, facts.organization_defaults(ticket),
+                                    source=FactSource.ORGANIZATION, at=message.created_at)
+                read_message(ticket, message, message.created_at)
+            done += 1
+    return done

@@ -451,12 +451,13 @@ class _Batch:
         with _saves_collected([plan.ticket for plan in planned]):
             for plan in planned:
                 if plan.opened:
-                    opening.after_opened(plan.ticket, plan.message, plan.at)
+                    opening.after_opened(plan.ticket, plan.message, plan.at, read_now=False)
                 else:
                     conversation.after_customer_message(plan.ticket, plan.message, plan.at)
         search_index.index_new_rows(
             [plan.ticket.pk for plan in planned if plan.opened],
             [plan.message.pk for plan in planned])
+        opening.read_later([(plan.ticket, plan.message, plan.opened) for plan in planned])
         _store_files(planned)
         Participant.objects.bulk_create([participant for plan in planned
                                          for participant, _ in plan.participants])

@@ -13,6 +13,7 @@ from frontline.core import permissions
 from frontline.core.errors import InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Contact
+from frontline.intake import reading
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets import channels
@@ -153,6 +154,7 @@ def add_customer_message(
                       actor_contact=contact)
     elif ticket.status == Status.PENDING_CUSTOMER:
         apply_status(ticket, None, Status.OPEN, now, actor_contact=contact)
+    reading.read_message(ticket, message, now)
     sla_clock.refresh(ticket, now)
     search_index.index_message(message)
     return message
@@ -160,5 +162,6 @@ def add_customer_message(
 
 def after_customer_message(ticket: Ticket, message: Message, at: datetime) -> None:
     """What follows a customer message that changes no status (the batch form of
-    add_customer_message; the search index aside, filled per batch)."""
+    add_customer_message; the search index aside, filled per batch, and its facts,
+    which the batch queues for the worker: frontline.intake.reading.queue)."""
     sla_clock.refresh(ticket, at)

@@ -1,4 +1,4 @@
-"""Opening a ticket: its rows, then routing, the SLA clock and the search index.
+"""Opening a ticket: its rows, then routing, its facts, the SLA clock and the search index.
 
 The batched mail import runs the same stages for many tickets at once
 (`after_opened`), after writing the rows that `tickets.services.rows` built.
@@ -6,6 +6,7 @@ The batched mail import runs the same stages for many tickets at once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -16,6 +17,8 @@ from frontline.core.models import User
 from frontline.customers import services as customers
 from frontline.customers.finders import find_product, find_version
 from frontline.customers.models import Contact
+from frontline.intake import reading
+from frontline.intake.facts import FactInput
 from frontline.routing import arrival
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
@@ -43,6 +46,7 @@ def open_ticket(
     body_reply: str = "",
     email_message_id: str = "",
     requester: Contact | None = None,
+    given: Sequence[FactInput] = (),
 ) -> Ticket:
     """Open a ticket for the person at `requester_email`, with their first message.
 
@@ -51,7 +55,8 @@ def open_ticket(
     `at` lets an import keep the original time. `body_reply` and
     `email_message_id` come with a mail (the new part of the text, its Message-ID).
     `requester`: the contact the caller already resolved for `requester_email`,
-    so it is not looked up again.
+    so it is not looked up again. `given`: the answers to the request's questions
+    (the form, a call), checked by frontline.intake.answers.
     """
     if actor is not None:
         permissions.check_can_open_ticket(actor)
@@ -71,15 +76,27 @@ def open_ticket(
         version=found_version, body_html=body_html, body_reply=body_reply,
         email_message_id=email_message_id)
     save_new_ticket(ticket, message, event)
-    after_opened(ticket, message, now)
+    after_opened(ticket, message, now, given=given)
     search_index.index_ticket(ticket)
     search_index.index_message(message)
     return ticket
 
 
-def after_opened(ticket: Ticket, message: Message, at: datetime) -> None:
+def after_opened(ticket: Ticket, message: Message, at: datetime, *,
+                 given: Sequence[FactInput] = (), read_now: bool = True) -> None:
     """What follows the rows of a new ticket (the search index aside, which the batch
-    path fills for the whole batch at once): arrival rules, then the SLA clock, which
-    reads the priority and team the rules set."""
+    path fills for the whole batch at once): arrival rules, then the facts (the
+    category the rules chose decides which choices the text can name), then the SLA
+    clock, which reads the priority and team the rules set. `read_now=False`: the
+    caller queues the message's facts for the worker (the batched import)."""
     arrival.route_new_ticket(ticket, message.body, at)
+    if read_now:
+        reading.read_new_ticket(ticket, message, at, given)
     sla_clock.refresh(ticket, at)
+
+
+def read_later(items: Sequence[tuple[Ticket, Message, bool]]) -> None:
+    """Queue these customer messages' facts for the worker ([(ticket, message,
+    opened)]): the batched import's form of the reading after_opened and
+    add_customer_message do at once. The worker's "intake.read_pending" reads them."""
+    reading.queue(items, timezone.now())

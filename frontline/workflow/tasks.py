@@ -7,6 +7,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from frontline.core import scheduler
+from frontline.intake import reading
 from frontline.workflow import promises, resolution
 
 
@@ -22,6 +23,12 @@ def scan_due() -> dict[str, int]:
     return promises.scan_due()
 
 
+@task()
+def read_pending() -> dict[str, int]:
+    """The facts of messages the batched import queued (frontline.intake.reading)."""
+    return {"read": reading.read_pending()}
+
+
 # Reminders and closures are counted in days; a quarter-hour is prompt enough
 # and keeps the job's queries rare. (The job names are kept from when these
 # lived in the tickets and sla apps: they are rows in core's PeriodicJob table.)
@@ -30,3 +37,6 @@ scheduler.register("tickets.close_quiet_resolved", timedelta(minutes=15), close_
 # promise's 75 % warning within a minute of its moment, and the query is one
 # index range (bench/sla.py), so running it often costs little.
 scheduler.register("sla.scan_due", timedelta(minutes=1), scan_due)
+# An import of 50,000 mails queues as many messages; 500 a minute per worker reads
+# them within hours without holding a ticket's lock for long.
+scheduler.register("intake.read_pending", timedelta(minutes=1), read_pending)

@@ -24,33 +24,24 @@ def ledger(db: None) -> Product:
     return product
 
 
-def read(ticket: Ticket) -> Ticket:
-    """What reading the new ticket gives (frontline.intake.reading; not yet run by the
-    workflow on its own: see docs/ARCHITECTURE.md, "Intake")."""
-    first = ticket.messages.order_by("pk").first()
-    assert first is not None
-    reading.read_new_ticket(ticket, first, first.created_at)
-    return ticket
-
-
 def facts(ticket: Ticket) -> dict[str, tuple[str, str]]:
     return {row.key: (row.value, row.source) for row in TicketFact.objects.filter(ticket=ticket)}
 
 
 def test_a_new_ticket_knows_its_organizations_environment(bob, initech, standard_plan):
     customers.set_environment(initech, {"database": "PostgreSQL 15", "deployment": "on-premises"})
-    ticket = read(workflow.open_ticket(requester_email="bob@standard.example",
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
                                        subject="Slow report",
-                                       body="The monthly report takes forever."))
+                                       body="The monthly report takes forever.")
     known = facts(ticket)
     assert known["database"] == ("PostgreSQL 15", FactSource.ORGANIZATION)
     assert known["deployment"] == ("on-premises", FactSource.ORGANIZATION)
 
 
 def test_the_first_message_says_what_it_says_with_its_quote(bob, standard_plan, ledger):
-    ticket = read(workflow.open_ticket(
+    ticket = workflow.open_ticket(
         requester_email="bob@standard.example", subject="Export fails",
-        body="Ledger 5.1 on Oracle 19c: export fails with ORA-01722."))
+        body="Ledger 5.1 on Oracle 19c: export fails with ORA-01722.")
     rows = {row.key: row for row in TicketFact.objects.filter(ticket=ticket)}
     assert rows["product"].value == "Ledger"
     assert rows["version"].value == "5.1"
@@ -62,8 +53,8 @@ def test_the_first_message_says_what_it_says_with_its_quote(bob, standard_plan, 
 
 def test_what_the_customer_says_outranks_the_organizations_default(bob, initech, standard_plan):
     customers.set_environment(initech, {"database": "PostgreSQL 15"})
-    ticket = read(workflow.open_ticket(requester_email="bob@standard.example", subject="Crash",
-                                       body="Since we moved to MySQL 8 the import crashes."))
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Crash",
+                                       body="Since we moved to MySQL 8 the import crashes.")
     assert facts(ticket)["database"][1] == FactSource.MESSAGE
     assert "MySQL" in facts(ticket)["database"][0]
 
@@ -74,9 +65,9 @@ def test_a_later_message_does_not_overwrite_what_an_agent_set(bob, lena, standar
     intake_facts.set_facts(lena, ticket, {"database": "Oracle 19c"})
     later = workflow.add_customer_message(ticket, bob,
                                           "By the way, we also have MySQL 8 somewhere.")
-    written = reading.read_message(ticket, later, later.created_at)
     assert facts(ticket)["database"] == ("Oracle 19c", FactSource.AGENT)
-    assert "database" not in {row.key for row in written}
+    assert not Event.objects.filter(ticket=ticket, kind="fact_set", at__gte=later.created_at,
+                                    detail__key="database").exists()
 
 
 def test_an_agent_sets_and_clears_facts_and_the_timeline_says_so(bob, lena, standard_plan):

@@ -1,0 +1,143 @@
+"""Requests that come with answers: the public form (/request), a call an agent
+logs with the phone script, and the customer's answers on the no-login answer
+page after a follow-up.
+
+Each checks the answers against the questions that apply (frontline.intake.answers:
+the standard category's, then the request's category's, as far as the answers
+reach), then opens the ticket or adds to it through the same stages as every
+other channel (opening, conversation), so routing, the SLA clock, the search
+index and the reading of the customer's text happen alike. An answer is a fact
+from the form (source `form`), recorded with the question set it answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontline.core.errors import InvalidInput
+from frontline.core.models import User
+from frontline.customers.models import Contact
+from frontline.intake import answers as intake_answers
+from frontline.intake import facts, questions
+from frontline.intake.models import FactSource, Question, TicketFact
+from frontline.tickets.models import Category, Channel, Message, Ticket
+from frontline.tickets.services.attachments import attach
+from frontline.tickets.services.lookup import locked_ticket
+from frontline.tickets.taxonomy import find_category
+from frontline.workflow import conversation, opening
+
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the customer or agent sent with the answers (the face reads it)."""
+
+    name: str
+    content: bytes
+    content_type: str = ""
+
+
+def asked_for(category: Category | None) -> list[Question]:
+    """Every question a request in `category` may be asked, in order."""
+    return questions.questions_for(category)
+
+
+def check(category: Category | None, answers: Mapping[str, Any], *, require: bool = True,
+          known: Mapping[str, str] | None = None) -> intake_answers.Checked:
+    """The answers checked against `category`'s questions (all errors at once)."""
+    return intake_answers.check_answers(asked_for(category), answers, require=require,
+                                        known=known)
+
+
+def _refuse(checked: intake_answers.Checked) -> None:
+    if checked.errors:
+        key, error = next(iter(checked.errors.items()))
+        raise InvalidInput(f"{key}: {error}", field=f"answers.{key}")
+
+
+def answers_text(asked: Sequence[Question], values: Mapping[str, str]) -> str:
+    """The answers as the customer's message reads them on the timeline."""
+    lines = []
+    for question in asked:
+        value = values.get(question.key)
+        if value:
+            text = value if "\n" not in value else "\n  " + value.replace("\n", "\n  ")
+            lines.append(f"{question.text}\n  {text}" if len(question.text) > 60
+                         else f"{question.text} {text}")
+    return "\n".join(lines)
+
+
+def _attach_all(message: Message, files: Sequence[UploadedFile]) -> None:
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"At most {MAX_FILES} files.", field="files")
+    for upload in files:
+        attach(message, upload.name, upload.content, content_type=upload.content_type)
+
+
+@transaction.atomic
+def open_request(
+    *,
+    requester_email: str,
+    subject: str,
+    body: str,
+    answers: Mapping[str, Any],
+    category: str | None = None,
+    requester_name: str = "",
+    channel: str = Channel.WEB,
+    actor: User | None = None,
+    files: Sequence[UploadedFile] = (),
+    at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket from the form (`actor` None: the customer) or a call (`actor`:
+    the agent). The customer must answer the required questions; an agent on the
+    phone notes what the caller knows and the rest is asked later."""
+    found = find_category(category)
+    checked = check(found, answers, require=actor is None)
+    _refuse(checked)
+    ticket = opening.open_ticket(
+        requester_email=requester_email, requester_name=requester_name, subject=subject,
+        body=body, channel=channel, category=found.slug if found is not None else None,
+        actor=actor, at=at, given=checked.given)
+    if files:
+        first = ticket.messages.order_by("pk").first()
+        assert first is not None
+        _attach_all(first, files)
+    return ticket
+
+
+@transaction.atomic
+def add_answers(ticket: Ticket, answers: Mapping[str, Any], *, contact: Contact | None = None,
+                actor: User | None = None, note: str = "", channel: str = Channel.WEB,
+                files: Sequence[UploadedFile] = ()) -> list[TicketFact]:
+    """Answers to a ticket's open questions: from its customer on the answer page
+    (`contact`), or from a caller through an agent (`actor`, the phone script).
+
+    They are the customer's message on the timeline (which moves a ticket waiting
+    on them back to open, like any message of theirs) and facts from the form,
+    each replacing what the text or the organization said but never an agent's.
+    """
+    ticket = locked_ticket(ticket)
+    known = facts.answers_of(ticket)
+    checked = check(ticket.category, answers, require=False, known=known)
+    _refuse(checked)
+    changed = {key: value for key, value in checked.values.items() if known.get(key) != value}
+    body = "\n\n".join(part for part in (note.strip(), answers_text(checked.asked, changed))
+                       if part)
+    if not body and not files:
+        raise InvalidInput("Answer at least one question.", field="answers")
+    speaker = contact or ticket.requester
+    now = timezone.now()
+    message = conversation.add_customer_message(
+        ticket, speaker, body or "(files)", channel=channel, at=now)
+    _attach_all(message, files)
+    given = [fact for fact in checked.given if fact.key in changed]
+    written = facts.do_record(ticket, given, source=FactSource.FORM, at=now, actor=actor,
+                              message=message)
+    return written
