@@ -1,4 +1,5 @@
-"""The intake's event kinds: a fact set or cleared on a ticket."""
+"""The intake's event kinds: a fact set or cleared on a ticket; the customer asked
+for the facts still missing (the follow-up); an agent's reply that asked for facts."""
 
 from __future__ import annotations
 
@@ -18,5 +19,26 @@ def _fact_set(event: Event) -> SafeString:
                        event_kinds.was(event.before))
 
 
+def _keys(event: Event) -> str:
+    return ", ".join(str(key) for key in (event.detail or {}).get("keys", [])) or "nothing"
+
+
+def _facts_requested(event: Event) -> SafeString:
+    # detail: {"keys": [...], "message": pk, "automatic": bool}
+    return format_html("{} asked the customer for {}", event.actor_name, _keys(event))
+
+
+def _facts_requested_customer(event: Event) -> SafeString:
+    return format_html("We asked you for a few details: {}", _keys(event))
+
+
+def _facts_asked(event: Event) -> SafeString:
+    # detail: {"keys": [...], "message": pk}: an agent's reply asked for these facts.
+    return format_html("{} asked for {} in a reply", event.actor_name, _keys(event))
+
+
 def register() -> None:
     event_kinds.declare("fact_set", app="intake", staff=_fact_set)
+    event_kinds.declare("facts_requested", app="intake", staff=_facts_requested,
+                        customer=_facts_requested_customer)
+    event_kinds.declare("facts_asked", app="intake", staff=_facts_asked)
