@@ -28,10 +28,6 @@ def _facts_requested(event: Event) -> SafeString:
     return format_html("{} asked the customer for {}", event.actor_name, _keys(event))
 
 
-def _facts_requested_customer(event: Event) -> SafeString:
-    return format_html("We asked you for a few details: {}", _keys(event))
-
-
 def _facts_asked(event: Event) -> SafeString:
     # detail: {"keys": [...], "message": pk}: an agent's reply asked for these facts.
     return format_html("{} asked for {} in a reply", event.actor_name, _keys(event))
@@ -39,6 +35,6 @@ def _facts_asked(event: Event) -> SafeString:
 
 def register() -> None:
     event_kinds.declare("fact_set", app="intake", staff=_fact_set)
-    event_kinds.declare("facts_requested", app="intake", staff=_facts_requested,
-                        customer=_facts_requested_customer)
+    # The customer reads the questions in the message that asked them: no line of its own.
+    event_kinds.declare("facts_requested", app="intake", staff=_facts_requested)
     event_kinds.declare("facts_asked", app="intake", staff=_facts_asked)

@@ -35,10 +35,13 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from frontline.customers.models import ContactEmail
+from frontline.intake import follow_up
+from frontline.intake.models import Question
 from frontline.mail import addresses, compose, transport
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.models import OutboundMail, OutboundState
 from frontline.sla import promises
+from frontline.tickets import access
 from frontline.tickets.models import Channel, Message, MessageKind, Ticket
 from frontline.tickets.services.events import record_event
 
@@ -234,7 +237,11 @@ def _queue_automatic(ticket: Ticket, message: Message | None, to: str | None, *,
     return _create(ticket, message, to=[to], subject=subject, automatic=True, now=now)
 
 
-def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None) -> str:
+def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None,
+                         asking: list[Question] | None = None) -> str:
+    """The acknowledgement: what we received, what we promise, and (`asking`) the
+    required facts still missing, each with why we ask (frontline.intake.follow_up:
+    the acknowledgement and the follow-up are one mail)."""
     first = ticket.messages.filter(kind=MessageKind.INBOUND).order_by("created_at", "pk").first()
     summary = " ".join((first.body if first else "").split())
     if len(summary) > SUMMARY_CHARS:
@@ -260,10 +267,15 @@ def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None) -> st
         # The formal SLA's first-response time in the customer's zone, else the
         # general sentence from settings.
         promises.acknowledgement_promise(ticket),
+    ]
+    if asking:
+        lines += ["", follow_up.text(asking, access.answers_url(ticket, ticket.requester))]
+    lines += [
         "",
         "To add anything, just reply to this email. You can also read the whole "
         "conversation and reply online, with no account and no password, at the "
         "link below.",
+        f"For a new request, write to us or use our form: {access.request_form_url()}",
     ]
     return "\n".join(lines)
 
@@ -296,11 +308,16 @@ def send_acknowledgement(ticket: Ticket, inbound_mail: InboundMail | None = None
         _create(ticket, None, to=[to], subject=subject, automatic=True, now=now,
                 state=OutboundState.SUPPRESSED, reason=reason)
         return None
+    # One mail: the follow-up rides on the acknowledgement when the category sends it.
+    plan = follow_up.plan(ticket)
+    asking = plan.questions if plan.sends_itself else None
     message = Message.objects.create(
         ticket=ticket, kind=MessageKind.OUTBOUND, author_user=None, channel=Channel.EMAIL,
-        body=acknowledgement_text(ticket, inbound_mail), created_at=now,
+        body=acknowledgement_text(ticket, inbound_mail, asking), created_at=now,
     )
     record_event(ticket, "acknowledged", at=now, message=message.pk)
+    if asking:
+        follow_up.record_requested(ticket, asking, at=now, message=message)
     return _create(ticket, message, to=[to], subject=subject, automatic=True, now=now)
 
 

@@ -204,7 +204,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
             requester_email=sender, requester_name=parsed.sender.name,
             subject=ticket_subject(parsed), body=message_body(parsed), channel="email",
             body_html=parsed.html, at=at, body_reply=new_text(parsed),
-            email_message_id=parsed.message_id or "", requester=requester)
+            email_message_id=parsed.message_id or "", requester=requester,
+            read_now=not imported)
         message = ticket.messages.get()
         outcome.new_ticket = True
         if threading.claimed is not None:
@@ -216,7 +217,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
                                                              field="from")
         message = workflow.add_customer_message(
             ticket, contact, message_body(parsed), channel="email", body_html=parsed.html, at=at,
-            body_reply=new_text(parsed), email_message_id=parsed.message_id or "")
+            body_reply=new_text(parsed), email_message_id=parsed.message_id or "",
+            read_now=not imported)
         ticket = message.ticket  # the one that lives on, if the mail named a merged one
     outcome.ticket, outcome.message, outcome.reason = ticket, message, reason
     if parsed.attachments:

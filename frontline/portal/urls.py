@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontline.portal import views
+from frontline.portal import answers, views
 
 app_name = "portal"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("<str:reference>/<str:token>", views.ticket_page, name="ticket"),
     path("<str:reference>/<str:token>/reply", views.reply, name="reply"),
     path("<str:reference>/<str:token>/solved", views.solved, name="solved"),
+    path("<str:reference>/<str:token>/answers", answers.answers, name="answers"),
     path("<str:reference>/<str:token>/files/<int:pk>", views.attachment, name="attachment"),
 ]

@@ -125,7 +125,8 @@ def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
         "error": error,
         "body": body,
         "notice": {"sent": "Thank you, your message is on its way to us.",
-                   "solved": "Thank you for confirming. We have closed the request."
+                   "solved": "Thank you for confirming. We have closed the request.",
+                   "answered": "Thank you, we have your answers."
                    }.get(request.GET.get("done", ""), ""),
         "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
     }

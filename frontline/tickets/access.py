@@ -61,6 +61,20 @@ def ticket_url(ticket: Ticket, contact: Contact) -> str:
     return str(settings.FRONTLINE_SITE_URL).rstrip("/") + ticket_path(ticket, contact)
 
 
+def answers_path(ticket: Ticket, contact: Contact) -> str:
+    """The no-login page where the customer answers the questions still open."""
+    return reverse("portal:answers", args=[ticket.reference, make_token(ticket, contact)])
+
+
+def answers_url(ticket: Ticket, contact: Contact) -> str:
+    return str(settings.FRONTLINE_SITE_URL).rstrip("/") + answers_path(ticket, contact)
+
+
+def request_form_url() -> str:
+    """The public request form (/request), which every acknowledgement names."""
+    return str(settings.FRONTLINE_SITE_URL).rstrip("/") + "/request"
+
+
 def _payload(token: str) -> dict[str, int]:
     value = signing.TimestampSigner(salt=_SALT).unsign_object(
         token, max_age=link_lifetime())

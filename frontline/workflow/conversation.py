@@ -119,6 +119,7 @@ def add_customer_message(
     body_reply: str = "",
     email_message_id: str = "",
     automatic: bool = False,
+    read_now: bool = True,
 ) -> Message:
     """A message from the customer. It reopens a resolved or closed ticket and
     moves one waiting on the customer back to open: nothing closes while they write.
@@ -132,6 +133,9 @@ def add_customer_message(
     closed longer than the reopen window refuses it (ReopenWindowPassed, 409; the
     mail intake asks first and opens a new ticket instead). Both rules:
     frontline.tickets.services.entry.
+
+    The facts the message gives are read at once, or with `read_now=False` (an
+    import of history) queued for the worker (frontline.intake.reading).
     """
     landing = locked_landing(ticket, EntryKind.CUSTOMER_MESSAGE)
     ticket = landing.ticket
@@ -154,7 +158,10 @@ def add_customer_message(
                       actor_contact=contact)
     elif ticket.status == Status.PENDING_CUSTOMER:
         apply_status(ticket, None, Status.OPEN, now, actor_contact=contact)
-    reading.read_message(ticket, message, now)
+    if read_now:
+        reading.read_message(ticket, message, now)
+    else:
+        reading.queue([(ticket, message, False)], now)
     sla_clock.refresh(ticket, now)
     search_index.index_message(message)
     return message

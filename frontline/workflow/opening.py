@@ -47,6 +47,7 @@ def open_ticket(
     email_message_id: str = "",
     requester: Contact | None = None,
     given: Sequence[FactInput] = (),
+    read_now: bool = True,
 ) -> Ticket:
     """Open a ticket for the person at `requester_email`, with their first message.
 
@@ -56,7 +57,8 @@ def open_ticket(
     `email_message_id` come with a mail (the new part of the text, its Message-ID).
     `requester`: the contact the caller already resolved for `requester_email`,
     so it is not looked up again. `given`: the answers to the request's questions
-    (the form, a call), checked by frontline.intake.answers.
+    (the form, a call), checked by frontline.intake.answers. `read_now=False`
+    (an import of history): the first message's facts are read by the worker.
     """
     if actor is not None:
         permissions.check_can_open_ticket(actor)
@@ -76,7 +78,9 @@ def open_ticket(
         version=found_version, body_html=body_html, body_reply=body_reply,
         email_message_id=email_message_id)
     save_new_ticket(ticket, message, event)
-    after_opened(ticket, message, now, given=given)
+    after_opened(ticket, message, now, given=given, read_now=read_now)
+    if not read_now:
+        read_later([(ticket, message, True)])
     search_index.index_ticket(ticket)
     search_index.index_message(message)
     return ticket

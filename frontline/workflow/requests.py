@@ -1,6 +1,8 @@
 """Requests that come with answers: the public form (/request), a call an agent
 logs with the phone script, and the customer's answers on the no-login answer
-page after a follow-up.
+page after a follow-up; and the follow-up an agent sends when the category
+only suggests it (frontline.intake.follow_up; by mail the acknowledgement
+carries it when the category sends it itself).
 
 Each checks the answers against the questions that apply (frontline.intake.answers:
 the standard category's, then the request's category's, as far as the answers
@@ -20,13 +22,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from frontline.core.errors import InvalidInput
+from frontline.core import permissions
+from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Contact
 from frontline.intake import answers as intake_answers
-from frontline.intake import facts, questions
+from frontline.intake import facts, follow_up, questions
 from frontline.intake.models import FactSource, Question, TicketFact
-from frontline.tickets.models import Category, Channel, Message, Ticket
+from frontline.tickets import access
+from frontline.tickets.models import Category, Channel, Message, Status, Ticket
 from frontline.tickets.services.attachments import attach
 from frontline.tickets.services.lookup import locked_ticket
 from frontline.tickets.taxonomy import find_category
@@ -124,6 +128,9 @@ def add_answers(ticket: Ticket, answers: Mapping[str, Any], *, contact: Contact 
     each replacing what the text or the organization said but never an agent's.
     """
     ticket = locked_ticket(ticket)
+    if actor is not None:
+        # The agent writes on the customer's behalf: only to a ticket they may change.
+        permissions.check_can_change_ticket(actor, ticket)
     known = facts.answers_of(ticket)
     checked = check(ticket.category, answers, require=False, known=known)
     _refuse(checked)
@@ -141,3 +148,27 @@ def add_answers(ticket: Ticket, answers: Mapping[str, Any], *, contact: Contact 
     written = facts.do_record(ticket, given, source=FactSource.FORM, at=now, actor=actor,
                               message=message)
     return written
+
+
+@transaction.atomic
+def send_follow_up(ticket: Ticket, actor: User) -> Message:
+    """An agent sends the follow-up the desk suggests: one reply asking for the
+    required facts still missing, with why we ask and the answer page's link;
+    the ticket then waits on the customer. Refused when it went already (at most
+    one per ticket) or nothing is missing (frontline.intake.follow_up)."""
+    ticket = locked_ticket(ticket)
+    plan = follow_up.plan(ticket)
+    if plan.requested_at is not None:
+        raise InvalidTransition(
+            f"{ticket.reference}: the customer was asked for the missing facts on "
+            f"{plan.requested_at:%Y-%m-%d %H:%M}; write to them yourself to ask again.")
+    if not plan.questions:
+        raise InvalidTransition(f"{ticket.reference} has every required fact: nothing to ask.")
+    name = ticket.requester.name.split()[0] if ticket.requester.name.strip() else ""
+    body = "\n".join([f"Hello {name}," if name else "Hello,", "",
+                      follow_up.text(plan.questions,
+                                     access.answers_url(ticket, ticket.requester))])
+    message = conversation.add_reply(ticket, actor, body, status=Status.PENDING_CUSTOMER)
+    follow_up.record_requested(ticket, plan.questions, at=message.created_at,
+                               message=message, actor=actor)
+    return message

@@ -13,7 +13,8 @@ from frontline.tickets.models import Event, Message, Priority, Status, Ticket, T
 
 
 def kinds(ticket: Ticket) -> list[str]:
-    events = Event.objects.filter(ticket=ticket).order_by("at", "id")
+    """The lifecycle's events (the facts read from each message aside: tests/intake)."""
+    events = Event.objects.filter(ticket=ticket).exclude(kind="fact_set").order_by("at", "id")
     return list(events.values_list("kind", flat=True))
 
 

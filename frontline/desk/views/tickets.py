@@ -35,6 +35,7 @@ from frontline.desk.views.common import (
 from frontline.desk.views.developers import developer_brief
 from frontline.desk.views.sla import sla_context
 from frontline.intake import facts as intake_facts
+from frontline.intake import follow_up
 from frontline.routing.models import Team
 from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
 from frontline.tickets.selectors import (
@@ -109,12 +110,15 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     """Header, facts and actions: everything but the timeline and the composer."""
     can_change = permissions.can_change_ticket(user, ticket)
     known = intake_facts.facts_of(ticket)
+    missing = intake_facts.missing(ticket, known)
     context: dict[str, Any] = {
         "ticket": ticket,
         "can_change": can_change,
         "facts": environment_facts(ticket),
         "ticket_facts": known,
-        "missing_facts": intake_facts.missing(ticket, known),
+        "missing_facts": missing,
+        # Offered only while nothing was asked yet (frontline.intake.follow_up).
+        "follow_up": follow_up.plan(ticket, missing) if missing and can_change else None,
         "links": linked_tickets(ticket),
         # People copied in on the mail (frontline.mail makes them participants).
         "participants": list(ticket.participants.select_related("contact")
