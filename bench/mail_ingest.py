@@ -4,7 +4,7 @@ library parsing the same mails and doing nothing else.
 
     .venv/bin/python -m bench.mail_ingest [--mails 5000] [--work-dir DIR] [--keep]
                                            [--database-url URL] [--profile]
-                                           [--no-sla] [--one-by-one]
+                                           [--no-sla] [--one-by-one] [--read-facts]
 
 1. Generates N realistic mails into one mbox file: new requests from a few
    hundred customers at a few dozen companies, replies to earlier mails
@@ -246,6 +246,27 @@ print(f"Imported {summary.total} mails one by one in {time.monotonic() - started
       f"{summary.stored} stored, {summary.already_there} already there, "
       f"{summary.failed} failed, {summary.tickets_opened} tickets opened.")
 """
+# --read-facts: what the worker then does with the import's queued messages
+# (frontline.intake.reading.read_pending), timed on its own. Reading a message is
+# the same work the live channels do inline, so this is also their cost per message.
+READ_FACTS = """
+import time
+import django
+django.setup()
+from frontline.intake import reading
+queued = reading.pending_count()
+started, cpu = time.perf_counter(), time.process_time()
+read = 0
+while True:
+    done = reading.read_pending(1000)
+    if not done:
+        break
+    read += done
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(f"facts: the worker read {read} of {queued} queued messages in {seconds:.1f} s = "
+      f"{read / seconds:.0f} messages/s, {1000 * seconds / max(read, 1):.2f} ms each "
+      f"({cpu:.1f} s CPU)")
+"""
 
 
 def end_to_end(path: Path, env: dict[str, str], *, profile: Path | None, sla: bool,
@@ -287,6 +308,9 @@ def main() -> int:
     parser.add_argument("--no-sla", action="store_true",
                         help="import into a bare database: no plans, SLA policies or "
                              "organizations (the SLA clock has nothing to compute)")
+    parser.add_argument("--read-facts", action="store_true",
+                        help="after the import, time the worker reading the facts of the "
+                             "messages the import queued (intake.read_pending)")
     parser.add_argument("--one-by-one", action="store_true",
                         help="import through the live path (process_inbound per mail), "
                              "not in batches, for comparison")
@@ -331,6 +355,11 @@ def main() -> int:
               f"memory under {TARGET_MB} MB: {'met' if peak_kb / 1024 < TARGET_MB else 'MISSED'}")
         if profile is not None:
             print(f"profile: {profile}")
+        if args.read_facts:
+            facts = subprocess.run([sys.executable, "-c", READ_FACTS], cwd=ROOT, check=True,
+                                   env={**env, "DJANGO_SETTINGS_MODULE": "frontline.settings"},
+                                   stdout=subprocess.PIPE)
+            print(facts.stdout.decode().strip() + f"  [load {os.getloadavg()[0]:.2f}]")
     finally:
         if not args.keep and args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)

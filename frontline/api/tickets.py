@@ -45,6 +45,7 @@ from frontline.tickets.models import (
     format_reference,
     parse_reference,
 )
+from frontline.workflow import requests
 
 router = Router(tags=["tickets"])
 
@@ -209,6 +210,13 @@ class TicketCreateIn(InputSchema):
     priority: PriorityName | None = None
     product: Text | None = Field(None, description="A product slug or name.")
     version: Text | None = Field(None, description="A version name of `product`.")
+    answers: dict[str, str | list[str] | bool] = Field(
+        default_factory=dict,
+        description="Answers to the request's questions (the standard category's, then "
+                    "`category`'s), by question key: recorded as facts from the form. "
+                    "422 names the answer that does not fit its question "
+                    "(`answers.database`).",
+        examples=[{"database": "Oracle", "impact": "Everyone"}])
 
 
 class MessageCreateIn(InputSchema):
@@ -382,13 +390,14 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[
     """Open a ticket on a customer's behalf; its first message is `body`.
 
     The requester becomes a contact on first contact and joins the organization
-    owning their email domain. Viewers get 403.
+    owning their email domain. Viewers get 403. `answers` become the ticket's
+    facts; what the body says is read too (GET shows both, with their sources).
     """
-    ticket = workflow.open_ticket(
+    ticket = requests.open_request(
         requester_email=payload.requester_email, requester_name=payload.requester_name,
         subject=payload.subject, body=payload.body, channel=payload.channel or Channel.API,
         category=payload.category, priority=payload.priority, product=payload.product,
-        version=payload.version, actor=request_user(request),
+        version=payload.version, actor=request_user(request), answers=payload.answers,
     )
     return Status(201, ticket_out(_ticket(str(ticket.pk))))
 

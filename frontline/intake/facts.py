@@ -11,8 +11,10 @@ guess:
     agent          set by an agent on the ticket page or through the API
 
 A fact is replaced by a value from the same source or a stronger one (agent >
-form > message > organization); an agent may also clear one. Every change is a
-`fact_set` event on the timeline.
+form > message > organization); an agent may also clear one. What an agent
+sets and every change of a value is a `fact_set` event on the timeline; a fact
+first read from the customer's text, form or organization is not (it would be
+a line per fact on every new ticket), its row says where it came from.
 """
 
 from __future__ import annotations
@@ -128,10 +130,14 @@ def insert_new(ticket: Ticket, facts: list[tuple[str, FactInput]], *, at: dateti
                    quote=fact.quote[:MAX_QUOTE], question_set=fact.asked_with or question_set,
                    message=message if source == FactSource.MESSAGE else None, actor=actor,
                    at=at) for source, fact in facts if fact.value])
-    Event.objects.bulk_create([
-        Event(ticket=ticket, kind="fact_set", actor=actor, at=at, before=None,
-              after=row.value, detail={"key": row.key, "source": row.source})
-        for row in rows])
+    if actor is not None:
+        # A person's doing is on the timeline. What was read from the customer's own
+        # text, form or organization is not repeated there, one line per fact: the
+        # facts panel shows each with its source, and a later change is an event.
+        Event.objects.bulk_create([
+            Event(ticket=ticket, kind="fact_set", actor=actor, at=at, before=None,
+                  after=row.value, detail={"key": row.key, "source": row.source})
+            for row in rows])
     return rows
 
 

@@ -98,17 +98,23 @@ def open_request(
     actor: User | None = None,
     files: Sequence[UploadedFile] = (),
     at: datetime | None = None,
+    priority: int | str | None = None,
+    product: str | None = None,
+    version: str | None = None,
 ) -> Ticket:
-    """Open a ticket from the form (`actor` None: the customer) or a call (`actor`:
-    the agent). The customer must answer the required questions; an agent on the
-    phone notes what the caller knows and the rest is asked later."""
+    """Open a ticket from the form (`actor` None: the customer), a call or the API
+    (`actor`: the agent or the integration's user). The customer must answer the
+    required questions; staff note what is known and the rest is asked later."""
+    if actor is not None:
+        permissions.check_can_open_ticket(actor)
     found = find_category(category)
     checked = check(found, answers, require=actor is None)
     _refuse(checked)
     ticket = opening.open_ticket(
         requester_email=requester_email, requester_name=requester_name, subject=subject,
         body=body, channel=channel, category=found.slug if found is not None else None,
-        actor=actor, at=at, given=checked.given)
+        actor=actor, at=at, given=checked.given, priority=priority, product=product,
+        version=version)
     if files:
         first = ticket.messages.order_by("pk").first()
         assert first is not None
@@ -141,12 +147,14 @@ def add_answers(ticket: Ticket, answers: Mapping[str, Any], *, contact: Contact 
         raise InvalidInput("Answer at least one question.", field="answers")
     speaker = contact or ticket.requester
     now = timezone.now()
+    # The answers are recorded before the message is read: the message repeats them,
+    # and read first it would hold them as facts from the message (do_record leaves an
+    # equal value where it is), without the question set or the agent who asked.
+    given = [fact for fact in checked.given if fact.key in changed]
+    written = facts.do_record(ticket, given, source=FactSource.FORM, at=now, actor=actor)
     message = conversation.add_customer_message(
         ticket, speaker, body or "(files)", channel=channel, at=now)
     _attach_all(message, files)
-    given = [fact for fact in checked.given if fact.key in changed]
-    written = facts.do_record(ticket, given, source=FactSource.FORM, at=now, actor=actor,
-                              message=message)
     return written
 
 

@@ -37,6 +37,6 @@ scheduler.register("tickets.close_quiet_resolved", timedelta(minutes=15), close_
 # promise's 75 % warning within a minute of its moment, and the query is one
 # index range (bench/sla.py), so running it often costs little.
 scheduler.register("sla.scan_due", timedelta(minutes=1), scan_due)
-# An import of 50,000 mails queues as many messages; 500 a minute per worker reads
-# them within hours without holding a ticket's lock for long.
+# An import of 50,000 mails queues as many messages; up to 3,000 a minute per worker read
+# them within minutes; each chunk of 200 holds its tickets' locks for under a second.
 scheduler.register("intake.read_pending", timedelta(minutes=1), read_pending)
