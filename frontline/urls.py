@@ -9,5 +9,7 @@ urlpatterns = [
     path("mail/inbound/", include("frontline.mail.webhooks")),
     # Customers' no-login ticket pages (signed, expiring links).
     path("my/", include("frontline.portal.urls")),
+    # The public request form: /request, its questions part and its confirmation.
+    path("", include("frontline.portal.request.urls")),
     path("", include("frontline.desk.urls")),
 ]

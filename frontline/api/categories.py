@@ -32,6 +32,10 @@ Description = Annotated[Text, Field(max_length=categories.MAX_DESCRIPTION)]
 QuestionText = Annotated[Text, Field(max_length=questions.MAX_TEXT)]
 Choice = Annotated[Text, Field(max_length=questions.MAX_CHOICE)]
 ConditionValue = bool | Annotated[Text, Field(max_length=questions.MAX_CONDITION_VALUE)]
+Pattern = Annotated[Text, Field(max_length=questions.MAX_PATTERN)]
+KeywordValue = Annotated[Text, Field(max_length=questions.MAX_KEYWORD_VALUE)]
+Keyword = Annotated[Text, Field(max_length=questions.MAX_KEYWORD)]
+Keywords = Annotated[list[Keyword], Field(max_length=questions.MAX_KEYWORDS)]
 
 
 # -- shapes -------------------------------------------------------------------------------
@@ -78,6 +82,17 @@ class QuestionIn(InputSchema):
         {}, description='Asked only when earlier answers match, e.g. {"database": "Oracle"}; '
                         "keys of earlier questions of this set or of the standard set.")
     agent_text: QuestionText = Field("", description="As an agent asks it (phone script).")
+    patterns: list[Pattern] = Field(
+        [], max_length=questions.MAX_PATTERNS,
+        description="Regular expressions that read the fact from the customer's text "
+                    "(case-insensitive; the first group, or the whole match, is the value), "
+                    r"e.g. contract\s*#?\s*(\d{6}). Refused when one could backtrack "
+                    "catastrophically, such as (a+)+. Customers never see them.")
+    keywords: dict[KeywordValue, Keywords] = Field(
+        {}, max_length=questions.MAX_KEYWORD_VALUES,
+        description='Words that give a value when the customer names one (a whole word or '
+                    'phrase, any case), e.g. {"Oracle": ["ora", "oracle db"]}; for a choice '
+                    "question the values are its choices.")
 
 
 class QuestionsIn(InputSchema):
@@ -95,6 +110,8 @@ class QuestionOut(Schema):
     choices: list[str]
     when: dict[str, str]
     shown_when: str | None = Field(description='The condition in words: "database is Oracle".')
+    patterns: list[str]
+    keywords: dict[str, list[str]]
 
 
 class QuestionSetOut(Schema):
@@ -124,7 +141,8 @@ def question_set_out(category: Category, found: QuestionSet | None) -> dict[str,
         "questions": [
             {"position": q.position, "key": q.key, "text": q.text, "agent_text": q.agent_text,
              "why": q.why, "type": q.type, "required": q.required, "choices": q.choices,
-             "when": q.when, "shown_when": questions.condition_text(q.when) or None}
+             "when": q.when, "shown_when": questions.condition_text(q.when) or None,
+             "patterns": q.patterns, "keywords": q.keywords}
             for q in (found.questions.all() if found is not None else [])],
     }
 

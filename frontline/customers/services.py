@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +14,12 @@ from django.db import IntegrityError, transaction
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
-from frontline.customers.finders import find_organization, find_plan
+from frontline.customers.finders import (
+    MIN_PHONE_DIGITS,
+    find_organization,
+    find_plan,
+    phone_digits,
+)
 from frontline.customers.models import (
     Contact,
     ContactEmail,
@@ -286,4 +292,44 @@ def update_contact(actor: User, contact: Contact, **changes: Any) -> Contact:
     contact.save()
     if "emails" in changes:
         _set_emails(contact, changes["emails"] or [])
+    return contact
+
+
+MAX_PHONE = 50  # Contact.phone
+MAX_PHONE_DIGITS = 20  # E.164's 15, an extension's few
+# Digits with the marks people write between them, and an extension ("x 12", "ext. 12").
+_PHONE = re.compile(r"^\+?[\d\s()./\-]+(?:\s*(?:x|ext\.?)\s*\d+)?$",
+                    re.ASCII | re.IGNORECASE)
+
+
+def clean_phone(phone: str, *, field: str = "phone") -> str:
+    """A phone number as the person wrote it (spaces tidied), or InvalidInput naming
+    `field`; "" for none. The format is kept: finders compare the digits
+    (frontline.customers.finders.find_contacts)."""
+    text = " ".join((phone or "").split())
+    if not text:
+        return ""
+    digits = len(phone_digits(text))
+    if (len(text) > MAX_PHONE or not _PHONE.match(text)
+            or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS):
+        raise InvalidInput(f"'{text[:MAX_PHONE]}' is not a phone number (digits, with spaces, "
+                           f"-, /, ( ) or a leading + between them).", field=field)
+    return text
+
+
+@transaction.atomic
+def set_phone(actor: User, contact: Contact, phone: str, *, keep_existing: bool = False,
+              field: str = "phone") -> Contact:
+    """Note the number a contact called from (the phone script). `keep_existing`: only
+    when they have none yet, so a caller found by their address does not replace the
+    number someone recorded before. The same number in another format is left as it is."""
+    permissions.check_can_change_customers(actor)
+    phone = clean_phone(phone, field=field)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not phone or (keep_existing and contact.phone):
+        return contact
+    if phone_digits(contact.phone) == phone_digits(phone):
+        return contact
+    contact.phone = phone
+    contact.save(update_fields=["phone"])
     return contact

@@ -15,9 +15,10 @@ PRODUCTS = ["Atlas Server", "Atlas Cloud", "Beacon Mobile"]
 
 def _q(key: str, text: str, why: str, type: str = "text", *, required: bool = False,
        choices: list[str] | None = None, when: dict[str, str] | None = None,
-       agent_text: str = "") -> dict[str, Any]:
+       agent_text: str = "", keywords: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"key": key, "text": text, "why": why, "type": type, "required": required,
-            "choices": choices or [], "when": when or {}, "agent_text": agent_text}
+            "choices": choices or [], "when": when or {}, "agent_text": agent_text,
+            "keywords": keywords or {}}
 
 
 STANDARD = [
@@ -34,7 +35,14 @@ STANDARD = [
        when={"product": "Atlas Server"}),
     _q("impact", "Who is affected?",
        "A problem that stops everyone is handled before one that slows one person down.",
-       "choice", required=True, choices=["Only me", "My team", "Everyone in our company"]),
+       "choice", required=True, choices=["Only me", "My team", "Everyone in our company"],
+       # How customers say it, in English and German: the answer is read from their mail.
+       keywords={"Only me": ["only me", "just me", "only for me", "nur ich", "nur bei mir"],
+                 "My team": ["my team", "our team", "my colleagues", "mein Team",
+                             "unser Team", "meine Kollegen"],
+                 "Everyone in our company": ["all users", "all our users", "everyone",
+                                             "everybody", "the whole company", "alle Benutzer",
+                                             "alle Nutzer", "alle Mitarbeiter", "niemand kann"]}),
     _q("error", "What does the error message say, word for word?",
        "The exact message and code point straight at the part that failed; a paraphrase "
        "rarely can.", "long_text", agent_text="Ask them to read it out or paste it."),

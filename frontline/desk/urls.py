@@ -5,6 +5,7 @@ from django.urls import path
 
 from frontline.desk.views import (
     auth,
+    calls,
     developers,
     escalation,
     follow_up,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("q/<slug:name>", queues.queue, name="queue"),
     path("t/<str:reference>", tickets.ticket_page, name="ticket"),
     path("t/<str:reference>/messages", tickets.post_message, name="post_message"),
+    path("t/<str:reference>/messages/check", tickets.check_reply, name="check_reply"),
     path("t/<str:reference>/set/<slug:field>", tickets.set_field, name="set_field"),
     path("t/<str:reference>/facts", tickets.set_fact, name="set_fact"),
     path("t/<str:reference>/follow-up", follow_up.send, name="send_follow_up"),
@@ -92,6 +94,10 @@ urlpatterns = [
     *routing_settings.urlpatterns_under("settings/"),
     # Categories and their question sets (frontline.intake): /settings/categories, ...
     *intake_settings.urlpatterns_under("settings/"),
+    # The phone script (issue 9): log a call, look the caller up, its questions.
+    path("calls/new", calls.new_call, name="call_new"),
+    path("calls/lookup", calls.lookup, name="call_lookup"),
+    path("calls/questions", calls.questions, name="call_questions"),
     path("notifications", notifications.notification_list, name="notifications"),
     path("notifications/read", notifications.mark_read, name="notifications_read"),
 ]

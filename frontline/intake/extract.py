@@ -3,7 +3,9 @@
 
     extract(text, products=[ProductNames("Ledger", ["ledger-cloud"], ["5.1", "5.1.2"])],
             choices={"database": ["Oracle", "PostgreSQL"]},
-            patterns={"contract": [r"contract\\s*#?(\\d{6})"]}) -> [Found(key, value, quote)]
+            patterns={"contract": [r"contract\\s*#?(\\d{6})"]},
+            keywords={"database": {"Oracle": ["ora", "oracle db"]}}) -> [Found(key, value, quote)]
+    check_pattern(pattern) -> str | None   # why a configured pattern is refused
     new_statement(text) -> str   # the customer's new words, without history and signature
 
 Pure Python (no ORM, no I/O), so the mail intake, the request form, the portal
@@ -20,18 +22,23 @@ What is decided here, once:
 - Dropped lines are blanked, not removed, so positions in the working text are
   positions in the customer's text and every quote is their text verbatim.
 - At most one `Found` per key (a ticket holds one fact per key). For a key, a
-  pattern configured on the question wins, then a choice named in the text, then
-  the built-in rules; when the text names two different choices for one key,
-  the key stays unanswered (asking is better than guessing).
+  pattern configured on the question wins, then a keyword configured on it, then
+  a choice named in the text, then the built-in rules; when the text names two
+  different values for one key by keywords, or two different choices, the key
+  stays unanswered (asking is better than guessing).
 - Safety on customer text: only the first 20,000 characters are read; built-in
   expressions use bounded repeats without nesting; a configured pattern that does
-  not compile or has a nested quantifier (`(a+)+`, the classic catastrophic
-  backtracking shape) is ignored, never raised.
+  not compile or could backtrack catastrophically (`(a+)+`, `(a|aa)+`: see
+  check_pattern, which the question editor uses to refuse it) is ignored, never
+  raised; what it lets through is read in pieces, within a time budget per
+  message (PATTERN_PIECE, PATTERN_BUDGET). Compiled patterns and keyword
+  expressions are cached per process.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +57,8 @@ except ImportError:  # pragma: no cover - depends on the Python version
 MAX_INPUT = 20_000
 MAX_QUOTE = 200
 MAX_VALUE = 2_000
+# A pattern configured on a question (frontline.intake.questions refuses longer ones).
+MAX_PATTERN = 500
 
 # Keys answered by the built-in rules, in the order results are returned.
 BUILT_IN_KEYS: tuple[str, ...] = (
@@ -203,8 +212,14 @@ def new_statement(text: str) -> str:
 # -- quotes -----------------------------------------------------------------------------
 
 # A line break ends a sentence unless the next line goes on in lower case, as
-# hard-wrapped mail and HTML-to-text renderings break sentences mid-way.
-_TERMINATOR = re.compile(r"[.!?](?=\s)|\n(?![a-zäöüß])")
+# hard-wrapped mail and HTML-to-text renderings break sentences mid-way. The dot of
+# an abbreviation that comes before a number or name ("Vertrag Nr. HL-204817",
+# "contract no. 12", "vgl. Anhang") does not.
+_ABBREVIATIONS = ("no", "No", "NO", "nr", "Nr", "NR", "ca", "Ca", "vgl", "Vgl", "bzw", "ggf",
+                  "Ggf", "inkl", "Inkl", "evtl", "Evtl", "z.B", "e.g", "i.e", "approx", "vs",
+                  "ver", "Ver", "vers", "Vers")
+_TERMINATOR = re.compile("(?:" + "".join(rf"(?<!\b{re.escape(word)})" for word in _ABBREVIATIONS)
+                         + r"\.|[!?])(?=\s)|\n(?![a-zäöüß])")
 
 
 def _quote(statement: _Statement, start: int, end: int) -> str:
@@ -978,13 +993,18 @@ _UNMATCHABLE_CHOICES = frozenset({
 })
 
 
+# A choice or keyword is named as a whole word or phrase: not inside another word,
+# nor joined to one by a dot or hyphen ("ORA-01722", "v5.1").
+_WORD_BEFORE = r"(?<!\w)(?<!\w[.\-])"
+_WORD_AFTER = r"(?![\w]|[.\-]\w)"
+
+
 @lru_cache(maxsize=1024)
 def _choice_regex(choice: str) -> re.Pattern[str] | None:
     words = [re.escape(word) for word in choice.split()]
     if not words or len(choice.strip()) < 2 or choice.strip().casefold() in _UNMATCHABLE_CHOICES:
         return None
-    return re.compile(r"(?<!\w)(?<!\w[.\-])" + r"\s{1,3}".join(words) + r"(?![\w]|[.\-]\w)",
-                      re.IGNORECASE)
+    return re.compile(_WORD_BEFORE + r"\s{1,3}".join(words) + _WORD_AFTER, re.IGNORECASE)
 
 
 def _choice_hit(work: str, choices: Sequence[str], built_in: Found | None,
@@ -1024,52 +1044,274 @@ def _choice_hit(work: str, choices: Sequence[str], built_in: Found | None,
     return None, False
 
 
-def _is_nested_quantifier(tree: Any, inside_repeat: bool = False) -> bool:
+# What check_pattern says is wrong with a pattern, completing "The pattern '...' ".
+_NESTED = ("repeats something that itself varies in length (like (a+)+ or (\\d+\\.)*), "
+           "which can take minutes on some texts: give both repeats small bounds, e.g. "
+           "\\d{1,4}(?:\\.\\d{1,4}){0,3} instead of \\d+(?:\\.\\d+)*")
+_OVERLAPPING = ("repeats alternatives that can match the same text (like (a|ab)+), which can "
+                "take minutes on some texts: start each alternative with a different letter")
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _distinct_starts(branches: Sequence[Any]) -> bool:
+    """Whether each alternative starts with its own letter: then at most one of them
+    can go on at any point of the text, and repeating them cannot backtrack."""
+    firsts: list[str] = []
+    for branch in branches:
+        if not branch or str(branch[0][0]) != "LITERAL":
+            return False
+        firsts.append(chr(branch[0][1]).casefold())
+    return len(set(firsts)) == len(firsts)
+
+
+# A repeat with an upper bound whose whole can match at one place in at most this
+# many ways ("(?:\.\d{1,2}){0,2}": 3 counts, 2 lengths each) is cheap, nested or not.
+_FEW_WAYS = 1000
+
+
+def _ways(tree: Any) -> int | None:
+    """At most how many ways a part of a pattern can match at one place (capped just
+    above _FEW_WAYS); None when it has a repeat without an upper bound."""
+    total = 1
     for op, av in tree:
         name = str(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            _low, high, sub = av
-            unbounded = high is sre_parse.MAXREPEAT or high > 1
-            if unbounded and inside_repeat:
-                return True
-            if _is_nested_quantifier(sub, inside_repeat or unbounded):
-                return True
+        each: int | None = 1
+        if name in _REPEATS:
+            low, high, sub = av
+            inner = None if high is sre_parse.MAXREPEAT else _ways(sub)
+            each = None if inner is None else (
+                (high - low + 1) * min(inner, _FEW_WAYS + 1) ** min(high, 20))
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            sub = av[-1]
-            if _is_nested_quantifier(sub, inside_repeat):
-                return True
+            each = _ways(av[-1])
         elif name == "BRANCH":
-            if any(_is_nested_quantifier(sub, inside_repeat) for sub in av[1]):
-                return True
+            ways = [_ways(sub) for sub in av[1]]
+            each = sum(w for w in ways if w is not None) if None not in ways else None
         elif name in ("ASSERT", "ASSERT_NOT"):
-            if _is_nested_quantifier(av[1], inside_repeat):
-                return True
-        elif name == "GROUPREF_EXISTS" and any(
-                sub is not None and _is_nested_quantifier(sub, inside_repeat) for sub in av[1:]):
-            return True
-    return False
+            each = _ways(av[1])
+        if each is None:
+            return None
+        total = min(total * each, _FEW_WAYS + 1)
+    return total
+
+
+def _backtracking_risk(tree: Any, inside_repeat: bool = False) -> str | None:
+    """Why the parsed pattern could backtrack catastrophically, or None.
+
+    Exponential backtracking needs a repeat whose item can match the same text in
+    more than one way: an item that varies in length inside it ("(a+)+", "(a?a?)+")
+    or alternatives that overlap ("(a|aa)+"). A fixed count of a fixed-width item
+    ("[A-Z0-9]{5}", as in a licence key "(?:-[A-Z0-9]{5}){4}") is one fixed-width
+    item, not a repeat; a small bounded repeat ("(?:\\.\\d{1,2}){0,2}") has few ways
+    to match (_FEW_WAYS), so may hold others. Conservative: some safe patterns are
+    refused, and the message says how to write them instead."""
+    for op, av in tree:
+        name = str(op)
+        if name in _REPEATS:
+            low, high, sub = av
+            shortest, longest = sub.getwidth()
+            if low == high and shortest == longest:
+                found = _backtracking_risk(sub, inside_repeat)
+            elif inside_repeat:
+                return _NESTED
+            elif (ways := _ways([(op, av)])) is not None and ways <= _FEW_WAYS:
+                found = None
+            else:
+                found = _backtracking_risk(sub, high is sre_parse.MAXREPEAT or high > 1)
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            found = _backtracking_risk(av[-1], inside_repeat)
+        elif name == "BRANCH":
+            if inside_repeat and not _distinct_starts(av[1]):
+                return _OVERLAPPING
+            found = next((risk for sub in av[1]
+                          if (risk := _backtracking_risk(sub, inside_repeat))), None)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            found = _backtracking_risk(av[1], inside_repeat)
+        elif name == "GROUPREF_EXISTS":
+            found = next((risk for sub in av[1:] if sub is not None
+                          and (risk := _backtracking_risk(sub, inside_repeat))), None)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+# Polynomial backtracking: repeats in a row that can take the same characters
+# ("\s*#?\s*:?\s*" on a long run of spaces) try every way of sharing the run
+# between them, n^k ways for k repeats. Three in a row already cost seconds on a
+# crafted line of 300 characters (PATTERN_PIECE), so at most two are allowed.
+MAX_REPEATS_IN_A_ROW = 2
+_IN_A_ROW = ("has {count} repeats in a row that can take the same characters (like "
+             "\\s*#?\\s*:?\\s*), which can take minutes on some texts: keep at most two, e.g. "
+             "a single space ( ?) or [\\s#:]* for the separators")
+# The characters two character sets are compared on: Latin, and a sample of the
+# other scripts, digits and spaces that \w, \d and \s also take.
+_SAMPLE = ("".join(chr(code) for code in (*range(0x09, 0x0E), *range(0x20, 0x250)))
+           + "\u0301\u0391\u03c9\u0416\u0436\u05d0\u0627\u0660\u06f3\u0966\u1680\u2003\u2028"
+           + "\u202f\u3000\u4e2d\uff10\uff21\U0001d7ce")
+_CATEGORIES: dict[str, Callable[[str], bool]] = {
+    "CATEGORY_DIGIT": str.isdecimal,
+    "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
+    "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
+}
+
+
+def _takes(item: tuple[Any, Any], char: str) -> bool:
+    """Whether one character item of a parsed pattern takes `char` (in any case, as
+    configured patterns run); True for anything it does not know."""
+    op, av = str(item[0]), item[1]
+    spellings = {char, char.lower(), char.upper()}
+    if op == "LITERAL":
+        return chr(av) in spellings
+    if op == "NOT_LITERAL":
+        return chr(av) not in spellings
+    if op == "RANGE":
+        return any(av[0] <= ord(c) <= av[1] for c in spellings if len(c) == 1)
+    if op == "CATEGORY":
+        test = _CATEGORIES.get(str(av))
+        return test(char) if test is not None else True
+    if op == "IN":
+        negated = bool(av) and str(av[0][0]) == "NEGATE"
+        taken = any(_takes(each, char) for each in av[negated:])
+        return taken != negated
+    return True  # ANY, and what this reader does not know: it may take anything
+
+
+def _characters(tree: Any) -> frozenset[str]:
+    """The sample characters a part of a pattern can take."""
+    found: set[str] = set()
+    for op, av in tree:
+        name = str(op)
+        if name == "LITERAL":
+            char = chr(av)
+            found.update(c for c in (char, char.lower(), char.upper()) if len(c) == 1)
+        elif name in ("NOT_LITERAL", "IN", "ANY", "CATEGORY"):
+            found.update(c for c in _SAMPLE if _takes((op, av), c))
+        elif name in _REPEATS:
+            found |= _characters(av[2])
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            found |= _characters(av[-1])
+        elif name == "BRANCH":
+            for sub in av[1]:
+                found |= _characters(sub)
+        elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+            return frozenset(_SAMPLE)
+    return frozenset(found)
+
+
+# Per character, how many repeats that take it stand in a row at this point of the
+# pattern (characters in no such row are left out).
+_Runs = dict[str, int]
+
+
+def _merged(*ways: _Runs) -> _Runs:
+    merged: _Runs = {}
+    for way in ways:
+        for char, count in way.items():
+            merged[char] = max(count, merged.get(char, 0))
+    return merged
+
+
+def _runs_after(tree: Any, runs: _Runs, most: list[int]) -> _Runs:
+    """The runs after `tree`, given those before it; `most[0]` keeps the longest seen.
+
+    For each character, the repeats that take it count one after another as long as
+    nothing between them needs a character they cannot take: an item that takes it
+    too may land anywhere in the run, a repeat that may be empty can be skipped, an
+    optional part or an alternative counts the way that makes the run longest.
+    Nested repeats are _backtracking_risk's: here a repeat is one unit."""
+    for op, av in tree:
+        name = str(op)
+        if name in _REPEATS:
+            low, high, sub = av
+            shortest, widest = sub.getwidth()
+            taken = _characters(sub)
+            if low == high and shortest == widest:  # a fixed-width item, required
+                runs = {c: n for c, n in runs.items() if c in taken} if shortest else runs
+            elif high is sre_parse.MAXREPEAT or high > 1:
+                grown = {c: runs.get(c, 0) + 1 for c in taken}
+                skipped = {c: n for c, n in runs.items() if c not in taken} if (
+                    low == 0 or shortest == 0) else {}
+                runs = {**skipped, **grown}
+            else:  # optional ("?"): with it or without it
+                runs = _merged(runs, _runs_after(sub, runs, most))
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            runs = _runs_after(av[-1], runs, most)
+        elif name == "BRANCH":
+            runs = _merged(*(_runs_after(sub, runs, most) for sub in av[1]))
+        elif name == "GROUPREF":  # the text a group took, again: as long as a repeat
+            runs = {c: runs.get(c, 0) + 1 for c in _SAMPLE}
+        elif name in ("LITERAL", "NOT_LITERAL", "IN", "ANY", "CATEGORY"):
+            taken = _characters([(op, av)])
+            runs = {c: n for c, n in runs.items() if c in taken}
+        most[0] = max(most[0], *runs.values(), 0)
+    return runs
+
+
+def _repeats_in_a_row(tree: Any) -> int:
+    most = [0]
+    _runs_after(tree, {}, most)
+    return most[0]
+
+
+_FLAGS = re.IGNORECASE | re.MULTILINE
 
 
 @lru_cache(maxsize=1024)
-def _configured(pattern: str) -> re.Pattern[str] | None:
-    """A pattern configured on a question, or None when it is invalid or could backtrack
-    catastrophically on customer text."""
-    if not isinstance(pattern, str) or not pattern or len(pattern) > 1000:
-        return None
-    if sre_parse is None:
-        return None
+def _checked(pattern: str) -> tuple[re.Pattern[str] | None, str | None]:
+    """(the compiled pattern, None), or (None, why it is refused)."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        return None, "is empty"
+    if len(pattern) > MAX_PATTERN:
+        return None, f"is longer than {MAX_PATTERN} characters"
+    if sre_parse is None:  # pragma: no cover - depends on the Python version
+        return None, "cannot be checked on this version of Python, so it is not run"
     try:
-        if _is_nested_quantifier(sre_parse.parse(pattern, re.IGNORECASE | re.MULTILINE)):
-            return None
-        return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-    except Exception:  # re.error, RecursionError, OverflowError: a bad pattern is ignored
-        return None
+        tree = sre_parse.parse(pattern, _FLAGS)
+        risk = _backtracking_risk(tree)
+        if risk is None and (count := _repeats_in_a_row(tree)) > MAX_REPEATS_IN_A_ROW:
+            risk = _IN_A_ROW.format(count=count)
+        if risk is None and tree.getwidth()[0] == 0:
+            risk = ("can match an empty text, so it would match anywhere and say nothing: "
+                    "make it require at least one character")
+        if risk is not None:
+            return None, risk
+        return re.compile(pattern, _FLAGS), None
+    except re.error as error:
+        where = f" (at character {error.pos + 1})" if error.pos is not None else ""
+        return None, f"is not a valid regular expression: {error.msg}{where}"
+    except (RecursionError, OverflowError, ValueError, TypeError):
+        return None, "is too complex to check"
+
+
+def check_pattern(pattern: str) -> str | None:
+    """What is wrong with a pattern configured on a question, or None when it may be
+    run on customer text: it compiles, is at most MAX_PATTERN characters, cannot
+    match an empty text and cannot backtrack catastrophically (_backtracking_risk).
+    The text completes "The pattern '...' ", e.g. "is not a valid regular
+    expression: missing ), unterminated subpattern (at character 1)"."""
+    return _checked(pattern)[1]
+
+
+def _configured(pattern: str) -> re.Pattern[str] | None:
+    """A pattern configured on a question, or None when check_pattern refuses it (a
+    stored pattern is checked again, never raised on customer text)."""
+    return _checked(pattern)[0] if isinstance(pattern, str) else None
 
 
 # Configured patterns read one line at a time, in pieces of at most this many
-# characters: even a pattern that backtracks polynomially ("(\\w+)\\s+\\1") then
-# costs a bounded amount per piece, so the whole stays linear in the message.
+# characters: a pattern that backtracks polynomially (two repeats in a row taking the
+# same characters, "\\s*#?\\s*", the most check_pattern lets through) then costs at
+# most a few hundredths of a second per piece, whatever the message.
 PATTERN_PIECE = 300
+# And all configured patterns together read one message for at most this long: a
+# message crafted against them (20,000 characters of one letter) is read no further
+# by them. Real mail takes well under a millisecond per pattern, so the answer is
+# the same every time for any text but such a one.
+PATTERN_BUDGET = 0.25
 
 
 def _pieces(work: str) -> Iterator[tuple[int, str]]:
@@ -1080,10 +1322,12 @@ def _pieces(work: str) -> Iterator[tuple[int, str]]:
                 yield offset, piece
 
 
-def _pattern_hit(work: str, patterns: Sequence[str]) -> _Hit | None:
+def _pattern_hit(work: str, patterns: Sequence[str], deadline: float) -> _Hit | None:
     compiled = [regex for regex in map(_configured, patterns) if regex is not None]
     for regex in compiled:
         for offset, piece in _pieces(work):
+            if time.perf_counter() > deadline:
+                return None
             match = regex.search(piece)
             if match is None:
                 continue
@@ -1095,22 +1339,82 @@ def _pattern_hit(work: str, patterns: Sequence[str]) -> _Hit | None:
     return None
 
 
+# -- keywords ----------------------------------------------------------------------------
+
+# A keyword counts as a whole word or phrase, as a choice does (_WORD_BEFORE, _WORD_AFTER):
+# "ora" is not read in "Oracle", "Angora" or "ORA-01722"; a phrase may be broken by a line wrap.
+
+
+@lru_cache(maxsize=1024)
+def _keyword_regex(keywords: tuple[tuple[str, tuple[str, ...]], ...],
+                   ) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """One expression for a key's keywords ((value, (keyword, ...)), ...), a group
+    per keyword, the longest first so "oracle db" wins over "oracle" where both
+    start; and the value of each group. None when there is no keyword."""
+    spelled: list[tuple[str, str]] = []
+    for value, words in keywords:
+        for word in words:
+            parts = word.split() if isinstance(word, str) else []
+            if parts and isinstance(value, str) and value.strip():
+                spelled.append((r"\s{1,3}".join(re.escape(part) for part in parts), value))
+    if not spelled:
+        return None
+    spelled.sort(key=lambda item: -len(item[0]))
+    alternatives = "|".join(f"({expression})" for expression, _ in spelled)
+    regex = re.compile(f"{_WORD_BEFORE}(?:{alternatives}){_WORD_AFTER}", re.IGNORECASE)
+    return regex, tuple(value for _, value in spelled)
+
+
+def _keywords_key(keywords: Mapping[str, Sequence[str]],
+                  ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The keywords as a cache key (the stored JSON could hold anything: only texts count)."""
+    return tuple((value, tuple(word for word in words if isinstance(word, str))
+                  if isinstance(words, list | tuple) else ())
+                 for value, words in keywords.items() if isinstance(value, str))
+
+
+def _keyword_hit(work: str, keywords: Mapping[str, Sequence[str]]) -> tuple[_Hit | None, bool]:
+    """The one value the text names by a keyword ({value: [keyword, ...]}), and
+    whether it named two (then the key stays unanswered, as with choices)."""
+    if not isinstance(keywords, Mapping):
+        return None, False
+    compiled = _keyword_regex(_keywords_key(keywords))
+    if compiled is None:
+        return None, False
+    regex, values = compiled
+    first: _Hit | None = None
+    named: set[str] = set()
+    for match in regex.finditer(work):
+        assert match.lastindex is not None
+        value = values[match.lastindex - 1]
+        named.add(" ".join(value.split()).casefold())
+        if first is None:
+            first = _Hit(" ".join(value.split()), match.start(), match.end())
+    if len(named) > 1:
+        return None, True
+    return first, False
+
+
 # -- the whole --------------------------------------------------------------------------
 
 
 def extract(text: str, *, products: Sequence[ProductNames] = (),
             choices: Mapping[str, Sequence[str]] | None = None,
-            patterns: Mapping[str, Sequence[str]] | None = None) -> list[Found]:
+            patterns: Mapping[str, Sequence[str]] | None = None,
+            keywords: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> list[Found]:
     """The facts the customer's new statement in `text` gives, at most one per key.
 
     `choices` ({key: [choice, ...]}) answers a choice question by a choice named in
     the text; `patterns` ({key: [regex, ...]}) are the expressions configured on a
-    question (first group, or the whole match, is the value). Both may name keys the
-    built-in rules do not know. Never raises on customer text."""
+    question (first group, or the whole match, is the value); `keywords` ({key:
+    {value: [keyword, ...]}}) give a value when one of its keywords is named, as a
+    whole word or phrase, in any case. All may name keys the built-in rules do not
+    know. Never raises on customer text."""
     statement = _statement(text if isinstance(text, str) else "")
     work = statement.work
     choices = choices or {}
     patterns = patterns or {}
+    keywords = keywords or {}
 
     lowered = work.lower()
     environment = {key: _mentions(work, lowered, kinds) for key, kinds in _ENVIRONMENT.items()}
@@ -1134,12 +1438,20 @@ def extract(text: str, *, products: Sequence[ProductNames] = (),
     }
 
     results: dict[str, Found] = {}
-    for key in [*BUILT_IN_KEYS, *sorted((set(choices) | set(patterns)) - set(BUILT_IN_KEYS))]:
+    configured = (set(choices) | set(patterns) | set(keywords)) - set(BUILT_IN_KEYS)
+    deadline = time.perf_counter() + PATTERN_BUDGET
+    for key in [*BUILT_IN_KEYS, *sorted(configured)]:
         found = built_in.get(key)
         if key in patterns:
-            hit = _pattern_hit(work, list(patterns[key] or ()))
+            hit = _pattern_hit(work, list(patterns[key] or ()), deadline)
             if hit is not None:
                 results[key] = Found(key, hit.value, _quote(statement, hit.start, hit.end))
+                continue
+        if keywords.get(key):
+            hit, ambiguous = _keyword_hit(work, keywords[key])
+            if hit is not None:
+                results[key] = Found(key, hit.value, _quote(statement, hit.start, hit.end))
+            if hit is not None or ambiguous:
                 continue
         if choices.get(key):
             hit, ambiguous = _choice_hit(work, list(choices[key]), found, groups.get(key, []))
@@ -1148,8 +1460,11 @@ def extract(text: str, *, products: Sequence[ProductNames] = (),
                          else found.quote if found else "")
                 results[key] = Found(key, hit.value, quote)
             elif not ambiguous and found is not None and key in BUILT_IN_KEYS and key in (
-                    "version", "steps", "expected", "actual", "impact", "error"):
-                results[key] = found  # free-text facts: a choice list does not bind them
+                    "version", "steps", "expected", "actual", "error"):
+                # Free-text facts: a choice list does not bind them. The impact does
+                # not pass: "since Monday" does not answer "Who is affected?", and
+                # the follow-up should ask it (keywords can map "all users" to a choice).
+                results[key] = found
             continue
         if found is not None:
             results[key] = found

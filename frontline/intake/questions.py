@@ -13,6 +13,12 @@ answers match (`when`, {"key": value}, every pair must hold); `applicable`
 works that out from the answers given so far, without the database, so the
 public form, the phone script and the follow-up all ask the same questions.
 
+A question may also say how its fact is read from what the customer writes:
+`patterns`, regular expressions (the first group, or the whole match, is the
+value; each refused here when the extractor would not run it, see
+extract.check_pattern), and `keywords`, {value: [keyword, ...]} ("Oracle":
+["ora", "oracle db"]). Customers never see either.
+
 Writing is for admins (core.permissions.check_is_admin), like the rest of the
 configuration. Each write locks the category's row, so two admins editing the
 same set are applied one after the other, never interleaved.
@@ -32,6 +38,7 @@ from django.utils import timezone
 from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.models import User
+from frontline.intake import extract
 from frontline.intake.models import Question, QuestionSet, QuestionType
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category
 
@@ -44,7 +51,17 @@ MAX_CONDITION_VALUE = 200
 MAX_KEY = 50
 MAX_TEXT = 500
 
-QUESTION_FIELDS = ("key", "text", "agent_text", "why", "type", "required", "choices", "when")
+# How a question reads its fact from the customer's text (frontline.intake.extract):
+# regular expressions, and keywords that give a value.
+MAX_PATTERNS = 10
+MAX_PATTERN = extract.MAX_PATTERN
+MAX_KEYWORD_VALUES = 50
+MAX_KEYWORD_VALUE = 200
+MAX_KEYWORDS = 20
+MAX_KEYWORD = 100
+
+QUESTION_FIELDS = ("key", "text", "agent_text", "why", "type", "required", "choices", "when",
+                   "patterns", "keywords")
 CHOICE_TYPES = (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
 # A yes/no question is a choice question with these two answers.
 YES_NO = ("yes", "no")
@@ -214,6 +231,11 @@ def when_lines(when: Mapping[str, Any]) -> str:
     return "\n".join(f"{key} = {_display(value)}" for key, value in when.items())
 
 
+def keyword_lines(keywords: Mapping[str, Any]) -> str:
+    """`keywords` as the desk's form shows it: one "Value: keyword, keyword" a line."""
+    return "\n".join(f"{value}: {', '.join(words)}" for value, words in keywords.items())
+
+
 # -- validation --------------------------------------------------------------------------
 
 
@@ -249,6 +271,136 @@ def _choices(value: Any, field: str, kind: str, label: str) -> list[str]:
     elif found:
         raise InvalidInput(f"{label}: only choice and multi-choice questions have choices "
                            f"(this one is {QuestionType(kind).label.lower()}).", field=field)
+    return found
+
+
+def _shown(pattern: str) -> str:
+    return pattern if len(pattern) <= 60 else pattern[:57] + "..."
+
+
+def _patterns(value: Any, field: str, kind: str, label: str) -> list[str]:
+    """Regular expressions that read the fact from a customer's text, each checked
+    as the extractor checks it (extract.check_pattern), so a pattern that would be
+    ignored, or could take minutes on a crafted message, is refused here."""
+    if inputs.blank(value) or value == []:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = value.splitlines()  # the desk's textarea: one pattern a line
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise InvalidInput(f"{label}: patterns must be a list of regular expressions.",
+                           field=field)
+    found: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidInput(f"{label}: every pattern must be a text.", field=field)
+        pattern = item.strip()
+        if not pattern:
+            if isinstance(value, str):
+                continue  # a blank line in the textarea
+            raise InvalidInput(f"{label}: a pattern is empty.", field=field)
+        if len(pattern) > MAX_PATTERN:
+            raise InvalidInput(f"{label}: a pattern is at most {MAX_PATTERN} characters "
+                               f"('{_shown(pattern)}' has {len(pattern)}).", field=field)
+        wrong = extract.check_pattern(pattern)
+        if wrong is not None:
+            raise InvalidInput(f"{label}: the pattern '{_shown(pattern)}' {wrong}.", field=field)
+        if pattern in found:
+            raise InvalidInput(f"{label}: the pattern '{_shown(pattern)}' is there twice.",
+                               field=field)
+        found.append(pattern)
+    if len(found) > MAX_PATTERNS:
+        raise InvalidInput(f"{label}: at most {MAX_PATTERNS} patterns ({len(found)} given).",
+                           field=field)
+    if found and kind == QuestionType.FILE:
+        raise InvalidInput(f"{label} is answered with a file: patterns read text, so it has "
+                           f"none.", field=field)
+    return found
+
+
+def _keyword_pairs(value: Any, field: str, label: str) -> list[tuple[Any, Any]]:
+    if isinstance(value, Mapping):
+        return list(value.items())
+    if not isinstance(value, str):
+        raise InvalidInput(f'{label}: keywords must be an object such as '
+                           f'{{"Oracle": ["ora", "oracle db"]}}.', field=field)
+    pairs: list[tuple[Any, Any]] = []
+    for line in value.splitlines():
+        if not line.strip():
+            continue
+        answer, colon, words = line.partition(":")
+        if not colon:
+            raise InvalidInput(f"{label}: write each line of keywords as value: keyword, "
+                               f"keyword, e.g. Oracle: ora, oracle db.", field=field)
+        pairs.append((answer, words.split(",")))
+    return pairs
+
+
+def _keywords(value: Any, field: str, kind: str, choices: list[str], label: str,
+              ) -> dict[str, list[str]]:
+    """{value: [keyword, ...]}: a keyword named in the customer's text (a whole word
+    or phrase, any case) gives its value. A choice question's values are its
+    answers, spelled as the choices are; a keyword gives one value only."""
+    if inputs.blank(value) or value == {}:
+        return {}
+    pairs = _keyword_pairs(value, field, label)
+    if len(pairs) > MAX_KEYWORD_VALUES:
+        raise InvalidInput(f"{label}: keywords for at most {MAX_KEYWORD_VALUES} values "
+                           f"({len(pairs)} given).", field=field)
+    options = list(YES_NO) if kind == QuestionType.YES_NO else (
+        choices if kind in CHOICE_TYPES else None)
+    found: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}  # keyword (as compared) -> the value it gives
+    for raw_value, raw_words in pairs:
+        if not isinstance(raw_value, str) or not raw_value.strip():
+            raise InvalidInput(f"{label}: a value with keywords is empty: write it before "
+                               f"the colon, e.g. Oracle: ora.", field=field)
+        answer = " ".join(raw_value.split())
+        if len(answer) > MAX_KEYWORD_VALUE:
+            raise InvalidInput(f"{label}: a value is at most {MAX_KEYWORD_VALUE} characters.",
+                               field=field)
+        if kind == QuestionType.FILE:
+            raise InvalidInput(f"{label} is answered with a file: keywords read text, so it "
+                               f"has none.", field=field)
+        if options is not None:
+            spelled = next((o for o in options if _word(o) == _word(answer)), None)
+            if spelled is None:
+                raise InvalidInput(f"{label}: the keywords for '{answer}' give an answer that "
+                                   f"is not one of its choices ({', '.join(options)}).",
+                                   field=field)
+            answer = spelled
+        if _word(answer) in {_word(v) for v in found}:
+            raise InvalidInput(f"{label}: the value '{answer}' is there twice.", field=field)
+        if not isinstance(raw_words, list | tuple) or not all(
+                isinstance(word, str) for word in raw_words):
+            raise InvalidInput(f"{label}: the keywords for '{answer}' must be a list of "
+                               f"texts.", field=field)
+        words: list[str] = []
+        for raw_word in raw_words:
+            word = " ".join(raw_word.split())
+            if not word:
+                if isinstance(value, str):
+                    continue  # "Oracle: ora, , oracle db" in the textarea
+                raise InvalidInput(f"{label}: a keyword for '{answer}' is empty.", field=field)
+            if len(word) > MAX_KEYWORD:
+                raise InvalidInput(f"{label}: a keyword is at most {MAX_KEYWORD} characters.",
+                                   field=field)
+            if _word(word) in owner:
+                given = owner[_word(word)]
+                raise InvalidInput(
+                    f"{label}: the keyword '{word}' is there twice" + (
+                        f" (for '{given}' and '{answer}'): a keyword gives one value."
+                        if given != answer else "."), field=field)
+            owner[_word(word)] = answer
+            words.append(word)
+        if not words:
+            raise InvalidInput(f"{label}: give at least one keyword for '{answer}'.",
+                               field=field)
+        if len(words) > MAX_KEYWORDS:
+            raise InvalidInput(f"{label}: at most {MAX_KEYWORDS} keywords for '{answer}' "
+                               f"({len(words)} given).", field=field)
+        found[answer] = words
     return found
 
 
@@ -372,6 +524,7 @@ def check_questions(category: Category, questions: Any) -> list[dict[str, Any]]:
             raise InvalidInput(f"{label} is there twice: each question fills its own fact.",
                                field=f"{where}.key")
         kind = _kind(question.get("type"), f"{where}.type", label)
+        choices = _choices(question.get("choices"), f"{where}.choices", kind, label)
         entry = {
             "key": key,
             "text": inputs.text(question.get("text"), f"{where}.text", max_length=MAX_TEXT,
@@ -382,8 +535,11 @@ def check_questions(category: Category, questions: Any) -> list[dict[str, Any]]:
                                required=True, label=f"{label}: why we ask"),
             "type": kind,
             "required": inputs.boolean(question.get("required", False), f"{where}.required"),
-            "choices": _choices(question.get("choices"), f"{where}.choices", kind, label),
+            "choices": choices,
             "when": _when(question.get("when"), f"{where}.when", label, earlier),
+            "patterns": _patterns(question.get("patterns"), f"{where}.patterns", kind, label),
+            "keywords": _keywords(question.get("keywords"), f"{where}.keywords", kind, choices,
+                                  label),
         }
         checked.append(entry)
         earlier[key] = entry

@@ -51,10 +51,25 @@ def choice_questions(ticket: Ticket) -> dict[str, list[str]]:
             if question.type in CHOICE_TYPES and question.choices}
 
 
+def pattern_questions(ticket: Ticket) -> dict[str, list[str]]:
+    """{key: patterns} of the ticket's questions that have regular expressions."""
+    return {question.key: list(question.patterns)
+            for question in questions.questions_for(ticket.category) if question.patterns}
+
+
+def keyword_questions(ticket: Ticket) -> dict[str, dict[str, list[str]]]:
+    """{key: {value: keywords}} of the ticket's questions that have keywords."""
+    return {question.key: {value: list(words) for value, words in question.keywords.items()}
+            for question in questions.questions_for(ticket.category) if question.keywords}
+
+
 def said(ticket: Ticket, message: Message) -> list[facts.FactInput]:
-    """The facts `message`'s new text gives."""
+    """The facts `message`'s new text gives, read with the ticket's questions' choices,
+    patterns and keywords (questions_for keeps them per process, so no query)."""
     text = message.body_reply or message.body
-    found = extract.extract(text, products=known_products(), choices=choice_questions(ticket))
+    found = extract.extract(text, products=known_products(), choices=choice_questions(ticket),
+                            patterns=pattern_questions(ticket),
+                            keywords=keyword_questions(ticket))
     return [facts.FactInput(item.key, item.value, item.quote) for item in found]
 
 
@@ -90,27 +105,54 @@ def pending_count() -> int:
     return PendingReading.objects.count()
 
 
-def read_pending(limit: int = 500) -> int:
-    """Read up to `limit` queued messages, oldest first, each ticket under its row
-    lock in a transaction of its own; returns how many were read. A message whose
-    ticket has facts already (an agent was quicker) is read as a later message:
-    nothing it says replaces what is there unless it may (facts.SOURCE_RANK)."""
+def read_pending(limit: int = 3000, chunk: int = 200) -> int:
+    """Read up to `limit` queued messages, oldest first, `chunk` at a time, each
+    chunk in a transaction holding its tickets' row locks; returns how many were
+    read. A message whose ticket has facts already (an agent was quicker) is read
+    as a later message: nothing it says replaces what is there unless it may
+    (facts.SOURCE_RANK)."""
     done = 0
-    pending = list(PendingReading.objects.order_by("queued_at", "message_id")
-                   .values_list("message_id", "ticket_id", "opened")[:limit])
-    for message_id, ticket_id, opened in pending:
-        with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-            message = Message.objects.filter(pk=message_id).first()
-            deleted, _ = PendingReading.objects.filter(message_id=message_id).delete()
-            if not deleted or ticket is None or message is None:
-                continue
-            if opened and not TicketFact.objects.filter(ticket=ticket).exists():
-                read_new_ticket(ticket, message, message.created_at)
-            else:
-                if opened:
-                    facts.do_record(ticket, facts.organization_defaults(ticket),
-                                    source=FactSource.ORGANIZATION, at=message.created_at)
-                read_message(ticket, message, message.created_at)
-            done += 1
+    while done < limit:
+        read = _read_chunk(min(chunk, limit - done))
+        if read is None:
+            break
+        done += read
     return done
+
+
+@transaction.atomic
+def _read_chunk(size: int) -> int | None:
+    """One chunk; None when nothing is queued. Tickets are locked in id order (two
+    workers never wait on each other in a circle); what is still queued is read
+    again under the locks, so a message another worker read meanwhile is skipped."""
+    head = list(PendingReading.objects.order_by("queued_at", "message_id")
+                .values_list("message_id", "ticket_id")[:size])
+    if not head:
+        return None
+    tickets = {ticket.pk: ticket for ticket in Ticket.objects.select_for_update()
+               .filter(pk__in=sorted({ticket_id for _, ticket_id in head}))
+               .select_related("category", "product", "version").order_by("pk")}
+    pending = list(PendingReading.objects.filter(message_id__in=[pk for pk, _ in head])
+                   .order_by("queued_at", "message_id")
+                   .values_list("message_id", "ticket_id", "opened"))
+    PendingReading.objects.filter(message_id__in=[pk for pk, _, _ in pending]).delete()
+    messages = {message.pk: message for message in Message.objects.filter(
+        pk__in=[pk for pk, _, _ in pending]).only("pk", "ticket_id", "body", "body_reply",
+                                                  "created_at")}
+    with_facts = set(TicketFact.objects.filter(ticket_id__in=list(tickets))
+                     .values_list("ticket_id", flat=True).distinct())
+    read = 0
+    for message_id, ticket_id, opened in pending:
+        ticket, message = tickets.get(ticket_id), messages.get(message_id)
+        if ticket is None or message is None:
+            continue  # deleted meanwhile: nothing to read
+        if opened and ticket_id not in with_facts:
+            read_new_ticket(ticket, message, message.created_at)
+        else:
+            if opened:
+                facts.do_record(ticket, facts.organization_defaults(ticket),
+                                source=FactSource.ORGANIZATION, at=message.created_at)
+            read_message(ticket, message, message.created_at)
+        with_facts.add(ticket_id)
+        read += 1
+    return read

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -278,6 +278,19 @@ def acknowledgement_text(ticket: Ticket, inbound_mail: InboundMail | None,
         f"For a new request, write to us or use our form: {access.request_form_url()}",
     ]
     return "\n".join(lines)
+
+
+def acknowledge(ticket: Ticket, inbound_mail: InboundMail | None = None) -> None:
+    """Acknowledge a new request (by mail, or from the public form): the ticket
+    matters more than its acknowledgement, so a failure to queue it is logged, not
+    raised (agents still answer the ticket); a database that is unwell is raised."""
+    try:
+        with transaction.atomic():
+            send_acknowledgement(ticket, inbound_mail)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("Could not acknowledge %s", ticket.reference)
 
 
 @transaction.atomic

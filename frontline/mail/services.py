@@ -54,6 +54,7 @@ from frontline.customers.models import ContactEmail
 from frontline.mail import addresses
 from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
+from frontline.mail.outbound import acknowledge
 from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.threading import Threading, thread, ticket_for_message_id
 from frontline.tickets import services as tickets
@@ -163,7 +164,7 @@ def _process(inbound: InboundMail) -> None:
     inbound.opened_ticket = outcome.new_ticket
     if (outcome.new_ticket and outcome.ticket is not None and not imported
             and not parsed.auto.is_automatic):
-        _acknowledge(outcome.ticket, inbound)
+        acknowledge(outcome.ticket, inbound)
 
 
 def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
@@ -457,23 +458,6 @@ def _bounce(parsed: ParsedMail, *, at: datetime) -> _Outcome:
                 bouncing_since=at, bounce_reason=why[:500])
     return _Outcome(ticket=ticket, message=message,
                     reason=f"Delivery failure for {', '.join(bounce.recipients) or 'unknown'}")
-
-
-def _acknowledge(ticket: Ticket, inbound: InboundMail) -> None:
-    """One acknowledgement for a new ticket; outbound applies its rate limits."""
-    try:
-        from frontline.mail.outbound import send_acknowledgement
-    except ImportError:  # outbound not installed in this build: nothing to send with
-        return
-    try:
-        with transaction.atomic():
-            send_acknowledgement(ticket, inbound)
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        # The ticket matters more than its acknowledgement: keep the ticket, log why
-        # the acknowledgement did not go (agents still answer the ticket).
-        logger.exception("Could not acknowledge %s", ticket.reference)
 
 
 # -- re-running ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontline import workflow
 from frontline.core.errors import FrontlineError, InvalidTransition
+from frontline.intake import facts
 from frontline.mail import outbound
 from frontline.sla import promises
 from frontline.tickets import access, event_kinds, selectors
@@ -118,6 +119,10 @@ def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
                                          survivor.get_status_display()),
         # When they will hear from us, from the formal SLA (None: nothing promised).
         "promise": promises.promise_text(survivor),
+        # The required questions still open: the answer page takes them.
+        "open_questions": (len(facts.missing(survivor))
+                           if decision.accepted and survivor.requester_id == grant.contact.pk
+                           else 0),
         "entries": _conversation(grant),
         "can_reply": decision.accepted,
         "resolved": (survivor.status == Status.RESOLVED

@@ -91,7 +91,7 @@ def test_write_publish_and_read_versions(api, ada, lena, installation):
         "agent_text": "Ask for the release, e.g. 19c.",
         "why": "Oracle 12 and 19 treat empty strings differently.", "type": "text",
         "required": False, "choices": [], "when": {"database": "Oracle"},
-        "shown_when": "database is Oracle"}
+        "shown_when": "database is Oracle", "patterns": [], "keywords": {}}
     assert api(lena).get("/categories/installation/questions",
                          {"version": 3}).status_code == 404
     assert api(lena).get("/categories/installation").json()["published_version"] == 2

@@ -8,14 +8,23 @@ from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 
+import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from frontline import workflow
 from frontline.core.models import User
 from frontline.costs.models import TimeEntry
+from frontline.customers.models import Contact, Plan
+from frontline.intake import facts as intake_facts
+from frontline.intake import questions
+from frontline.intake.models import TicketFact
+from frontline.routing.escalation import escalate
 from frontline.routing.models import EscalationDecision
 from frontline.tickets.models import Event, Ticket
+from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category
 from tests.desk.conftest import HTMX
 from tests.factories import OrganizationFactory
 
@@ -24,7 +33,10 @@ SignIn = Callable[[User], Client]
 
 def _text(response: object) -> str:
     """The page's visible text, tags stripped and spaces collapsed."""
-    html = response.content.decode()  # type: ignore[attr-defined]
+    return _visible(response.content.decode())  # type: ignore[attr-defined]
+
+
+def _visible(html: str) -> str:
     html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     html = re.sub(r"</?(?:time|b|a|span|code)\b[^>]*>", "", html)  # inline: no space
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
@@ -91,8 +103,6 @@ def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_p
 def test_developers_see_only_tier_3_and_the_weeks_budget(
         signed_in: SignIn, lena: User, dana: User, bobs_ticket: Ticket,
         alices_ticket: Ticket) -> None:
-    from frontline.routing.escalation import escalate
-
     escalate(alices_ticket, lena, 3, reason="Bug in the exporter", tried="")
     now = timezone.now()
     TimeEntry.objects.create(ticket=alices_ticket, user=dana, tier=3, started_at=now,
@@ -148,8 +158,6 @@ def test_decline_is_recorded_from_the_dialog(signed_in: SignIn, lena: User,
 
 def test_back_to_tier_1_from_the_desk(signed_in: SignIn, lena: User, dana: User,
                                       bobs_ticket: Ticket) -> None:
-    from frontline.routing.escalation import escalate
-
     escalate(bobs_ticket, lena, 3, reason="Token bug", tried="")
     developer = signed_in(dana)
     page = developer.get(f"/t/{bobs_ticket.reference}").content.decode()
@@ -162,3 +170,121 @@ def test_back_to_tier_1_from_the_desk(signed_in: SignIn, lena: User, dana: User,
     # The developer no longer sees the ticket: they are sent back to their desk.
     assert done.status_code == 204 and done["HX-Location"] == "/dev"
     assert Ticket.objects.get(pk=bobs_ticket.pk).tier == 1
+
+
+# -- the facts and what is missing (issue 9, part 2) ------------------------------------
+
+
+@pytest.fixture
+def installer_questions(ada: User, installation: Category) -> Category:
+    """Every request is asked for its version; installation requests for the
+    database (read from "ora", "postgres" ...), the steps and, optionally, the log."""
+    standard = Category.objects.get(slug=STANDARD_CATEGORY)
+    questions.write_draft(ada, standard, [
+        {"key": "version", "type": "version", "required": True,
+         "text": "Which version do you run?", "why": "Fixes ship per version.",
+         "agent_text": "Ask for Help > About: the full version, e.g. 5.1.2."}])
+    questions.publish(ada, standard)
+    questions.write_draft(ada, installation, [
+        {"key": "database", "type": "choice", "required": True,
+         "choices": ["Oracle", "PostgreSQL", "SQL Server"],
+         "keywords": {"Oracle": ["ora"], "PostgreSQL": ["postgres", "pg"]},
+         "text": "Which database does it install into?", "why": "Schemas differ."},
+        {"key": "steps", "type": "long_text", "required": True,
+         "text": "What did you do before it stopped?", "why": "So we can repeat it."},
+        {"key": "installer-log", "type": "file", "text": "The installer's log",
+         "why": "It says where it stopped."}])
+    questions.publish(ada, installation)
+    return installation
+
+
+def _brief(response: object, *, quotes: bool = False) -> str:
+    """The developer brief's own section, as text (the side panel repeats the facts);
+    with `quotes`, a quote's marks (which CSS draws around <q>) put in."""
+    html = response.content.decode()  # type: ignore[attr-defined]
+    start = html.index('id="developer-brief"')
+    html = html[start:html.index("</section>", start)]
+    if quotes:
+        html = html.replace('<q class="fact-quote">', " \u201c").replace("</q>", "\u201d")
+    return _visible(html)
+
+
+def test_the_brief_shows_the_facts_with_their_sources_and_what_is_still_missing(
+        signed_in: SignIn, lena: User, dana: User, alice: Contact, premium_plan: Plan,
+        installer_questions: Category) -> None:
+    ticket = workflow.open_ticket(
+        requester_email="alice@premium.example", category="installation",
+        subject="Installer hangs at the schema upgrade",
+        body="The installer hangs while it upgrades the schema. We run ora on the db host.")
+    intake_facts.set_facts(lena, ticket, {"os": "Windows Server 2022"})
+    escalate(ticket, lena, 3, reason="Schema upgrade deadlocks", tried="Restarted the service.")
+
+    brief = _brief(signed_in(dana).get(f"/t/{ticket.reference}"))
+    assert ("Still missing (required; ask the customer through support) "
+            "version missing Ask for Help > About: the full version, e.g. 5.1.2. "
+            "steps missing What did you do before it stopped?") in brief
+    assert "installer-log" not in brief  # not required
+    assert ("database Oracle The customer's message "
+            "\u201cWe run ora on the db host.\u201d") in _brief(
+                signed_in(dana).get(f"/t/{ticket.reference}"), quotes=True)
+    assert "os Windows Server 2022 Agent" in brief
+
+    # The customer answers; the brief no longer asks.
+    workflow.add_customer_message(ticket, ticket.requester,
+                                  "We are on 5.1.2. Steps: 1. Start setup.exe 2. Pick Upgrade")
+    intake_facts.set_facts(lena, ticket, {"steps": "1. Start setup.exe\n2. Pick Upgrade"})
+    brief = _brief(signed_in(dana).get(f"/t/{ticket.reference}"))
+    assert "Still missing" not in brief
+    assert "version 5.1.2 The customer's message" in brief
+
+
+def test_a_brief_without_facts_or_questions_says_so(signed_in: SignIn, lena: User, dana: User,
+                                                     bob: Contact, standard_plan: Plan) -> None:
+    ticket = workflow.open_ticket(requester_email="bob@standard.example", subject="Call back",
+                                  body="Please call me back about our account.")
+    assert not TicketFact.objects.filter(ticket=ticket).exists()
+    escalate(ticket, lena, 3, reason="Only engineering knows", tried="")
+    brief = _brief(signed_in(dana).get(f"/t/{ticket.reference}"))
+    assert "No facts recorded on the ticket yet." in brief and "Still missing" not in brief
+
+
+def test_the_developers_desk_names_what_each_ticket_lacks(
+        signed_in: SignIn, lena: User, dana: User, alice: Contact, bob: Contact,
+        premium_plan: Plan, standard_plan: Plan, installer_questions: Category) -> None:
+    lacking = workflow.open_ticket(requester_email="bob@standard.example",
+                                   category="installation", subject="Setup stops",
+                                   body="Setup stops at 80 % on Postgres.")
+    complete = workflow.open_ticket(requester_email="alice@premium.example",
+                                    category="installation", subject="Upgrade fails",
+                                    body="The upgrade fails, database is pg.")
+    intake_facts.set_facts(lena, complete, {"version": "5.0", "steps": "Ran the upgrade."})
+    for ticket in (lacking, complete):
+        escalate(ticket, lena, 3, reason="Installer bug", tried="")
+    desk = signed_in(dana).get("/dev").content.decode()
+    row = desk[desk.index(f'data-reference="{lacking.reference}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Missing: version, steps" in row
+    assert 'title="Ask for Help &gt; About: the full version, e.g. 5.1.2. · What did you do' in row
+    other = desk[desk.index(f'data-reference="{complete.reference}"'):]
+    assert "Missing:" not in other[:other.index("</tr>")]
+
+
+def test_the_brief_costs_the_same_however_many_facts(
+        signed_in: SignIn, lena: User, dana: User, alice: Contact, bob: Contact,
+        premium_plan: Plan, standard_plan: Plan, installer_questions: Category) -> None:
+    few = workflow.open_ticket(requester_email="bob@standard.example", category="installation",
+                               subject="Setup stops", body="Setup stops.")
+    many = workflow.open_ticket(requester_email="alice@premium.example",
+                                category="installation", subject="Upgrade fails",
+                                body="The upgrade fails on ora.")
+    intake_facts.set_facts(lena, many, {f"detail-{n}": f"value {n}" for n in range(12)})
+    for ticket in (few, many):
+        escalate(ticket, lena, 3, reason="Installer bug", tried="")
+    client = signed_in(dana)
+    questions.questions_for(few.category)  # the process keeps the questions asked
+    counts = []
+    for ticket in (few, many):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/t/{ticket.reference}").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -408,11 +408,21 @@ customer_text = st.one_of(
                                 st.lists(st.one_of(st.sampled_from(["(\\d+)", "(", "a{2,}",
                                                                     "(x+)+y", "[", "(?P<n>.)"]),
                                                    st.text(max_size=10)), max_size=3),
+                                max_size=2),
+       keywords=st.dictionaries(st.sampled_from(["database", "module", "error"]),
+                                st.dictionaries(st.one_of(st.sampled_from(FRAGMENTS),
+                                                          st.text(max_size=8)),
+                                                st.lists(st.one_of(st.sampled_from(FRAGMENTS),
+                                                                   st.text(max_size=8)),
+                                                         max_size=3), max_size=3),
                                 max_size=2))
 def test_any_text_never_raises_quotes_are_the_customers_and_it_is_repeatable(
-        text: str, choices: dict[str, list[str]], patterns: dict[str, list[str]]) -> None:
-    first = extract(text, products=CATALOGUE, choices=choices, patterns=patterns)
-    assert first == extract(text, products=CATALOGUE, choices=choices, patterns=patterns)
+        text: str, choices: dict[str, list[str]], patterns: dict[str, list[str]],
+        keywords: dict[str, dict[str, list[str]]]) -> None:
+    first = extract(text, products=CATALOGUE, choices=choices, patterns=patterns,
+                    keywords=keywords)
+    assert first == extract(text, products=CATALOGUE, choices=choices, patterns=patterns,
+                            keywords=keywords)
     keys = [item.key for item in first]
     assert len(keys) == len(set(keys))
     for item in first:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from frontline import workflow
@@ -17,6 +18,7 @@ from frontline.intake import follow_up, questions, reading
 from frontline.intake.models import FactSource, TicketFact
 from frontline.mail import outbound, services
 from frontline.mail.store import accept_raw
+from frontline.tickets import access
 from frontline.tickets.models import Event, Message, Status, Ticket
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category, FollowUp
 from tests.desk.conftest import HTMX
@@ -37,7 +39,8 @@ STANDARD_SET = [
      "required": True, "why": "We repeat your steps to see the failure ourselves."},
     {"key": "impact", "text": "How many of your users are affected?", "type": "choice",
      "choices": ["Just me", "Some users", "Everyone"], "required": True,
-     "why": "It decides how urgent this is."},
+     "why": "It decides how urgent this is.",
+     "keywords": {"Everyone": ["all users", "alle Benutzer"], "Just me": ["nur bei mir"]}},
     {"key": "screenshot", "text": "A screenshot, if you have one", "type": "file",
      "why": "A picture shows what words miss."},
 ]
@@ -180,15 +183,15 @@ def test_the_customer_answers_on_the_linked_page_without_a_login(asked, bob, smt
     # What is known is filled in, with where it came from; the missing are marked.
     assert 'value="5.1"' in html and "We have this from your message" in html
     assert "Which Oracle patch level?" in html and "needed" in html
-    assert "Why we ask: It decides how urgent this is." in html
+    assert "<span>Why we ask:</span> It decides how urgent this is." in html
     # A wrong choice is refused and everything typed comes back.
-    bad = browser.post(path, {"answer-oracle_patch": "19.21",
-                              "answer-steps": "1. Reports\n2. Export", "answer-impact": "All"})
+    bad = browser.post(path, {"q-oracle_patch": "19.21",
+                              "q-steps": "1. Reports\n2. Export", "q-impact": "All"})
     assert bad.status_code == 422
     assert "19.21" in bad.content.decode() and "not one of the choices" in bad.content.decode()
-    done = browser.post(path, {"answer-oracle_patch": "19.21", "answer-version": "5.1",
-                               "answer-steps": "1. Reports\n2. Export",
-                               "answer-impact": "Everyone"})
+    done = browser.post(path, {"q-oracle_patch": "19.21", "q-version": "5.1",
+                               "q-steps": "1. Reports\n2. Export", "q-impact": "Everyone",
+                               "q-product": "Ledger", "q-database": "Oracle"})
     assert done.status_code == 302 and "done=answered" in done["Location"]
     known = {row.key: row for row in TicketFact.objects.filter(ticket=ticket)}
     assert known["oracle_patch"].value == "19.21"
@@ -205,3 +208,23 @@ def test_the_customer_answers_on_the_linked_page_without_a_login(asked, bob, smt
 def test_a_forged_link_opens_no_answer_page(asked, bobs_ticket):
     page = Client().get(f"/my/{bobs_ticket.reference}/forged-token/answers")
     assert page.status_code == 403
+
+
+def test_the_ticket_page_leads_to_the_open_questions_and_a_file_answers_one(asked, bob,
+                                                                            smtp_sink):
+    ticket = mail("Export fails", "Ledger 5.1 on Oracle 19c: export fails with ORA-01722.")
+    acknowledgement(smtp_sink)
+    browser = Client()
+    page = browser.get(access.ticket_path(ticket, ticket.requester)).content.decode()
+    assert "3 questions we still need answered" in page
+    path = access.answers_path(ticket, ticket.requester)
+    assert f'href="{path}"' in page
+    shot = SimpleUploadedFile("fehler.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")
+    done = browser.post(path, {"q-oracle_patch": "19.22", "q-screenshot": shot,
+                               "q-steps": "Berichte > Export > CSV", "q-impact": "Just me"})
+    assert done.status_code == 302
+    assert TicketFact.objects.get(ticket=ticket, key="screenshot").value == "fehler.png"
+    said = Message.objects.filter(ticket=ticket, kind="inbound").order_by("-pk").first()
+    assert said is not None and [a.filename for a in said.attachments.all()] == ["fehler.png"]
+    page = browser.get(access.ticket_path(ticket, ticket.requester)).content.decode()
+    assert "we still need answered" not in page

@@ -1,7 +1,8 @@
 """The developers' desk (/dev): the tickets escalated to tier 3, each with who
 the customer is and what they are worth, what was promised and by when; and
-the week's developer hours against the budget. And the developer brief at the
-top of a tier-3 ticket's page."""
+the week's developer hours against the budget, and which required facts each
+still lacks. And the developer brief at the top of a tier-3 ticket's page: the
+report, what was tried, the facts with their sources and what is still missing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from frontline.costs.models import CostSettings
 from frontline.costs.services import budget_this_week
 from frontline.customers.models import EnvironmentFact
 from frontline.desk.views.common import desk_user, desk_view, render_desk
+from frontline.intake import facts as intake_facts
+from frontline.intake.models import Question, TicketFact
 from frontline.routing import escalation
 from frontline.routing.assessment import (
     CustomerValue,
@@ -42,6 +45,11 @@ class DeveloperRow:
     reason: str  # why it was escalated
     next_label: str  # which promise comes next: "first reply", "next reply", "resolution"
     next_due: datetime | None
+    missing: list[Question]  # required questions still unanswered
+
+    @property
+    def missing_keys(self) -> str:
+        return ", ".join(question.key for question in self.missing)
 
     @property
     def next_overdue(self) -> bool:
@@ -62,7 +70,8 @@ def _next_promise(ticket: Ticket) -> tuple[str, datetime | None]:
 
 
 def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
-    """Open tier-3 tickets the user may see, the earliest promise first (four queries)."""
+    """Open tier-3 tickets the user may see, the earliest promise first (five queries,
+    and those of the question sets the process does not hold yet: one set per category)."""
     tickets = list(
         permissions.visible_tickets(user, Ticket.objects.filter(
             tier=permissions.DEVELOPER_TIER, status__in=ACTIVE_STATUSES,
@@ -78,6 +87,9 @@ def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
                                       to_tier=permissions.DEVELOPER_TIER)
                               .order_by("at", "id").values_list("ticket_id", "reason")):
         reasons[ticket_id] = reason  # the latest wins
+    known: dict[int, list[TicketFact]] = {pk: [] for pk in ids}
+    for fact in TicketFact.objects.filter(ticket_id__in=ids).only("ticket_id", "key", "value"):
+        known[fact.ticket_id].append(fact)
     rows = []
     for ticket in tickets:
         label, due = _next_promise(ticket)
@@ -85,7 +97,8 @@ def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
             ticket=ticket,
             value=customer_value(ticket, premiums.get(ticket.pk), premium_loaded=True,
                                  plan=ticket.plan),
-            reason=reasons.get(ticket.pk, ""), next_label=label, next_due=due))
+            reason=reasons.get(ticket.pk, ""), next_label=label, next_due=due,
+            missing=intake_facts.missing(ticket, known[ticket.pk])))
     return rows
 
 
@@ -117,16 +130,22 @@ class Brief:
     escalation: EscalationDecision | None
     report: str  # the customer's first message: what happened, in their words
     facts: list[EnvironmentFact]
+    ticket_facts: list[TicketFact]  # what we know, each with its source (and quote)
+    missing: list[Question]  # required questions still unanswered
     value: CustomerValue
     currency: str
     similar: list[Ticket]
     similar_hidden: int
 
 
-def developer_brief(user: User, ticket: Ticket) -> Brief | None:
-    """The brief for a ticket at tier 3 (None below: nothing was escalated to developers)."""
+def developer_brief(user: User, ticket: Ticket,
+                    known: list[TicketFact] | None = None) -> Brief | None:
+    """The brief for a ticket at tier 3 (None below: nothing was escalated to developers).
+    `known`: the ticket's facts (intake.facts.facts_of) when the page has read them."""
     if ticket.tier < permissions.DEVELOPER_TIER:
         return None
+    if known is None:
+        known = intake_facts.facts_of(ticket)
     first = (Message.objects.filter(ticket=ticket, kind=MessageKind.INBOUND)
              .order_by("created_at", "id").values_list("body_reply", "body").first())
     report = ((first[0] or first[1]) if first else "").strip()
@@ -138,6 +157,8 @@ def developer_brief(user: User, ticket: Ticket) -> Brief | None:
         escalation=escalation.latest_escalation(ticket, to_tier=permissions.DEVELOPER_TIER),
         report=report,
         facts=environment_facts(ticket),
+        ticket_facts=known,
+        missing=intake_facts.missing(ticket, known),
         value=customer_value(ticket, premium_of(ticket), premium_loaded=True),
         currency=CostSettings.current().currency,
         similar=similar,

@@ -4,7 +4,8 @@ developer brief at the top of a tier-3 ticket.
 (The developer brief is frontline.desk.views.developers.developer_brief.)
 
 The dialog is loaded when the agent opens it (htmx), not with every ticket
-page: weighing an escalation searches for similar tickets. Without JavaScript
+page: weighing an escalation searches for similar tickets. It shows the facts
+the next tier gets and warns when required ones are still missing. Without JavaScript
 the same dialog is a page of its own. Every button (Escalate, Workaround,
 Decline) calls frontline.routing.escalation.escalate, which records the choice.
 """
@@ -25,6 +26,7 @@ from frontline.core.tiers import TIERS
 from frontline.desk.views.common import desk_user, desk_view, error_page, is_htmx, render_desk
 from frontline.desk.views.developers import BRIEF_SIMILAR, visible_similar
 from frontline.desk.views.tickets import changed_response, load_ticket
+from frontline.intake import facts as intake_facts
 from frontline.routing import escalation
 from frontline.routing.assessment import assess
 from frontline.routing.models import Recommendation, Team
@@ -46,6 +48,9 @@ def _dialog_context(user: User, ticket: Ticket, *, tier: int | None = None,
     assessment = assess(ticket, chosen)
     default = escalation.default_team(ticket, chosen)
     similar = visible_similar(user, assessment.similar_open[:BRIEF_SIMILAR])
+    # What the next tier gets, and what it will have to ask (one query; the questions
+    # asked are held by the process, frontline.intake.questions.questions_for).
+    known = intake_facts.facts_of(ticket)
     return {
         "ticket": ticket,
         "tiers": tiers,
@@ -57,6 +62,8 @@ def _dialog_context(user: User, ticket: Ticket, *, tier: int | None = None,
         "tried": escalation.prefill_tried(ticket) if tried is None else tried,
         "assessment": assessment,
         "similar": similar,
+        "ticket_facts": known,
+        "missing_facts": intake_facts.missing(ticket, known),
         "decisions": [(value, label, value == assessment.recommendation)
                       for value, label in Recommendation.choices],
         "error": error.message if error else None,

@@ -9,10 +9,12 @@ once by frontline/desk/urls.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontline.core.errors import FrontlineError, InvalidInput
@@ -23,12 +25,15 @@ from frontline.desk.views.settings_common import (
     render_form,
     saved,
 )
+from frontline.insights.intake import intake_report
+from frontline.insights.reports import Period
 from frontline.intake import categories, questions
 from frontline.intake.models import Question, QuestionType
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category, FollowUp, find_category
 
 CATEGORY_FORM = ("name", "slug", "description", "follow_up")
-QUESTION_FORM = ("key", "type", "text", "agent_text", "why", "required", "choices", "when")
+QUESTION_FORM = ("key", "type", "text", "agent_text", "why", "required", "choices", "when",
+                 "patterns", "keywords")
 QUESTION_CHECKBOXES = ("required",)
 MOVES = {"up": -1, "down": 1}
 
@@ -48,11 +53,28 @@ def _question_form(question: Question) -> dict[str, Any]:
     return {"key": question.key, "type": question.type, "text": question.text,
             "agent_text": question.agent_text, "why": question.why,
             "required": question.required, "choices": "\n".join(question.choices),
-            "when": questions.when_lines(question.when)}
+            "when": questions.when_lines(question.when),
+            "patterns": "\n".join(question.patterns),
+            "keywords": questions.keyword_lines(question.keywords)}
 
 
 def _rows(found: list[Question]) -> list[dict[str, Any]]:
     return [{"question": q, "shown_when": questions.condition_text(q.when)} for q in found]
+
+
+# How far back the category page shows each question's intake figures (the reports
+# page has any period).
+FIGURES_DAYS = 28
+
+
+def _with_figures(rows: list[dict[str, Any]], category: Category) -> list[dict[str, Any]]:
+    """Each row with its question's intake figures over the last FIGURES_DAYS days, by
+    key (frontline.insights.intake): answered at first contact, asked later."""
+    today = timezone.localdate()
+    report = intake_report(Period.from_dates(today - timedelta(days=FIGURES_DAYS - 1), today),
+                           None if category.slug == STANDARD_CATEGORY else category)
+    figures = {row.key: row for row in report.questions if row.category.pk == category.pk}
+    return [{**row, "figures": figures.get(row["question"].key)} for row in rows]
 
 
 # -- the list ------------------------------------------------------------------------------
@@ -95,7 +117,7 @@ def _category_page(request: HttpRequest, category: Category, *,
         "category": category,
         "standard": category.slug == STANDARD_CATEGORY,
         "form": form or {f: getattr(category, f) for f in CATEGORY_FORM},
-        "rows": _rows(draft),
+        "rows": _with_figures(_rows(draft), category),
         "editing": editing,
         "question_form": question_form or {"type": QuestionType.TEXT},
         "types": QuestionType.choices,

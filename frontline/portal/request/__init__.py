@@ -1,0 +1,1 @@
+"""The public request form (/request): views, what it reads, its limits and files."""
