@@ -3,6 +3,7 @@
 GET  /tickets/{reference}/time    the ticket's time entries and its cost by tier
 POST /tickets/{reference}/time    log time by hand (minutes, note)
 GET  /reports/sla-compliance      met / measured per plan, team, week or month
+GET  /reports/intake              first-contact completeness per category and question
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from frontline.core import permissions
 from frontline.core.errors import InvalidInput
 from frontline.costs import services
 from frontline.costs.models import TimeEntry
-from frontline.insights import reports
+from frontline.insights import intake, reports
 from frontline.tickets.models import Ticket
 from frontline.tickets.services import get_ticket
+from frontline.tickets.taxonomy import find_category
 
 router = Router(tags=["time and reports"])
 
@@ -164,4 +166,72 @@ def sla_compliance(request: HttpRequest, filters: Query[ComplianceFilter]) -> di
             "targets": {name: _compliance_out(row.target(name))
                         for name, _label in reports.TARGETS},
         } for row in rows],
+    }
+
+
+class IntakeFilter(Schema):
+    start: date | None = Field(None, alias="from",
+                               description="First day (default: 12 weeks before `to`).")
+    end: date | None = Field(None, alias="to", description="Last day, inclusive (default: today).")
+    category: str | None = Field(None, description="A category slug or name: its tickets only.")
+
+
+class CompletenessOut(Schema):
+    tickets: int
+    complete: int = Field(description="Every required question that applied was answered "
+                                      "at first contact.")
+    percent: float | None
+
+
+class CategoryCompletenessOut(CompletenessOut):
+    category: str | None = Field(description="The category's slug; null: no category.")
+    name: str
+
+
+class QuestionIntakeOut(Schema):
+    category: str = Field(description="Whose question: `standard` or the category's slug.")
+    key: str
+    text: str
+    required: bool
+    asked: int = Field(description="Tickets the question applied to.")
+    answered_at_first_contact: int
+    percent: float | None = Field(description="answered_at_first_contact / asked.")
+    asked_later: int = Field(description="Tickets on which an agent's reply or the follow-up "
+                                         "asked for it.")
+
+
+class IntakeReportOut(Schema):
+    start: date
+    end: date
+    category: str | None
+    overall: CompletenessOut
+    categories: list[CategoryCompletenessOut]
+    questions: list[QuestionIntakeOut]
+
+
+@router.get("/reports/intake", response={200: IntakeReportOut, **ERROR_RESPONSES})
+def intake_report(request: HttpRequest, filters: Query[IntakeFilter]) -> dict[str, Any]:
+    """Of the tickets opened in the period: how many were complete at first contact
+    (every required question that applied answered on the form, in the first message
+    or within five minutes of it), per category; and per question, how often it
+    applied, was answered at first contact, and was asked for later."""
+    permissions.check_can_view_reports(request_user(request))
+    last = filters.end or timezone.localdate()
+    first = filters.start or last.fromordinal(last.toordinal() - 83)
+    if first > last:
+        raise InvalidInput("The period starts after it ends.", field="from")
+    category = find_category(filters.category)
+    report = intake.intake_report(reports.Period.from_dates(first, last), category)
+    return {
+        "start": first, "end": last, "category": category.slug if category else None,
+        "overall": {"tickets": report.overall.tickets, "complete": report.overall.complete,
+                    "percent": report.overall.percent},
+        "categories": [{"category": row.slug, "name": row.label, "tickets": row.tickets,
+                        "complete": row.complete, "percent": row.percent}
+                       for row in report.categories],
+        "questions": [{"category": row.category.slug, "key": row.key,
+                       "text": row.question.text, "required": row.question.required,
+                       "asked": row.asked, "answered_at_first_contact": row.answered,
+                       "percent": row.percent, "asked_later": row.asked_later}
+                      for row in report.questions],
     }

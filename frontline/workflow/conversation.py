@@ -13,7 +13,7 @@ from frontline.core import permissions
 from frontline.core.errors import InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Contact
-from frontline.intake import reading
+from frontline.intake import asking, questions, reading
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
 from frontline.tickets import channels
@@ -84,6 +84,12 @@ def add_reply(
         apply_status(ticket, actor, next_status, now)
     sla_clock.refresh(ticket, now)
     search_index.index_message(message)
+    # What the reply asked the customer for: how often agents still have to ask for
+    # each fact (frontline.insights.intake). asked_keys is pure and the questions are
+    # kept per process: this costs the ticket's category row and, if it asked, one INSERT.
+    asked = asking.asked_keys(body, questions.questions_for(ticket.category))
+    if asked:
+        record_event(ticket, "facts_asked", actor=actor, at=now, keys=asked, message=message.pk)
     # Queued in this transaction: the reply and its delivery commit together.
     sender = channels.sender_for(channel)
     if sender is not None:

@@ -1,4 +1,5 @@
-"""/reports: whether promises are kept and what support costs, for a period.
+"""/reports: whether promises are kept, what support costs and whether requests
+come complete (intake), for a period.
 
 Charts are inline SVG drawn here (frontline.desk.charts); every table also
 comes as CSV: `/reports?format=csv&table=compliance_by_plan&from=...&to=...`.
@@ -20,13 +21,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from frontline.core import permissions
-from frontline.core.errors import FrontlineError
+from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.costs.models import CostSettings
 from frontline.desk.charts import Bar, Reference, bar_chart, column_chart, compliance_tone
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
 from frontline.insights import reports
+from frontline.insights.intake import FIRST_CONTACT, intake_report
 from frontline.insights.reports import Grouping, Period
 from frontline.sla.models import Target
+from frontline.tickets.taxonomy import Category, find_category
 
 DEFAULT_DAYS = 12 * 7
 MAX_DAYS = 3 * 366
@@ -40,6 +43,7 @@ class Filter:
     last: date
     grouping: Grouping  # week or month, for compliance over time
     error: str | None = None
+    category: Category | None = None  # intake figures of one category only
 
     @property
     def period(self) -> Period:
@@ -50,8 +54,9 @@ class Filter:
         return Decimal((self.last - self.first).days + 1) / 7
 
     def query(self, **extra: str) -> str:
+        chosen = {"category": self.category.slug} if self.category is not None else {}
         return urlencode({"from": self.first.isoformat(), "to": self.last.isoformat(),
-                          "period": self.grouping, **extra})
+                          "period": self.grouping, **chosen, **extra})
 
 
 def _date(text: str | None) -> date | None:
@@ -85,7 +90,12 @@ def read_filter(request: HttpRequest) -> Filter:
         grouping = "week" if asked == "week" else "month"
     else:
         grouping = "week" if (last - first).days <= 26 * 7 else "month"
-    return Filter(first, last, grouping, error)
+    category = None
+    try:
+        category = find_category(request.GET.get("category") or None)
+    except InvalidInput as refused:
+        error = f"{refused.message} Showing every category's intake."
+    return Filter(first, last, grouping, error, category)
 
 
 # -- CSV ------------------------------------------------------------------------
@@ -173,6 +183,20 @@ def _organization_cost_csv(period: Period) -> Iterator[list[Any]]:
                row.hours, row.cost, row.per_ticket, org.annual_contract_value if org else ""]
 
 
+def _intake_categories_csv(report_filter: Filter) -> Iterator[list[Any]]:
+    yield ["category", "tickets", "complete_at_first_contact", "percent"]
+    for row in intake_report(report_filter.period, report_filter.category).categories:
+        yield [row.slug or "", row.tickets, row.complete, _percent(row.percent)]
+
+
+def _intake_questions_csv(report_filter: Filter) -> Iterator[list[Any]]:
+    yield ["category", "key", "required", "asked", "answered_at_first_contact", "percent",
+           "asked_later"]
+    for row in intake_report(report_filter.period, report_filter.category).questions:
+        yield [row.category.slug, row.key, "yes" if row.question.required else "no", row.asked,
+               row.answered, _percent(row.percent), row.asked_later]
+
+
 CSV_TABLES: dict[str, Callable[[Filter], Iterable[list[Any]]]] = {
     "compliance_by_plan": lambda f: _compliance_csv(reports.compliance(f.period, "plan"), "plan"),
     "compliance_by_team": lambda f: _compliance_csv(reports.compliance(f.period, "team"), "team"),
@@ -186,6 +210,8 @@ CSV_TABLES: dict[str, Callable[[Filter], Iterable[list[Any]]]] = {
     "developer_hours": lambda f: _developer_csv(f.period),
     "cost_per_ticket": lambda f: _ticket_cost_csv(f.period),
     "cost_per_organization": lambda f: _organization_cost_csv(f.period),
+    "intake_by_category": _intake_categories_csv,
+    "intake_questions": _intake_questions_csv,
 }
 
 
@@ -304,8 +330,35 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "tickets": tickets,
         "tickets_shown": TICKETS_SHOWN,
         "currency": currency,
+        **_intake_context(report_filter),
     }
     return render_desk(request, "desk/reports/reports.html", context)
+
+
+def intake_tone(percent: float | None) -> str:
+    """Colour of a first-contact share: most requests complete is good."""
+    if percent is None:
+        return "none"
+    return "good" if percent >= 80 else "warn" if percent >= 50 else "bad"
+
+
+def _intake_context(report_filter: Filter) -> dict[str, Any]:
+    """The intake section (frontline.insights.intake): completeness per category and
+    each question's figures, for one category or all."""
+    intake = intake_report(report_filter.period, report_filter.category)
+    return {
+        "intake": intake,
+        "intake_tone": intake_tone(intake.overall.percent),
+        "intake_rows": [(row, intake_tone(row.percent)) for row in intake.categories],
+        "intake_questions": [(row, intake_tone(row.percent)) for row in intake.questions],
+        "intake_category_choices": list(Category.objects.order_by("name")
+                                        .values_list("slug", "name")),
+        "first_contact_minutes": int(FIRST_CONTACT.total_seconds() // 60),
+        # The page for the same period, to narrow the section to one category.
+        "intake_query": urlencode({"from": report_filter.first.isoformat(),
+                                   "to": report_filter.last.isoformat(),
+                                   "period": report_filter.grouping}),
+    }
 
 
 def _quick_ranges(current: Filter) -> list[dict[str, Any]]:

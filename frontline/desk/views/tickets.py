@@ -34,8 +34,10 @@ from frontline.desk.views.common import (
 )
 from frontline.desk.views.developers import developer_brief
 from frontline.desk.views.sla import sla_context
+from frontline.intake import asking, follow_up
 from frontline.intake import facts as intake_facts
-from frontline.intake import follow_up
+from frontline.intake import questions as intake_questions
+from frontline.intake.models import TicketFact
 from frontline.routing.models import Team
 from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
 from frontline.tickets.selectors import (
@@ -48,6 +50,9 @@ from frontline.tickets.selectors import (
     timeline,
 )
 from frontline.tickets.services.state import TRANSITIONS
+
+# The composer's confirmation: send a reply that asks for facts the ticket has.
+SEND_ANYWAY = "send_anyway"
 
 # What "Send and set status" offers next to a reply; "" keeps the status
 # (add_reply still moves a new ticket to open).
@@ -74,13 +79,17 @@ def load_ticket(reference: str) -> Ticket:
 
 
 def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: str = "",
-              error: str | None = None, error_field: str | None = None) -> dict[str, Any]:
+              error: str | None = None, error_field: str | None = None,
+              known: list[TicketFact] | None = None) -> dict[str, Any]:
     return {
         "composer_kind": kind if kind in ("reply", "note") else "reply",
         "composer_body": body,
         "composer_status": status,
         "composer_error": error,
         "composer_error_field": error_field,
+        # What the reply asks for that the ticket already knows (held back until
+        # "Send anyway"): known_asked.
+        "composer_known": known or [],
         "reply_statuses": REPLY_STATUSES,
         "composer_closed": ticket.status == Status.CLOSED,
         # Mail to these came back for good: the agent should know before writing.
@@ -173,11 +182,18 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
         permissions.check_can_view_ticket(user, ticket)
     except FrontlineError as error:
         return error_page(request, error)
+    return _ticket_page(request, user, ticket, _composer(ticket))
+
+
+def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dict[str, Any],
+                 *, status: int = 200) -> HttpResponse:
+    """The whole ticket page, with the composer as `composer` says (a fresh one, or
+    one given back with what was typed)."""
     queue, sort = _queue_context(request)
     merged_from = request.GET.get("merged", "")
     context = {
         **_panel_context(user, ticket),
-        **_composer(ticket),
+        **composer,
         "entries": timeline(ticket),
         "from_queue": queue,
         "from_queue_label": QUEUES.get(queue or "", ""),
@@ -187,7 +203,8 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
         "merged_from": merged_from if parse_reference(merged_from) else "",
         "brief": developer_brief(user, ticket),  # tier 3 only (frontline.desk.views.developers)
     }
-    return render_desk(request, "desk/tickets/ticket.html", context, queue=queue)
+    return render_desk(request, "desk/tickets/ticket.html", context, queue=queue,
+                       status=status)
 
 
 def changed_response(request: HttpRequest, user: User, pk: int, since: datetime, *,
@@ -229,6 +246,12 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
             if status and status not in dict(REPLY_STATUSES):
                 raise InvalidInput(f"'{status}' is not a status to set with a reply.",
                                    field="status")
+            if request.POST.get(SEND_ANYWAY) != "1":
+                target = workflow.surviving_ticket(ticket)
+                permissions.check_can_change_ticket(user, target)
+                known = known_asked(target, body)
+                if known:
+                    return _asks_what_we_know(request, user, target, body, status, known)
             message = workflow.add_reply(ticket, user, body, status=status or None,
                                          reopen=request.POST.get("reopen") == "1")
         else:
@@ -256,6 +279,49 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
     return changed_response(request, user, ticket.pk, since,
                             main="desk/tickets/_composer.html",
                             extra=_composer(ticket, kind=kind))
+
+
+def known_asked(ticket: Ticket, body: str) -> list[TicketFact]:
+    """The facts `ticket` already has that the reply `body` asks the customer for
+    (frontline.intake.asking), in the order it asks them. No query unless it asks."""
+    asked = asking.asked_keys(body, intake_questions.questions_for(ticket.category))
+    if not asked:
+        return []
+    order = {key: index for index, key in enumerate(asked)}
+    known = sorted((fact for fact in intake_facts.facts_of(ticket)
+                    if fact.key in order and fact.value.strip()),
+                   key=lambda fact: order[fact.key])
+    prefetch_related_objects(known, "actor")  # "set by Lena"
+    return known
+
+
+def _asks_what_we_know(request: HttpRequest, user: User, ticket: Ticket, body: str,
+                       status: str, known: list[TicketFact]) -> HttpResponse:
+    """The reply held back: the composer again with what was typed, the facts it asks
+    for and where each came from, "Send anyway" and "Edit". 409 until it is sent, as
+    every change that needs a confirmation (frontline.core.errors.NeedsConfirmation)."""
+    composer = _composer(ticket, kind="reply", body=body, status=status, known=known)
+    if is_htmx(request):
+        return render(request, "desk/tickets/_composer.html", {**composer, "ticket": ticket},
+                      status=409)
+    prefetch_related_objects([ticket], "requester__emails")
+    return _ticket_page(request, user, ticket, composer, status=409)
+
+
+@desk_view
+@require_POST
+def check_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    """While the agent types (the composer asks after a pause): the facts the reply
+    so far asks for that the ticket already has, as a hint under the text."""
+    user = desk_user(request)
+    try:
+        ticket = workflow.surviving_ticket(workflow.get_ticket(reference))
+        permissions.check_can_change_ticket(user, ticket)
+    except FrontlineError as error:
+        return error_page(request, error)
+    known = (known_asked(ticket, request.POST.get("body", ""))
+             if request.POST.get("kind", "reply") == "reply" else [])
+    return render(request, "desk/tickets/_known_hint.html", {"known": known, "ticket": ticket})
 
 
 def _set_assignee(ticket: Ticket, user: User, value: str) -> Ticket:

@@ -136,3 +136,21 @@
 
   document.addEventListener("DOMContentLoaded", restoreSelection);
 })();
+/* "c": log a call (the phone script, desk/calls), for those the navigation offers it to. */
+document.addEventListener("keydown", function (event) {
+  var t = event.target;
+  if (event.key !== "c" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  if (t && t.closest && t.closest("input, textarea, select, [contenteditable]")) return;
+  if (document.body.dataset.page === "call") return;  // a call half typed is not started again
+  var link = document.querySelector("a[data-nav=call]");
+  if (link) { event.preventDefault(); location.href = link.href; }
+});
+/* The composer's "you are asking for something we know": Edit goes back to the text. */
+document.addEventListener("click", function (event) {
+  var edit = event.target.closest && event.target.closest("[data-known-edit]");
+  if (!edit) return;
+  var warning = edit.closest(".known-facts");
+  var body = document.getElementById("composer-body");
+  if (warning) warning.remove();
+  if (body) { event.preventDefault(); body.focus(); body.setSelectionRange(body.value.length, body.value.length); }
+});
