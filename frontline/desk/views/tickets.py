@@ -191,8 +191,9 @@ def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dic
     one given back with what was typed)."""
     queue, sort = _queue_context(request)
     merged_from = request.GET.get("merged", "")
+    panel = _panel_context(user, ticket)
     context = {
-        **_panel_context(user, ticket),
+        **panel,
         **composer,
         "entries": timeline(ticket),
         "from_queue": queue,
@@ -201,7 +202,8 @@ def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dic
         "context_query": urlencode({"q": queue, "sort": sort}) if queue else "",
         "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
         "merged_from": merged_from if parse_reference(merged_from) else "",
-        "brief": developer_brief(user, ticket),  # tier 3 only (frontline.desk.views.developers)
+        # Tier 3 only (frontline.desk.views.developers), with the facts the panel read.
+        "brief": developer_brief(user, ticket, known=panel["ticket_facts"]),
     }
     return render_desk(request, "desk/tickets/ticket.html", context, queue=queue,
                        status=status)
