@@ -41,6 +41,27 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _standard_category(request: Any) -> None:
+    """The category `standard` comes with a data migration (intake 0002) and always
+    exists. A transactional test (the browser tests' live server) empties the tables
+    when it ends, so a test after it would find it gone: put it back as it was."""
+    names = set(request.fixturenames)
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category
+
+    Category.objects.get_or_create(
+        slug=STANDARD_CATEGORY,
+        defaults={"name": "Every request", "follow_up": "send",
+                  "description": "The questions asked of every request, before its own "
+                                 "category's."})
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sla_cache() -> None:
     """The SLA clock caches plans and policies per process; a test's rolled-back rows
     must not be seen by the next test (SQLite hands the same ids out again)."""
