@@ -232,8 +232,10 @@ def when_lines(when: Mapping[str, Any]) -> str:
 
 
 def keyword_lines(keywords: Mapping[str, Any]) -> str:
-    """`keywords` as the desk's form shows it: one "Value: keyword, keyword" a line."""
-    return "\n".join(f"{value}: {', '.join(words)}" for value, words in keywords.items())
+    """`keywords` as the desk's form shows it: one "Value: keyword, keyword" a line, by
+    value (PostgreSQL's jsonb keeps no order of keys, so none is promised)."""
+    return "\n".join(f"{value}: {', '.join(keywords[value])}"
+                     for value in sorted(keywords, key=str.casefold))
 
 
 # -- validation --------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def _read_chunk(size: int) -> int | None:
                 .values_list("message_id", "ticket_id")[:size])
     if not head:
         return None
-    tickets = {ticket.pk: ticket for ticket in Ticket.objects.select_for_update()
+    tickets = {ticket.pk: ticket for ticket in Ticket.objects.select_for_update(of=("self",))
                .filter(pk__in=sorted({ticket_id for _, ticket_id in head}))
                .select_related("category", "product", "version").order_by("pk")}
     pending = list(PendingReading.objects.filter(message_id__in=[pk for pk, _ in head])
