@@ -484,3 +484,8 @@ def test_a_colleague_calling_about_a_ticket_is_its_speaker(signed_in, lena, upgr
     said = Message.objects.filter(ticket=upgrade_ticket).order_by("pk").last()
     assert said.author_contact.name == "Aiyana Redcloud" and said.channel == "phone"
     assert said.author_contact.phone == "+1 (604) 555-0175"
+
+
+def test_the_ticket_page_offers_to_log_a_call_about_it(signed_in, lena, bobs_ticket):
+    page = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert f'href="/calls/new?ticket={bobs_ticket.reference}"' in page
