@@ -189,3 +189,17 @@ def lenas_ticket(bobs_ticket: Ticket, lena: User, frontdesk: Team) -> Ticket:
     """Bob's login ticket at tier 1, in Frontdesk and owned by Lena."""
     workflow.set_team(bobs_ticket, lena, frontdesk.name)
     return workflow.assign(bobs_ticket, lena, lena)
+
+
+@pytest.fixture
+def ledger(db: None) -> Any:
+    """A product customers name in their mail, with the versions it was released in
+    (the extractor knows a product's versions; frontline.intake.reading)."""
+    from frontline.customers.models import Product, Version
+    from frontline.intake import reading
+
+    product = Product.objects.create(name="Ledger", slug="ledger")
+    for name in ("5.0", "5.1", "5.1.2", "5.2"):
+        Version.objects.create(product=product, name=name)
+    reading.clear_cache()
+    return product

@@ -327,16 +327,9 @@ def _keyword_pairs(value: Any, field: str, label: str) -> list[tuple[Any, Any]]:
     if not isinstance(value, str):
         raise InvalidInput(f'{label}: keywords must be an object such as '
                            f'{{"Oracle": ["ora", "oracle db"]}}.', field=field)
-    pairs: list[tuple[Any, Any]] = []
-    for line in value.splitlines():
-        if not line.strip():
-            continue
-        answer, colon, words = line.partition(":")
-        if not colon:
-            raise InvalidInput(f"{label}: write each line of keywords as value: keyword, "
-                               f"keyword, e.g. Oracle: ora, oracle db.", field=field)
-        pairs.append((answer, words.split(",")))
-    return pairs
+    return [(answer, words.split(",")) for answer, words in _lines(
+        value, ":", f"{label}: write each line of keywords as value: keyword, keyword, "
+                    f"e.g. Oracle: ora, oracle db.", field)]
 
 
 def _keywords(value: Any, field: str, kind: str, choices: list[str], label: str,
@@ -414,15 +407,23 @@ def _when_pairs(value: Any, field: str, label: str) -> dict[str, Any]:
     if not isinstance(value, str):
         raise InvalidInput(f'{label}: the condition must be an object such as '
                            f'{{"product": "Atlas Server"}}.', field=field)
-    pairs: dict[str, Any] = {}
-    for line in value.splitlines():
+    return {key.strip(): expected.strip() for key, expected in _lines(
+        value, "=", f"{label}: write each condition as key = value, e.g. database = Oracle.",
+        field)}
+
+
+def _lines(text: str, separator: str, wrong: str, field: str) -> list[tuple[str, str]]:
+    """The desk's textareas of pairs, one a line ("key = value", "value: words"):
+    (left, right) per non-blank line; `wrong` is the error of a line without the
+    separator."""
+    pairs = []
+    for line in text.splitlines():
         if not line.strip():
             continue
-        key, equals, expected = line.partition("=")
-        if not equals:
-            raise InvalidInput(f"{label}: write each condition as key = value, e.g. "
-                               f"database = Oracle.", field=field)
-        pairs[key.strip()] = expected.strip()
+        left, found, right = line.partition(separator)
+        if not found:
+            raise InvalidInput(wrong, field=field)
+        pairs.append((left, right))
     return pairs
 
 

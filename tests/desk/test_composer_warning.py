@@ -11,22 +11,12 @@ from django.utils import timezone
 
 from frontline import workflow
 from frontline.customers import services as customers
-from frontline.customers.models import Product, Version
 from frontline.intake import facts as intake_facts
-from frontline.intake import questions, reading
+from frontline.intake import questions
 from frontline.intake.models import FactSource
 from frontline.tickets.models import Event, Message, MessageKind, Ticket
 from frontline.tickets.taxonomy import Category
 from tests.desk.conftest import HTMX
-
-
-@pytest.fixture
-def ledger(db: None) -> Product:
-    product = Product.objects.create(name="Ledger", slug="ledger")
-    for name in ("5.0", "5.1", "5.2"):
-        Version.objects.create(product=product, name=name)
-    reading.clear_cache()
-    return product
 
 
 @pytest.fixture

@@ -7,21 +7,10 @@ import pytest
 from frontline import workflow
 from frontline.core.errors import InvalidInput, NotAllowed
 from frontline.customers import services as customers
-from frontline.customers.models import Product, Version
 from frontline.intake import facts as intake_facts
-from frontline.intake import reading
 from frontline.intake.models import FactSource, TicketFact
 from frontline.tickets.models import Event, Ticket
 from tests.desk.conftest import HTMX
-
-
-@pytest.fixture
-def ledger(db: None) -> Product:
-    product = Product.objects.create(name="Ledger", slug="ledger")
-    for name in ("5.0", "5.1", "5.1.2"):
-        Version.objects.create(product=product, name=name)
-    reading.clear_cache()
-    return product
 
 
 def facts(ticket: Ticket) -> dict[str, tuple[str, str]]:

@@ -13,8 +13,8 @@ from django.test import Client
 
 from frontline import workflow
 from frontline.core.errors import InvalidTransition
-from frontline.customers.models import Product, Version
-from frontline.intake import follow_up, questions, reading
+from frontline.customers.models import Product
+from frontline.intake import follow_up, questions
 from frontline.intake.models import FactSource, TicketFact
 from frontline.mail import outbound, services
 from frontline.mail.store import accept_raw
@@ -47,12 +47,7 @@ STANDARD_SET = [
 
 
 @pytest.fixture
-def asked(ada: Any, db: None) -> Category:
-    Product.objects.filter(slug="ledger").delete()
-    ledger = Product.objects.create(name="Ledger", slug="ledger")
-    for name in ("5.0", "5.1", "5.1.2"):
-        Version.objects.create(product=ledger, name=name)
-    reading.clear_cache()
+def asked(ada: Any, ledger: Product) -> Category:
     standard = Category.objects.get(slug=STANDARD_CATEGORY)
     questions.write_draft(ada, standard, STANDARD_SET)
     questions.publish(ada, standard)

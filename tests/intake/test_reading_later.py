@@ -44,13 +44,6 @@ def facts_by_subject() -> dict[str, dict[str, str]]:
             for ticket in Ticket.objects.all()}
 
 
-@pytest.fixture
-def ledger(db: None) -> None:
-    from frontline.customers.models import Product, Version
-    product = Product.objects.create(name="Ledger", slug="ledger")
-    for name in ("5.1", "5.1.2"):
-        Version.objects.create(product=product, name=name)
-    reading.clear_cache()
 
 
 @pytest.mark.parametrize("batch_mails", [1, 200])
