@@ -134,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = search_commands.add_parser("reindex", help="rebuild the search index")
     reindex.set_defaults(handler=cmd_search_reindex)
 
+    insights = commands.add_parser("insights", help="similar tickets and recurring problems")
+    insights_commands = insights.add_subparsers(dest="insights_command", metavar="ACTION",
+                                                parser_class=_Parser)
+    insights_commands.required = True
+    refresh = insights_commands.add_parser(
+        "refresh", help="read every pending ticket and detect recurring problems now")
+    refresh.set_defaults(handler=cmd_insights_refresh)
+
     from frontline.mail.cli import add_parse_arguments
 
     mail = commands.add_parser("mail", help="the email channel")
@@ -324,6 +332,21 @@ def cmd_search_reindex(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     _out(f"Search index rebuilt: {count} documents in {time.monotonic() - started:.1f} s.")
+    return 0
+
+
+def cmd_insights_refresh(args: argparse.Namespace) -> int:
+    from frontline.insights import detection
+
+    _require_migrated()
+    started = time.monotonic()
+    result = detection.run(limit=None, everything=True)
+    _out(f"Detection done in {time.monotonic() - started:.1f} s: {result.signatures} "
+         f"signatures built, {result.groups} groups of similar tickets, {result.joined} "
+         f"tickets added to alerts, {len(result.raised)} alerts raised.")
+    for alert in result.raised:
+        _out(f"  alert {alert.pk}: {alert.title} ({alert.links.count()} tickets, "
+             f"raised {alert.raised_at:%Y-%m-%d %H:%M})")
     return 0
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "frontline.notifications",
     "frontline.intake",
     "frontline.costs",
+    "frontline.problems",
     "frontline.insights",
     "frontline.search",
     "frontline.workflow",
@@ -265,6 +266,28 @@ FRONTLINE_AUTO_MAIL_TICKET_LIMITS = os.environ.get(
 # backoff (base, 2x base, 4x base, ...) up to this many attempts; a 5xx fails at once.
 FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", "8"))
 FRONTLINE_MAIL_RETRY_SECONDS = int(os.environ.get("FRONTLINE_MAIL_RETRY_SECONDS", "60"))
+
+# Problems (frontline.problems): outbound webhooks on every change (a comma list of
+# URLs, each body signed with the secret: X-Frontline-Signature: sha256=<hex>), retried
+# with exponential backoff; the inbound tracker webhook answers 403 until the secret
+# is set. Developers see a problem's impact without contract values unless allowed.
+FRONTLINE_PROBLEM_WEBHOOK_URLS = [
+    url.strip() for url in os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_URLS", "").split(",")
+    if url.strip()
+]
+FRONTLINE_PROBLEM_WEBHOOK_SECRET = os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_SECRET", "")
+FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS = int(
+    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS", "6"))
+FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS = int(
+    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS", "30"))
+FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES = _env_bool("FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES")
+
+# Recurring-problem alerts (frontline.insights.detection): a group of similar tickets
+# raises one when it has this many tickets from this many organizations within the
+# window (ticket times, so an import of old mail is judged by when it was written).
+FRONTLINE_ALERT_MIN_TICKETS = int(os.environ.get("FRONTLINE_ALERT_MIN_TICKETS", "3"))
+FRONTLINE_ALERT_MIN_ORGANIZATIONS = int(os.environ.get("FRONTLINE_ALERT_MIN_ORGANIZATIONS", "3"))
+FRONTLINE_ALERT_WINDOW_DAYS = float(os.environ.get("FRONTLINE_ALERT_WINDOW_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

@@ -27,7 +27,7 @@ from frontline.api.schemas import (
 )
 from frontline.core import paging
 from frontline.core.errors import NotFound
-from frontline.customers import services
+from frontline.customers import deployments, services
 from frontline.customers.finders import find_organization
 from frontline.customers.models import (
     Contact,
@@ -45,6 +45,8 @@ Email = Annotated[NonEmptyText, Field(max_length=254)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 FactKey = Annotated[Text, Field(max_length=100)]
 FactValue = Annotated[Text, Field(max_length=500)]
+Seats = Annotated[int, Field(ge=0, le=services.MAX_SEATS,
+                             description="Licensed users; null while not known.")]
 
 
 # -- shapes -------------------------------------------------------------------
@@ -62,8 +64,28 @@ class OrganizationOut(Schema):
     account_manager: str | None = Field(description="The account manager's username.")
     notes: str
     environment: dict[str, str] = Field(examples=[{"os": "Ubuntu 22.04"}])
+    seats: int | None = Field(description="Licensed users; null while not known.")
+    deployments: list[DeploymentOut] = Field(
+        description="The version history, by product then oldest first: the version in "
+                    "use on a day is the one with the latest `since` on or before it.")
     contacts_count: int
     created_at: datetime
+
+
+class DeploymentOut(Schema):
+    product: str = Field(description="The product's slug.")
+    version: str | None = Field(description="Null for a product without versions, or "
+                                            "when the version is not known.")
+    since: date = Field(description="The first day this version was in use.")
+
+
+class DeploymentIn(InputSchema):
+    product: Annotated[NonEmptyText, Field(max_length=200)] = Field(
+        description="The product's slug or name.")
+    version: Annotated[Text, Field(max_length=50)] | None = Field(
+        None, description="A version of that product, by its name (exactly: 4.2 is not "
+                          "4.2.0).")
+    since: date
 
 
 class OrganizationRefOut(Schema):
@@ -100,11 +122,13 @@ class OrganizationIn(InputSchema):
     account_manager: Text | None = Field(None, description="A username.")
     notes: Text = ""
     environment: dict[FactKey, FactValue] = {}
+    seats: Seats | None = None
+    deployments: list[DeploymentIn] = []
 
 
 class OrganizationPatchIn(InputSchema):
-    """Only the fields sent change; `domains` and `environment` replace the old ones.
-    name and annual_contract_value may be left out but not set to null."""
+    """Only the fields sent change; `domains`, `environment` and `deployments` replace
+    the old ones. name and annual_contract_value may be left out but not set to null."""
 
     name: Annotated[NonEmptyText, Field(max_length=200)] | None = None
     domains: list[Domain] | None = None
@@ -116,6 +140,8 @@ class OrganizationPatchIn(InputSchema):
     account_manager: Text | None = None
     notes: Text | None = None
     environment: dict[FactKey, FactValue] | None = None
+    seats: Seats | None = None
+    deployments: list[DeploymentIn] | None = None
 
 
 class ContactIn(InputSchema):
@@ -161,6 +187,7 @@ def _organizations() -> QuerySet[Organization]:
             Prefetch("domains", queryset=OrganizationDomain.objects.order_by("domain")),
             Prefetch("environment",
                      queryset=EnvironmentFact.objects.filter(contact__isnull=True)),
+            Prefetch("deployments", queryset=deployments.in_order()),
         )
         .annotate(contacts_count=Subquery(contacts, output_field=IntegerField()))
     )
@@ -184,6 +211,10 @@ def organization_out(organization: Organization) -> dict[str, Any]:
                             if organization.account_manager else None),
         "notes": organization.notes,
         "environment": {f.key: f.value for f in organization.environment.all()},
+        "seats": organization.seats,
+        "deployments": [{"product": d.product.slug,
+                         "version": d.version.name if d.version else None, "since": d.since}
+                        for d in organization.deployments.all()],
         "contacts_count": getattr(organization, "contacts_count", None) or 0,
         "created_at": organization.created_at,
     }

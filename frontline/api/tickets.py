@@ -115,6 +115,10 @@ class MessageEntryOut(Schema):
     author: AuthorOut
     channel: str
     attachments: list[AttachmentOut]
+    message_id: str | None = Field(
+        description="The mail's Message-ID header without its angle brackets, for a "
+                    "message that came or went by email (null otherwise).",
+        examples=["CAF3x9q2@mail.example"])
 
 
 class EventEntryOut(Schema):
@@ -324,6 +328,7 @@ def message_out(message: Message) -> dict[str, Any]:
         "channel": message.channel,
         "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type}
                         for a in message.attachments.all()],
+        "message_id": message.email_message_id or None,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, QuerySet
 
 from frontline.core.errors import NotAllowed
@@ -126,6 +127,17 @@ def check_can_view_reports(user: User) -> None:
                          "have their own desk at /dev.")
 
 
+def can_view_insights(user: User) -> bool:
+    """Recurring-problem alerts (/insights, frontline.insights.detection) are for
+    agents and admins, who act on them; viewers and developers see none for now."""
+    return is_staff_user(user) and (user.is_admin or user.role == Role.AGENT)
+
+
+def check_can_view_insights(user: User) -> None:
+    if not can_view_insights(user):
+        raise NotAllowed("Recurring-problem alerts are for support agents and admins.")
+
+
 def check_is_admin(user: User) -> None:
     if not (is_staff_user(user) and user.is_admin):
         raise NotAllowed("Only an admin may do this.")
@@ -184,3 +196,40 @@ def can_change_contract(user: User) -> bool:
 def check_can_change_contract(user: User) -> None:
     if not can_change_contract(user):
         raise NotAllowed("Only an admin may change an organization's plan or contract.")
+
+
+# -- problems (many tickets, one cause: frontline.problems) ---------------------
+
+
+def can_view_problems(user: User) -> bool:
+    """Every member of staff reads problems and their impact: agents and admins work
+    them, developers fix them, viewers (account managers) follow them."""
+    return is_staff_user(user)
+
+
+def check_can_view_problems(user: User) -> None:
+    if not can_view_problems(user):
+        raise NotAllowed("Problems are for signed-in staff.")
+
+
+def can_change_problems(user: User) -> bool:
+    """Agents and admins record problems, link tickets and tell customers. Developers
+    read them (and mark them fixed through their tracker's webhook); viewers read."""
+    return is_staff_user(user) and (user.is_admin or user.role == Role.AGENT)
+
+
+def check_can_change_problems(user: User) -> None:
+    if not can_change_problems(user):
+        raise NotAllowed(f"Your role ({user.role}) may read problems but not change them; "
+                         "support agents do.")
+
+
+def can_see_contract_values(user: User) -> bool:
+    """Annual contract values are commercial: support staff and account managers see
+    them; developers only when an admin allows it
+    (FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES)."""
+    if not is_staff_user(user):
+        return False
+    if user.role == Role.DEVELOPER and not user.is_admin:
+        return bool(getattr(settings, "FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES", False))
+    return True

@@ -46,6 +46,8 @@ class Organization(models.Model):
         related_name="managed_organizations",
     )
     notes = models.TextField(blank=True)
+    # Licensed users; None while nobody knows (not the same as none).
+    seats = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +137,37 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name} {self.name}"
+
+
+class Deployment(models.Model):
+    """From `since` on, the organization runs this version of the product: one row of
+    its history. The version in use on a day is the one of the latest row whose
+    `since` is on or before that day, per product (frontline.customers.deployments).
+
+    `version` is empty for a product without versions (a hosted service) or when the
+    version is not known. It always belongs to `product`; the services check that,
+    since a database constraint cannot look across the two tables.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="deployments")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="deployments")
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="deployments")
+    since = models.DateField()
+
+    class Meta:
+        ordering = ["organization", "product", "since"]
+        constraints = [
+            # Two versions of one product from the same day would leave the day's answer
+            # to chance.
+            models.UniqueConstraint(fields=["organization", "product", "since"],
+                                    name="deployment_one_per_product_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        version = f" {self.version.name}" if self.version_id and self.version else ""
+        return f"{self.product.name}{version} since {self.since:%Y-%m-%d}"
 
 
 class EnvironmentFact(models.Model):

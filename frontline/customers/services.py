@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
+from frontline.customers import deployments as deployment_history
 from frontline.customers.finders import (
     MIN_PHONE_DIGITS,
     find_organization,
@@ -124,6 +125,14 @@ def _money(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+MAX_SEATS = 2**31 - 1  # Organization.seats, a PositiveIntegerField
+
+
+def _seats(value: Any) -> int | None:
+    """Licensed users: a whole number, or None (empty) while nobody knows."""
+    return inputs.whole(value, "seats", label="Seats", low=0, high=MAX_SEATS, optional=True)
+
+
 def _set_domains(organization: Organization, domains: list[str]) -> None:
     wanted = {normalize_domain(d) for d in domains}
     taken = (
@@ -175,6 +184,8 @@ def create_organization(
     account_manager: str | None = None,
     notes: str = "",
     environment: dict[str, str] | None = None,
+    seats: Any = None,
+    deployments: list[dict[str, Any]] | None = None,
 ) -> Organization:
     permissions.check_can_change_customers(actor)
     if plan not in (None, ""):
@@ -188,16 +199,21 @@ def create_organization(
         annual_contract_value=_money(annual_contract_value),
         account_manager=_account_manager(account_manager),
         notes=notes,
+        seats=_seats(seats),
     )
     _set_domains(organization, domains or [])
     if environment:
         set_environment(organization, environment)
+    if deployments:
+        deployment_history.do_set_deployments(
+            organization, deployment_history.clean_deployments(deployments))
     return organization
 
 
 @transaction.atomic
 def update_organization(actor: User, organization: Organization, **changes: Any) -> Organization:
-    """Apply the given changes; keys absent from `changes` stay as they are."""
+    """Apply the given changes; keys absent from `changes` stay as they are.
+    `deployments` replaces the organization's whole history."""
     permissions.check_can_change_customers(actor)
     if "name" in changes:
         name = (changes["name"] or "").strip()
@@ -216,11 +232,19 @@ def update_organization(actor: User, organization: Organization, **changes: Any)
         organization.account_manager = _account_manager(changes["account_manager"])
     if "notes" in changes:
         organization.notes = changes["notes"] or ""
+    if "seats" in changes:
+        organization.seats = _seats(changes["seats"])
+    # Checked before anything is written, so a bad entry leaves the record as it was
+    # even for a caller that catches the error inside its own transaction.
+    deployments = (deployment_history.clean_deployments(changes["deployments"])
+                   if "deployments" in changes else None)
     organization.save()
     if "domains" in changes:
         _set_domains(organization, changes["domains"] or [])
     if "environment" in changes:
         set_environment(organization, changes["environment"] or {}, replace=True)
+    if deployments is not None:
+        deployment_history.do_set_deployments(organization, deployments)
     return organization
 
 

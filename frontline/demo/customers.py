@@ -1,5 +1,6 @@
 """The demo's customers: products and their releases, organizations on each plan
-with contracts and environments, their contacts, and two individuals.
+with contracts, environments, seats and deployments, their contacts, and two
+individuals.
 
 Organizations and contacts are created through frontline.customers' services and
 the contracts through frontline.sla.plans, as the desk would. The first
@@ -67,6 +68,25 @@ ORGANIZATIONS = [
      {"deployment": "cloud"},
      [("Sol Roth", "sol.roth", "America/New_York")]),
 ]
+# What each organization licenses and runs: seats (None: not known) and its
+# deployments [(product slug, version or None, days before today it came into use)];
+# a negative number of days is an upgrade planned for later. Some run the newest
+# release, some lag behind, one runs two products, one has none recorded.
+SETUP: dict[str, tuple[int | None, list[tuple[str, str | None, int]]]] = {
+    "Northwind Traders": (2_500, [("atlas-server", "4.0", 300), ("atlas-server", "4.1", 150),
+                                  ("atlas-server", "4.2", 40)]),
+    "Umbrella Health": (5_200, [("atlas-server", "4.0", 320), ("atlas-server", "4.1", 118),
+                                ("atlas-server", "4.2.1", -14)]),
+    "Globex Corporation": (800, [("atlas-server", "4.1", 181), ("atlas-server", "4.2", 55),
+                                 ("atlas-server", "4.2.1", 12), ("beacon-mobile", "3.0", 61)]),
+    "Acme Robotics": (350, [("atlas-cloud", None, 410)]),
+    "Stark Logistics": (1_200, [("beacon-mobile", "2.8", 199), ("beacon-mobile", "3.0", 70),
+                                ("beacon-mobile", "3.1", 9)]),
+    "Initech": (60, [("atlas-cloud", None, 520)]),
+    "Wayne Analytics": (150, [("atlas-server", "4.2", 48), ("atlas-server", "4.2.1", 4)]),
+    "Hooli Retail": (None, [("atlas-cloud", None, 300), ("beacon-mobile", "3.0", 66)]),
+    "Soylent Foods": (25, []),
+}
 # The addresses the issue's stories use, on top of each organization's own:
 # organization -> (extra domain, {local part: address that becomes primary}).
 CAST_ADDRESSES = {
@@ -102,10 +122,14 @@ def create_customers(admin: User, today: date) -> list[Contact]:
     for number, (name, domain, plan, value, manager, environment, people) in enumerate(
             ORGANIZATIONS):
         extra_domain, extra_addresses = CAST_ADDRESSES.get(name, ("", {}))
+        seats, deployments = SETUP.get(name, (None, []))
         organization = customers.create_organization(
             admin, name=name, domains=[domain] + ([extra_domain] if extra_domain else []),
             plan=plan, annual_contract_value=Decimal(value), account_manager=manager,
-            environment=environment)
+            environment=environment, seats=seats,
+            deployments=[{"product": product, "version": version,
+                          "since": today - timedelta(days=days)}
+                         for product, version, days in deployments])
         # Contracts that began at different times; one renews soon.
         set_organization_plan(
             admin, organization, plan=plan, starts_on=today - timedelta(days=200 + 60 * number),

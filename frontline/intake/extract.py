@@ -680,6 +680,28 @@ def _error_hit(work: str) -> _Hit | None:
     return _first([hit for hit in hits if hit.value])
 
 
+def error_codes(statement: str) -> list[str]:
+    """Every error code `statement` names (the same rules as the `error` fact), once
+    each, in order: ["ORA-01722", "HTTP 500"]. `statement` is text already reduced
+    to the new statement (new_statement). For frontline.insights, whose ticket
+    signatures group tickets by the codes they share."""
+    work = statement[:MAX_INPUT]
+    lowered = work.lower()
+    found: dict[str, int] = {}
+    for regex, value in _ERROR_CODES:
+        for match in _scan(regex, work, lowered):
+            code = value(match)
+            if code and code not in found:
+                found[code] = match.start()
+    return sorted(found, key=found.__getitem__)
+
+
+def names_an_error(statement: str) -> bool:
+    """Whether `statement` (a new statement) reports an error the way the `error`
+    fact reads one: an error line, an exception, a quoted error message or a code."""
+    return _error_hit(statement[:MAX_INPUT]) is not None
+
+
 # -- steps ---------------------------------------------------------------------------
 
 _STEPS_HEADER = re.compile(

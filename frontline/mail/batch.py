@@ -49,8 +49,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from frontline.core.errors import FrontlineError
+from frontline.customers import deployments
 from frontline.customers import services as customers
-from frontline.customers.models import Contact, ContactEmail, Organization
+from frontline.customers.models import Contact, ContactEmail, Deployment, Organization
 from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState
 from frontline.mail.parse import ParsedMail, parse_message
@@ -144,6 +145,8 @@ class _Lookups(TicketLookup):
         self.emails: dict[str, ContactEmail | None] = {}
         self.organizations: dict[str, Organization | None] = {}
         self.participants: dict[int, set[int]] = {}
+        # Each organization's deployments, read once per import (they do not change).
+        self.deployments: dict[int, list[Deployment]] = {}
 
     def read(self, mails: Iterable[_Mail]) -> None:
         """Read what `mails` will ask: contacts, quoted Message-IDs, their tickets."""
@@ -193,6 +196,12 @@ class _Lookups(TicketLookup):
         for message_id, ticket in self.pending.items():
             self.known[message_id] = ticket.pk
         self.pending.clear()
+
+    def deployments_of(self, organization_id: int) -> list[Deployment]:
+        if organization_id not in self.deployments:
+            self.deployments[organization_id] = list(
+                deployments.history(organization_id))
+        return self.deployments[organization_id]
 
     # -- TicketLookup
 
@@ -339,10 +348,17 @@ class _Batch:
                 requester = (known_contact if known_contact is not None and (
                     known_contact.name or not parsed.sender.name.strip())
                     else self._resolve(sender, parsed.sender.name, field="requester_email"))
+                # What the organization ran then (opening.open_ticket's default).
+                deployed = (deployments.in_use(
+                    requester.organization_id, at,
+                    deployments=self.lookups.deployments_of(requester.organization_id))
+                    if requester.organization_id is not None else None)
                 ticket, message, created = rows.new_ticket_rows(
                     requester=requester, subject=ticket_subject(parsed), body=message_body(parsed),
                     channel="email", at=at, body_html=parsed.html, body_reply=new_text(parsed),
-                    email_message_id=parsed.message_id or "")
+                    email_message_id=parsed.message_id or "",
+                    product=deployed.product if deployed is not None else None,
+                    version=deployed.version if deployed is not None else None)
                 plan = _Planned(mail, ticket, message, at, opened=True, created=created)
             else:
                 contact = known_contact or self._resolve(sender, parsed.sender.name,

@@ -6,6 +6,7 @@ The batched mail import runs the same stages for many tickets at once
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -14,9 +15,11 @@ from django.utils import timezone
 
 from frontline.core import permissions
 from frontline.core.models import User
+from frontline.customers import deployments
 from frontline.customers import services as customers
 from frontline.customers.finders import find_product, find_version
 from frontline.customers.models import Contact
+from frontline.insights import tasks as insights_tasks
 from frontline.intake import reading
 from frontline.intake.facts import FactInput
 from frontline.routing import arrival
@@ -26,6 +29,8 @@ from frontline.tickets.models import Message, Priority, Ticket
 from frontline.tickets.services.inputs import clean_body, clean_subject
 from frontline.tickets.services.rows import new_ticket_rows, save_new_ticket
 from frontline.tickets.taxonomy import find_category, find_priority
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -59,6 +64,10 @@ def open_ticket(
     so it is not looked up again. `given`: the answers to the request's questions
     (the form, a call), checked by frontline.intake.answers. `read_now=False`
     (an import of history): the first message's facts are read by the worker.
+
+    Without a version, the product and version are what the requester's
+    organization ran at `at` (frontline.customers.deployments.in_use): the facts
+    then start from them.
     """
     if actor is not None:
         permissions.check_can_open_ticket(actor)
@@ -72,6 +81,10 @@ def open_ticket(
     if requester is None:
         requester = customers.resolve_contact(requester_email, requester_name)
     now = at or timezone.now()
+    if found_version is None and requester.organization_id is not None:
+        deployed = deployments.in_use(requester.organization_id, now, product=found_product)
+        if deployed is not None:
+            found_product, found_version = deployed.product, deployed.version
     ticket, message, event = new_ticket_rows(
         requester=requester, subject=subject, body=body, channel=channel, at=now, actor=actor,
         priority=found_priority, category=found_category, product=found_product,
@@ -83,6 +96,8 @@ def open_ticket(
         read_later([(ticket, message, True)])
     search_index.index_ticket(ticket)
     search_index.index_message(message)
+    if read_now:
+        detect_later(ticket)
     return ticket
 
 
@@ -104,3 +119,20 @@ def read_later(items: Sequence[tuple[Ticket, Message, bool]]) -> None:
     opened)]): the batched import's form of the reading after_opened and
     add_customer_message do at once. The worker's "intake.read_pending" reads them."""
     reading.queue(items, timezone.now())
+
+
+def detect_later(ticket: Ticket) -> None:
+    """Queue the ticket for recurring-problem detection once its opening commits
+    (frontline.insights.detection: its signature, then whether it makes a group
+    raise an alert), in the worker, not in the request. An import of history
+    (read_now=False, and the batched import) queues nothing: the worker's
+    "insights.detect" job reads whatever is pending, which also covers a lost task."""
+    ticket_id = ticket.pk
+
+    def enqueue() -> None:
+        try:
+            insights_tasks.detect_ticket.enqueue(ticket_id)
+        except Exception:
+            logger.exception("Could not queue detection of ticket %s", ticket_id)
+
+    transaction.on_commit(enqueue)

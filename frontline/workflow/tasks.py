@@ -8,7 +8,7 @@ from django_tasks import task
 
 from frontline.core import scheduler
 from frontline.intake import reading
-from frontline.workflow import promises, resolution
+from frontline.workflow import problems, promises, resolution
 
 
 @task()
@@ -40,3 +40,13 @@ scheduler.register("sla.scan_due", timedelta(minutes=1), scan_due)
 # An import of 50,000 mails queues as many messages; up to 3,000 a minute per worker read
 # them within minutes; each chunk of 200 holds its tickets' locks for under a second.
 scheduler.register("intake.read_pending", timedelta(minutes=1), read_pending)
+
+
+@task()
+def release_fixes() -> dict[str, int]:
+    """Tell the customers of fixed problems whose version has shipped (workflow.problems)."""
+    return problems.release_due_fixes()
+
+
+# A version's release is a date: hourly tells customers on the morning it ships.
+scheduler.register("problems.release_fixes", timedelta(hours=1), release_fixes)

@@ -23,7 +23,7 @@ def test_lena_reads_globex_with_its_plan_value_and_setup(api, lena, globex, alic
         "plan_starts_on": None, "plan_ends_on": None, "annual_contract_value": "250000.00",
         "account_manager": "vera", "notes": "",
         "environment": {"database": "PostgreSQL 15", "os": "Ubuntu 22.04"},
-        "contacts_count": 1, "created_at": None,
+        "seats": None, "deployments": [], "contacts_count": 1, "created_at": None,
     }
 
 
@@ -219,3 +219,124 @@ def test_patch_refuses_null_where_a_value_is_needed(api, lena, bob, initech, pat
     response = api(lena).patch(path.format(bob=bob.pk, initech=initech.pk), body)
     assert response.status_code == 422, response.content
     assert field in field_errors(response)
+
+
+# -- seats and deployments (issue 10) -------------------------------------------
+
+
+@pytest.fixture
+def releases(ada):
+    """Atlas Server (four releases), Beacon Mobile (two) and Atlas Cloud (none)."""
+    from frontline.customers import products
+    products.create_product(ada, name="Atlas Server", versions=[
+        {"version": v} for v in ("4.0", "4.1", "4.2", "4.2.1")])
+    products.create_product(ada, name="Beacon Mobile", slug="beacon",
+                            versions=[{"version": "2.8"}, {"version": "3.0"}])
+    products.create_product(ada, name="Atlas Cloud")
+
+
+def test_an_organization_is_added_with_its_seats_and_deployments(api, lena, releases,
+                                                                 standard_plan):
+    created = api(lena).post("/organizations", {
+        "name": "Northwind Traders", "seats": 2400, "deployments": [
+            {"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+            {"product": "Beacon Mobile", "version": "3.0", "since": "2025-01-20"},
+            {"product": "atlas-server", "version": "4.0", "since": "2024-06-17"},
+            {"product": "ATLAS CLOUD", "since": "2023-03-01"}]})
+    assert created.status_code == 201, created.json()
+    organization = created.json()
+    assert organization["seats"] == 2400
+    assert organization["deployments"] == [
+        {"product": "atlas-cloud", "version": None, "since": "2023-03-01"},
+        {"product": "atlas-server", "version": "4.0", "since": "2024-06-17"},
+        {"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+        {"product": "beacon", "version": "3.0", "since": "2025-01-20"}]
+    assert api(lena).get(f"/organizations/{organization['id']}").json() == organization
+
+
+def test_patching_deployments_replaces_them_and_leaving_them_out_keeps_them(api, lena,
+                                                                           globex, releases):
+    client = api(lena)
+    path = f"/organizations/{globex.pk}"
+    client.patch(path, {"seats": 800, "deployments": [
+        {"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+        {"product": "atlas-server", "version": "4.2", "since": "2025-02-24"}]})
+    upgraded = client.patch(path, {"deployments": [
+        {"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+        {"product": "atlas-server", "version": "4.2.1", "since": "2025-04-07"}]})
+    assert upgraded.status_code == 200, upgraded.json()
+    assert [d["version"] for d in upgraded.json()["deployments"]] == ["4.1", "4.2.1"]
+    renamed = client.patch(path, {"notes": "Renewal in May"}).json()
+    assert renamed["seats"] == 800 and len(renamed["deployments"]) == 2
+    cleared = client.patch(path, {"seats": None, "deployments": []}).json()
+    assert cleared["seats"] is None and cleared["deployments"] == []
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"seats": -1}, "seats"),
+    ({"seats": "many"}, "seats"),
+    ({"seats": 1.5}, "seats"),
+    ({"seats": 2**31}, "seats"),
+    ({"deployments": {"product": "atlas-server"}}, "deployments"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1"}]}, "deployments.0.since"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1", "since": "02/12/2024"}]},
+     "deployments.0.since"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+                      {"product": "ledger", "version": "5.1", "since": "2025-01-01"}]},
+     "deployments.1.product"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+                      {"product": "beacon", "version": "4.2", "since": "2025-01-01"}]},
+     "deployments.1.version"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1", "since": "2024-12-02"},
+                      {"product": "Atlas Server", "version": "4.2", "since": "2024-12-02"}]},
+     "deployments.1.since"),
+    ({"deployments": [{"version": "4.1", "since": "2024-12-02"}]}, "deployments.0.product"),
+    ({"deployments": [{"product": "atlas-server", "version": "4.1", "since": "2024-12-02",
+                       "until": "2025-01-01"}]}, "deployments.0.until"),
+])
+def test_bad_seats_or_deployments_are_422_naming_the_field(api, lena, globex, releases,
+                                                           body, field):
+    client = api(lena)
+    client.patch(f"/organizations/{globex.pk}", {"seats": 30, "deployments": [
+        {"product": "beacon", "version": "2.8", "since": "2024-10-01"}]})
+    response = client.patch(f"/organizations/{globex.pk}", {"name": "Globex 2", **body})
+    assert response.status_code == 422, response.content
+    assert field in field_errors(response), field_errors(response)
+    organization = client.get(f"/organizations/{globex.pk}").json()
+    assert (organization["name"], organization["seats"]) == ("Globex", 30)
+    assert organization["deployments"] == [
+        {"product": "beacon", "version": "2.8", "since": "2024-10-01"}]
+    created = client.post("/organizations", {"name": "Umbrella", **body})
+    assert created.status_code == 422, created.content
+    assert field in field_errors(created)
+    assert not Organization.objects.filter(name="Umbrella").exists()
+
+
+def test_viewers_cannot_change_deployments(api, vera, globex, releases):
+    response = api(vera).patch(f"/organizations/{globex.pk}", {"seats": 5, "deployments": [
+        {"product": "beacon", "version": "2.8", "since": "2024-10-01"}]})
+    assert response.status_code == 403
+    globex.refresh_from_db()
+    assert globex.seats is None and not globex.deployments.exists()
+
+
+def test_the_organization_list_costs_the_same_with_long_deployment_histories(
+        api, lena, releases, standard_plan):
+    client = api(lena)
+    client.get("/me")
+
+    def listed() -> tuple[int, list[int]]:
+        with CaptureQueriesContext(connection) as captured:
+            items = client.get("/organizations", {"limit": 200}).json()["items"]
+        return len(captured), [len(o["deployments"]) for o in items]
+
+    client.post("/organizations", {"name": "Org 0", "deployments": [
+        {"product": "beacon", "version": "2.8", "since": "2024-01-01"}]})
+    few, _ = listed()
+    for n in range(1, 9):
+        client.post("/organizations", {"name": f"Org {n}", "seats": n * 100, "deployments": [
+            {"product": "atlas-server", "version": version, "since": f"2024-0{m + 1}-0{n}"}
+            for m, version in enumerate(("4.0", "4.1", "4.2", "4.2.1")[:n % 4 + 1])]})
+    many, counts = listed()
+    assert many == few
+    assert counts == [1, 2, 3, 4, 1, 2, 3, 4, 1]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError, NotAllowed
 from frontline.costs.services import organization_totals
-from frontline.customers.models import Organization, Plan
+from frontline.customers import deployments as deployment_history
+from frontline.customers.models import Deployment, Organization, Plan, Product
+from frontline.customers.products import products
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
 from frontline.sla.plans import set_organization_plan
 from frontline.tickets.models import ACTIVE_STATUSES, Status
@@ -22,13 +28,61 @@ from frontline.tickets.selectors import (
     organization_tickets,
     page_of,
 )
+from frontline.workflow import organizations
 
 TICKET_STATES = {"open": "Open", "closed": "Resolved and closed", "all": "All"}
+# Empty rows under the deployments an agent can fill in to add some.
+BLANK_DEPLOYMENT_ROWS = 2
+# A deployment row's product and version travel as one choice: "slug|version name"
+# ("slug|" for none). A slug holds no "|", so the first one splits them.
+CHOICE_SEPARATOR = "|"
+
+
+@dataclass
+class ProductHistory:
+    """One product's deployments on the page, newest first, each with its state
+    ("in use", "planned" or "" for an earlier one)."""
+
+    product: Product
+    rows: list[tuple[Deployment, str]] = field(default_factory=list)
+
+
+@dataclass
+class SetupRow:
+    """A row of the deployments form, as shown or as typed."""
+
+    choice: str = ""
+    since: str = ""
+    remove: bool = False
+    error: str = ""  # which input of the row the error names: "choice" or "since"
+
+
+def _histories(organization: Organization) -> list[ProductHistory]:
+    today = timezone.localdate()
+    rows = list(deployment_history.history(organization))
+    in_use = {d.pk for d in deployment_history.deployed_products(organization, today)}
+    found: dict[int, ProductHistory] = {}
+    for deployment in rows:
+        state = ("in use" if deployment.pk in in_use
+                 else "planned" if deployment.since > today else "")
+        found.setdefault(deployment.product_id, ProductHistory(deployment.product)).rows.insert(
+            0, (deployment, state))
+    return list(found.values())
+
+
+def _setup_rows(organization: Organization) -> list[SetupRow]:
+    rows = [SetupRow(choice=f"{d.product.slug}{CHOICE_SEPARATOR}"
+                            f"{d.version.name if d.version else ''}",
+                     since=d.since.isoformat())
+            for d in deployment_history.history(organization)]
+    return rows + [SetupRow() for _ in range(BLANK_DEPLOYMENT_ROWS)]
 
 
 @desk_view
 def organization_page(request: HttpRequest, pk: int, *, plan_form: dict[str, str] | None = None,
-                      plan_error: FrontlineError | None = None) -> HttpResponse:
+                      plan_error: FrontlineError | None = None,
+                      setup_form: dict[str, Any] | None = None,
+                      setup_error: FrontlineError | None = None) -> HttpResponse:
     user = desk_user(request)
     if not permissions.can_view_customers(user):
         return error_page(request, NotAllowed("You may not see customers."))
@@ -63,9 +117,18 @@ def organization_page(request: HttpRequest, pk: int, *, plan_form: dict[str, str
                          if permissions.can_change_contract(user) else None),
         "plan_form": plan_form or {},
         "plan_error": plan_error,
+        "histories": _histories(organization),
     }
+    if permissions.can_change_customers(user):
+        # Agents and admins keep the seats and deployments (frontline.customers.services).
+        context["setup"] = setup_form or {
+            "seats": "" if organization.seats is None else str(organization.seats),
+            "rows": _setup_rows(organization)}
+        context["setup_error"] = setup_error
+        context["version_choices"] = products()
+    error = plan_error or setup_error
     return render_desk(request, "desk/organizations/organization.html", context,
-                       status=plan_error.status_code if plan_error else 200)
+                       status=error.status_code if error else 200)
 
 
 @desk_view
@@ -87,3 +150,56 @@ def organization_plan(request: HttpRequest, pk: int) -> HttpResponse:
         return organization_page(request, pk, plan_form=form, plan_error=error)
     messages.success(request, "Plan and contract saved; open tickets' promises follow.")
     return redirect("desk:organization", pk=pk)
+
+
+def _typed_rows(request: HttpRequest) -> list[SetupRow]:
+    choices = request.POST.getlist("deployment")
+    days = request.POST.getlist("since")
+    removed = set(request.POST.getlist("remove"))
+    return [SetupRow(choice=choice.strip(), since=(days[n] if n < len(days) else "").strip(),
+                     remove=str(n) in removed)
+            for n, choice in enumerate(choices)]
+
+
+@desk_view
+@require_POST
+def organization_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agent sets the organization's seats and its deployments: the rows kept,
+    changed and added replace the history (as the API's PATCH does)."""
+    organization = Organization.objects.filter(pk=pk).first()
+    if organization is None:
+        raise Http404("No such organization.")
+    rows = _typed_rows(request)
+    # Removed rows and rows left empty are not sent; `kept[n]` is the form row of
+    # the service's entry n, to mark the row an error names.
+    kept = [n for n, row in enumerate(rows)
+            if not row.remove and (row.choice or row.since)]
+    deployments = []
+    for n in kept:
+        product, _, version = rows[n].choice.partition(CHOICE_SEPARATOR)
+        deployments.append({"product": product, "version": version, "since": rows[n].since})
+    seats = request.POST.get("seats", "").strip()
+    try:
+        organizations.update_organization(desk_user(request), organization, seats=seats,
+                                          deployments=deployments)
+    except NotAllowed as error:
+        return error_page(request, error)
+    except FrontlineError as error:
+        return organization_page(
+            request, pk, setup_form={"seats": seats, "rows": [*rows, SetupRow()],
+                                     "error_row": _mark(rows, kept, error)},
+            setup_error=error)
+    messages.success(request, "Seats and deployments saved.")
+    return redirect("desk:organization", pk=pk)
+
+
+def _mark(rows: list[SetupRow], kept: list[int], error: FrontlineError) -> int | None:
+    """Point the row an error names ("deployments.2.since") out on the form; its
+    number as the agent counts the rows (from 1), or None for another field."""
+    parts = (error.field or "").split(".")
+    if len(parts) == 3 and parts[0] == "deployments" and parts[1].isdigit():
+        entry = int(parts[1])
+        if entry < len(kept):
+            rows[kept[entry]].error = "since" if parts[2] == "since" else "choice"
+            return kept[entry] + 1
+    return None

@@ -33,6 +33,7 @@ from frontline.desk.views.common import (
     render_desk,
 )
 from frontline.desk.views.developers import developer_brief
+from frontline.desk.views.problems import ticket_problem_context
 from frontline.desk.views.sla import sla_context
 from frontline.intake import asking, follow_up
 from frontline.intake import facts as intake_facts
@@ -135,6 +136,7 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
         "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
                             .values_list("pk", flat=True)),
         **sla_context(user, ticket),  # desk/tickets/_sla.html
+        **ticket_problem_context(user, ticket),  # desk/tickets/_problem.html
     }
     if can_change:
         context.update({
