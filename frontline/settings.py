@@ -288,6 +288,9 @@ FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES = _env_bool("FRONTLINE_DEVELOPERS_SEE_C
 FRONTLINE_ALERT_MIN_TICKETS = int(os.environ.get("FRONTLINE_ALERT_MIN_TICKETS", "3"))
 FRONTLINE_ALERT_MIN_ORGANIZATIONS = int(os.environ.get("FRONTLINE_ALERT_MIN_ORGANIZATIONS", "3"))
 FRONTLINE_ALERT_WINDOW_DAYS = float(os.environ.get("FRONTLINE_ALERT_WINDOW_DAYS", "7"))
+# What we test ourselves ("database=postgresql,os=linux"): an alert explained by anything
+# else is flagged configuration-specific (frontline.insights.explain).
+FRONTLINE_TESTED_CONFIGURATIONS = [item.strip() for item in os.environ.get("FRONTLINE_TESTED_CONFIGURATIONS", "").split(",") if item.strip()]  # noqa: E501
 
 LOGGING = {
     "version": 1,

@@ -138,6 +138,24 @@ def check_can_view_insights(user: User) -> None:
         raise NotAllowed("Recurring-problem alerts are for support agents and admins.")
 
 
+def can_view_organization_insights(user: User) -> bool:
+    """Customers with more problems than their peers (frontline.insights.peers): agents
+    and admins see every organization, viewers (account managers) the ones they
+    manage (sees_managed_organizations_only); developers none."""
+    return is_staff_user(user) and (user.is_admin or user.role in (Role.AGENT, Role.VIEWER))
+
+
+def check_can_view_organization_insights(user: User) -> None:
+    if not can_view_organization_insights(user):
+        raise NotAllowed("Customer insights are for support staff and account managers.")
+
+
+def sees_managed_organizations_only(user: User) -> bool:
+    """A viewer's customer insights cover the organizations whose account manager
+    they are (Organization.account_manager)."""
+    return is_read_only(user)
+
+
 def check_is_admin(user: User) -> None:
     if not (is_staff_user(user) and user.is_admin):
         raise NotAllowed("Only an admin may do this.")

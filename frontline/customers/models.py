@@ -202,3 +202,29 @@ class EnvironmentFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class OrganizationNote(models.Model):
+    """An entry on an organization's timeline that belongs to no ticket: an advisory
+    sent about a problem it may walk into (frontline.workflow.advisories), with who
+    sent it and when. Shown on the organization's desk page, newest first."""
+
+    class Kind(models.TextChoices):
+        ADVISORY = "advisory", "Advisory"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ADVISORY)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    # What it is about, by id: {"alert": 12}.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "at"], name="orgnote_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for organization {self.organization_id}"

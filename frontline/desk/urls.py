@@ -51,8 +51,10 @@ urlpatterns = [
     path("search", search.search, name="search"),
     # Recurring-problem alerts (frontline.insights.detection).
     path("insights", insights.insights_page, name="insights"),
+    path("insights/customers", insights.peers_page, name="insight_peers"),
     path("insights/alerts/<int:pk>/dismiss", insights.dismiss, name="insight_dismiss"),
     path("insights/alerts/<int:pk>/problem", insights.make_problem, name="insight_problem"),
+    path("insights/alerts/<int:pk>/advisory", insights.advisory, name="insight_advisory"),
     path("t/<str:reference>/similar", insights.similar_panel, name="ticket_similar"),
     path("settings/mail", mail_settings.mail_settings, name="mail_settings"),
     path("settings/mail/mailboxes", mail_settings.add_mailbox, name="mail_mailbox_add"),

@@ -160,7 +160,7 @@ def _group(signature: signatures.Signature, result: Detection) -> None:
     found = similarity.neighbours(query, within=(signature.at - span, signature.at + span),
                                   postings=POSTINGS)
     close = {ticket_id: match for ticket_id, match in found.items()
-             if match.score >= GROUP_SCORE}
+             if match.score >= GROUP_SCORE and _says_the_same(query, match)}
     if not close:
         return
     rows = (TicketSignature.objects.filter(pk__in=list(close), failure=True,
@@ -189,6 +189,18 @@ def _group(signature: signatures.Signature, result: Detection) -> None:
         return
     shared = _defining_terms(query, [m.ticket_id for m in group])
     result.raised.append(_raise(query, group, shared))
+
+
+def _says_the_same(query: similarity.Query, match: similarity.Match) -> bool:
+    """Whether two tickets describe the same failure, not merely the same release:
+    what they share besides product and version (error codes, rare words) must carry
+    GROUP_SCORE of what the ticket says besides them. Customers on one version write
+    about many different failures; the version explains an alert, it does not make
+    one (seen once organizations' deployments named every ticket's version)."""
+    said = {term: weight for term, weight in query.weights.items()
+            if signatures.kind(term) not in ("@p", "@v")}
+    mass = sum(said.values())
+    return mass > 0 and sum(said.get(term, 0.0) for term in match.shared) >= GROUP_SCORE * mass
 
 
 def _crossing(me: _Member, others: Sequence[_Member]) -> list[_Member] | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from frontline.core.models import User
 from frontline.insights import detection
 from tests.api.conftest import ApiClient
-from tests.insights.customer_base import customer_base
+from tests.insights.customer_base import customer_base, with_setups
 
 DAY = timedelta(days=1)
 
@@ -25,14 +26,57 @@ def test_alerts_in_their_documented_shape(api: Callable[[User], ApiClient], lena
     assert list(body) == ["items"] and len(body["items"]) == 1
     item = body["items"][0]
     assert list(item) == ["id", "title", "status", "raised_at", "tickets", "organizations",
-                          "explains", "at_risk"]
+                          "explains", "explanation", "configuration_specific", "at_risk"]
     assert item["status"] == "open" and "ORA-01722" in item["title"]
     assert item["tickets"] == [t.reference for t in tickets]
     assert item["organizations"] == [{"id": o.pk, "name": o.name}
                                      for o in base.organizations[:3]]
-    assert item["explains"] == [] and item["at_risk"] == []
+    assert item["explains"] == [] and item["at_risk"] == []  # nobody's setup is known
     assert api(lena).get("/insights/alerts", {"status": "dismissed"}).json() == {"items": []}
 
 
 def test_viewers_get_403(api: Callable[[User], ApiClient], vera: User) -> None:
     assert api(vera).get("/insights/alerts").status_code == 403
+
+
+def test_an_alert_explained_by_oracle_on_5_1_with_customers_at_risk(
+        api: Callable[[User], ApiClient], lena: User, ada: User, settings: Any) -> None:
+    settings.FRONTLINE_TESTED_CONFIGURATIONS = ["database=postgresql", "os=linux"]
+    base = with_setups(customer_base(12))
+    for n in range(3):
+        base.problem(n, base.contact(n), base.now - (3 - n) * DAY)
+    detection.run(limit=None)
+
+    item = api(lena).get("/insights/alerts").json()["items"][0]
+    assert item["explains"] == [
+        {"key": "database", "value": "oracle", "share": 1.0, "base_share": 0.4167, "lift": 2.4},
+        {"key": "version", "value": "Ledger 5.1", "share": 1.0, "base_share": 0.5833,
+         "lift": 1.7143},
+        {"key": "deployment", "value": "on-premise", "share": 1.0, "base_share": 0.75,
+         "lift": 1.3333}]
+    assert item["explanation"] == ("All affected customers run database=oracle vs 42% of all "
+                                   "customers; all are on Ledger 5.1")
+    assert item["configuration_specific"] is True
+    d, e = base.organizations[3], base.organizations[4]
+    reason = ("runs database=oracle like 3 of 3 affected, still on Ledger 5.0 "
+              "(the alert concentrates on Ledger 5.1)")
+    assert item["at_risk"] == [
+        {"id": d.pk, "name": "Org D", "version": "Ledger 5.0", "reason": reason},
+        {"id": e.pk, "name": "Org E", "version": "Ledger 5.0", "reason": reason}]
+
+
+def test_versions_in_their_documented_shape(api: Callable[[User], ApiClient], lena: User,
+                                            vera: User) -> None:
+    base = with_setups(customer_base(12))
+    base.problem(0, base.contact(0), base.now - DAY)  # A, on 5.1
+    body = api(lena).get("/insights/versions").json()
+    today = base.now.date()
+    five_one, five_o = body["items"]
+    assert list(five_one) == ["product", "version", "released_on", "organizations", "tickets",
+                              "rate", "previous_version", "previous_rate"]
+    assert five_one["product"] == "Ledger" and five_one["version"] == "5.1"
+    assert five_one["organizations"] == 7 and five_one["tickets"] == 1
+    assert five_one["previous_version"] == "5.0" and five_one["previous_rate"] == 0.0
+    assert five_o["organizations"] == 4 and five_o["previous_version"] is None
+    assert five_o["released_on"] == str(today - timedelta(days=200))
+    assert api(vera).get("/insights/versions").status_code == 403

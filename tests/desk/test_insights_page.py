@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 
 from frontline.core.models import User
+from frontline.customers.models import OrganizationNote
 from frontline.insights import detection
 from frontline.insights.models import Alert, AlertStatus
 from frontline.tickets.models import Ticket
-from tests.insights.customer_base import CustomerBase, customer_base
+from tests.insights.customer_base import CustomerBase, customer_base, with_setups
 
 DAY = timedelta(days=1)
 Signer = Callable[[User], Client]
@@ -84,3 +85,65 @@ def test_similar_tickets_of_a_ticket_the_user_may_not_see(
         raised: tuple[CustomerBase, list[Ticket]], dana: User, signed_in: Signer) -> None:
     _, tickets = raised
     assert signed_in(dana).get(f"/t/{tickets[0].reference}/similar").status_code == 403
+
+
+@pytest.fixture
+def explained(db: None, ada: User) -> CustomerBase:
+    base = with_setups(customer_base(12))
+    for n in range(3):
+        base.problem(n, base.contact(n), base.now - (3 - n) * DAY)
+    detection.run(limit=None)
+    return base
+
+
+def test_the_card_explains_the_alert_and_lists_who_is_at_risk(
+        explained: CustomerBase, lena: User, signed_in: Signer, settings: object) -> None:
+    settings.FRONTLINE_TESTED_CONFIGURATIONS = ["database=postgresql"]  # type: ignore[attr-defined]
+    html = signed_in(lena).get("/insights").content.decode()
+    assert ("All affected customers run database=oracle vs 42% of all customers; "
+            "all are on Ledger 5.1.") in html
+    assert "Configuration-specific" in html
+    assert "At risk before upgrading (2)" in html and "Org D" in html and "Org E" in html
+    alert = Alert.objects.get()
+    assert f'href="/insights/alerts/{alert.pk}/advisory"' in html
+    # The versions table.
+    assert "<h2 id=\"versions-head\">Versions</h2>" in html and "5.1" in html
+
+
+def test_an_agent_drafts_and_records_an_advisory(explained: CustomerBase, lena: User,
+                                                 signed_in: Signer) -> None:
+    client = signed_in(lena)
+    alert = Alert.objects.get()
+    page = client.get(f"/insights/alerts/{alert.pk}/advisory")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "customers running database=oracle on Ledger 5.1" in html
+    d, e = explained.organizations[3], explained.organizations[4]
+    assert f'value="{d.pk}" checked' in html and f'value="{e.pk}" checked' in html
+
+    refused = client.post(f"/insights/alerts/{alert.pk}/advisory", {"text": "Wait."})
+    assert refused.status_code == 422 and "Choose at least one organization" in (
+        refused.content.decode())
+    sent = client.post(f"/insights/alerts/{alert.pk}/advisory",
+                       {"text": "Please wait with 5.1.", "organizations": [str(e.pk)]})
+    assert sent.status_code == 302
+    note = OrganizationNote.objects.get()
+    assert (note.organization, note.author, note.text) == (e, lena, "Please wait with 5.1.")
+    org_page = client.get(f"/o/{e.pk}").content.decode()
+    assert "Advisories" in org_page and "Please wait with 5.1." in org_page
+
+
+def test_a_viewer_may_not_draft_advisories(explained: CustomerBase, vera: User,
+                                           signed_in: Signer) -> None:
+    alert = Alert.objects.get()
+    assert signed_in(vera).get(f"/insights/alerts/{alert.pk}/advisory").status_code == 403
+
+
+def test_an_account_manager_finds_their_customers_insights_in_the_menu(
+        raised: object, vera: User, lena: User, signed_in: Signer) -> None:
+    home = signed_in(vera).get("/", follow=True).content.decode()
+    assert 'href="/insights/customers" data-nav="customer-insights"' in home
+    assert signed_in(vera).get("/insights/customers").status_code == 200
+    # Agents have the whole page; the section is on it.
+    agents_home = signed_in(lena).get("/", follow=True).content.decode()
+    assert 'data-nav="customer-insights"' not in agents_home

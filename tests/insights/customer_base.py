@@ -17,7 +17,14 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from frontline import workflow
-from frontline.customers.models import Contact, Organization, Product, Version
+from frontline.customers.models import (
+    Contact,
+    Deployment,
+    EnvironmentFact,
+    Organization,
+    Product,
+    Version,
+)
 from frontline.tickets.models import Ticket
 from tests.factories import ContactFactory, OrganizationFactory
 
@@ -137,3 +144,49 @@ def customer_base(organizations: int = 8) -> CustomerBase:
     contacts = [ContactFactory(name=f"Person {org.name}", organization=org,
                                email=f"it@org{org.name[-1].lower()}.example") for org in orgs]
     return CustomerBase(orgs, contacts, timezone.now())
+
+
+# What twelve organizations run (for explain, at-risk and advisories), written as
+# people type it: case and spaces vary. The injected problem hits Oracle on 5.1
+# (A, B, C); D and E run Oracle on 5.0 (at risk); F to I run PostgreSQL on 5.1;
+# J and K 5.0 on PostgreSQL and SQL Server; L has no recorded setup.
+SETUPS: dict[str, tuple[dict[str, str], str | None]] = {
+    "A": ({"database": "Oracle", "os": "linux", "deployment": "on-premise"}, "5.1"),
+    "B": ({"database": "oracle ", "os": "Windows", "deployment": "On-Premise"}, "5.1"),
+    "C": ({"Database": "ORACLE", "os": "linux", "deployment": "on-premise"}, "5.1"),
+    "D": ({"database": "oracle", "os": "linux", "deployment": "on-premise"}, "5.0"),
+    "E": ({"database": "Oracle", "os": "windows", "deployment": "on-premise"}, "5.0"),
+    "F": ({"database": "postgresql", "os": "linux", "deployment": "cloud"}, "5.1"),
+    "G": ({"database": "PostgreSQL", "os": "linux", "deployment": "cloud"}, "5.1"),
+    "H": ({"database": "postgresql", "os": "Linux", "deployment": "cloud"}, "5.1"),
+    "I": ({"database": " PostgreSQL ", "os": "windows", "deployment": "on-premise"}, "5.1"),
+    "J": ({"database": "postgresql", "os": "linux", "deployment": "on-premise"}, "5.0"),
+    "K": ({"database": "mssql", "os": "linux", "deployment": "on-premise"}, "5.0"),
+    "L": ({"deployment": "on-premise"}, None),
+}
+
+
+def with_setups(base: CustomerBase) -> CustomerBase:
+    """Give the twelve organizations of `customer_base(12)` their SETUPS: facts, and
+    Ledger 5.0 from 190 days ago (released 200 days ago), 5.1 from 20 days ago for
+    those on it (released 30 days ago). A contact-level fact is noise: explain
+    reads organization-level facts only."""
+    ledger = Product.objects.get(slug="ledger")
+    today = timezone.localdate(base.now)
+    five_o = Version.objects.get(product=ledger, name="5.0")
+    five_one = Version.objects.get(product=ledger, name="5.1")
+    Version.objects.filter(pk=five_o.pk).update(released_on=today - timedelta(days=200))
+    Version.objects.filter(pk=five_one.pk).update(released_on=today - timedelta(days=30))
+    for organization in base.organizations:
+        facts, version = SETUPS[organization.name[-1]]
+        for key, value in facts.items():
+            EnvironmentFact.objects.create(organization=organization, key=key, value=value)
+        if version is None:
+            continue
+        Deployment.objects.create(organization=organization, product=ledger, version=five_o,
+                                  since=today - timedelta(days=190))
+        if version == "5.1":
+            Deployment.objects.create(organization=organization, product=ledger,
+                                      version=five_one, since=today - timedelta(days=20))
+    EnvironmentFact.objects.create(contact=base.contacts[-1], key="database", value="oracle")
+    return base

@@ -14,6 +14,7 @@ from frontline.core.models import User
 from frontline.insights import detection
 from frontline.insights.models import Alert, AlertStatus, AlertTicket, TicketSignature
 from frontline.notifications.models import Notification
+from frontline.workflow import problems as problem_flow
 from tests.insights.customer_base import CustomerBase, customer_base
 
 DAY = timedelta(days=1)
@@ -103,7 +104,7 @@ def test_tickets_of_an_alert_linked_to_a_problem_are_not_grouped_again(
         base: CustomerBase) -> None:
     first = [base.problem(n, base.contact(n), base.now - (6 - n) * DAY) for n in range(3)]
     detection.run()
-    workflow.problems.problem_from_alert(User.objects.get(username="ada"), Alert.objects.get())
+    problem_flow.problem_from_alert(User.objects.get(username="ada"), Alert.objects.get())
     later = []
     for n in range(3, 5):
         later.append(base.problem(n, base.contact(n), base.now - (6 - n) * DAY))
@@ -162,3 +163,20 @@ def test_cli_refresh_detects_now_and_says_what_it_did(db: None, ada: User) -> No
     assert "ORA-01722" in text
     assert Alert.objects.count() == 1
     assert workflow is not None
+
+
+def test_different_failures_on_one_version_raise_nothing(base: CustomerBase) -> None:
+    """Customers on the same release write about many different failures: the version
+    they share explains an alert, it does not make one. (Short messages whose words
+    no other ticket uses leave the version as all they share.)"""
+    said = [("Export crashes", "The export crashes with an error."),
+            ("Druck geht nicht", "Drucken schlägt fehl, Fehler beim Öffnen."),
+            ("Login error", "Login fails with an error message."),
+            ("Sync broken", "Synchronisation fails every night, error in the log."),
+            ("Upload problem", "Uploading attachments fails with an error.")]
+    for n, (subject, body) in enumerate(said):
+        base.open(base.contact(n), subject, body, base.now - (5 - n) * DAY,
+                  product="Ledger", version="5.1")
+    result = detection.run()
+    assert not result.raised
+    assert not Alert.objects.exists()

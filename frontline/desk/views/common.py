@@ -68,6 +68,9 @@ def nav_context(user: User, current_queue: str | None = None) -> dict[str, Any]:
         "current_queue": current_queue,
         "nav_reports": permissions.can_view_reports(user),
         "nav_insights": permissions.can_view_insights(user),
+        # Account managers (viewers) see their own organizations' standing among peers.
+        "nav_customer_insights": (not permissions.can_view_insights(user)
+                                  and permissions.can_view_organization_insights(user)),
         "nav_calls": permissions.can_open_ticket(user),
         "nav_unread": notifications.unread_count(user),
     }

@@ -118,6 +118,8 @@ def organization_page(request: HttpRequest, pk: int, *, plan_form: dict[str, str
         "plan_form": plan_form or {},
         "plan_error": plan_error,
         "histories": _histories(organization),
+        # Advisories and other entries that belong to no ticket (frontline.workflow.advisories).
+        "timeline": list(organization.timeline.select_related("author")[:20]),
     }
     if permissions.can_change_customers(user):
         # Agents and admins keep the seats and deployments (frontline.customers.services).
