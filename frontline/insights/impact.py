@@ -41,6 +41,7 @@ from django.db.models import Count, Sum
 
 from frontline.costs import services as costs
 from frontline.costs.models import CostSettings
+from frontline.costs.wording import hours_text, money, plural
 from frontline.customers.models import Organization
 from frontline.problems.models import Problem
 from frontline.tickets.models import ACTIVE_STATUSES, Ticket
@@ -92,19 +93,6 @@ class Impact:
         return " ".join(self.why)
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(Decimal('1'), ROUND_HALF_UP):,} {currency}"
-
-
-def _hours_text(hours: Decimal) -> str:
-    text = f"{hours.normalize():f}"
-    return f"{text} hour" if hours == 1 else f"{text} hours"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def problem_impact(problem: Problem, *, show_values: bool = True) -> Impact:
     """The problem's figures and the recommendation (see the module docstring)."""
     settings = CostSettings.current()
@@ -135,22 +123,22 @@ def problem_impact(problem: Problem, *, show_values: bool = True) -> Impact:
     tickets, open_tickets = counts["tickets"], counts["open"]
 
     why: list[str] = []
-    why.append(f"{_plural(tickets, 'ticket')} linked, {open_tickets} still open, from "
-               f"{_plural(len(organizations), 'organization')}"
+    why.append(f"{plural(tickets, 'ticket')} linked, {open_tickets} still open, from "
+               f"{plural(len(organizations), 'organization')}"
                + (f" ({', '.join(f'{s.organizations} on {s.plan}' for s in plan_mix)})."
                   if plan_mix else "."))
     if show_values:
         if value:
-            why.append(f"The organizations affected are worth {_money(value, currency)} a "
+            why.append(f"The organizations affected are worth {money(value, currency)} a "
                        "year in contracts.")
         else:
             why.append("No contract value is recorded for the organizations affected.")
-    why.append(f"Support has spent {_hours_text(costs.hours(support_seconds))} on it "
-               f"({_money(support_cost, currency)}), developers "
-               f"{_hours_text(costs.hours(developer_seconds))} "
-               f"({_money(developer_cost, currency)}).")
-    why.append(f"A fix is estimated at {_hours_text(fix_hours)} at tier 3 (the default size "
-               f"of a developer escalation), that is {_money(fix_cost, currency)}.")
+    why.append(f"Support has spent {hours_text(costs.hours(support_seconds))} on it "
+               f"({money(support_cost, currency)}), developers "
+               f"{hours_text(costs.hours(developer_seconds))} "
+               f"({money(developer_cost, currency)}).")
+    why.append(f"A fix is estimated at {hours_text(fix_hours)} at tier 3 (the default size "
+               f"of a developer escalation), that is {money(fix_cost, currency)}.")
 
     if open_tickets >= REACH_OPEN_TICKETS or len(organizations) >= REACH_ORGANIZATIONS:
         recommendation = ProblemRecommendation.FIX_NOW

@@ -53,6 +53,7 @@ from frontline.core.permissions import DEVELOPER_TIER
 from frontline.core.tiers import parse_tier
 from frontline.costs import services as costs
 from frontline.costs.models import CostSettings
+from frontline.costs.wording import hours_text, money, plural
 from frontline.customers.models import Plan
 from frontline.routing.models import Recommendation
 from frontline.search.engines import get_engine
@@ -252,19 +253,6 @@ def reach(ticket: Ticket, similar: list[int] | None = None) -> tuple[int, int, l
 # -- the assessment ---------------------------------------------------------------
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(Decimal('1'), ROUND_HALF_UP):,} {currency}"
-
-
-def _hours_text(hours: Decimal) -> str:
-    text = f"{hours.normalize():f}"
-    return f"{text} hour" if hours == 1 else f"{text} hours"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def assess(ticket: Ticket, to_tier: int | str, *, at: datetime | None = None) -> Assessment:
     """Weigh escalating `ticket` to `to_tier` (see the module docstring for the rule)."""
     tier = parse_tier(to_tier)
@@ -281,28 +269,28 @@ def assess(ticket: Ticket, to_tier: int | str, *, at: datetime | None = None) ->
     why: list[str] = []
     if similar_escalations:
         why.append(
-            f"Estimated {_hours_text(hours)} at tier {tier}: the mean over "
-            f"{_plural(similar_escalations, 'similar escalation')} (same {basis}), at "
-            f"{_money(hourly, currency)} an hour that is {_money(cost, currency)}.")
+            f"Estimated {hours_text(hours)} at tier {tier}: the mean over "
+            f"{plural(similar_escalations, 'similar escalation')} (same {basis}), at "
+            f"{money(hourly, currency)} an hour that is {money(cost, currency)}.")
     else:
         why.append(
-            f"Estimated {_hours_text(hours)} at tier {tier} (the default: no similar "
-            f"escalation has tracked time), at {_money(hourly, currency)} an hour that is "
-            f"{_money(cost, currency)}.")
+            f"Estimated {hours_text(hours)} at tier {tier} (the default: no similar "
+            f"escalation has tracked time), at {money(hourly, currency)} an hour that is "
+            f"{money(cost, currency)}.")
     who = value.organization_name or "This customer"
     if value.annual:
         where = "contract" if value.source == "contract" else f"{value.plan_name} plan"
-        why.append(f"{who} is worth {_money(value.annual, currency)} a year ({where}).")
+        why.append(f"{who} is worth {money(value.annual, currency)} a year ({where}).")
     else:
         plan = f" on the {value.plan_name} plan" if value.plan_name else ""
         why.append(f"{who}{plan} has no annual contract value recorded.")
     if value.premium_price is not None:
-        why.append(f"A per-incident premium of {_money(value.premium_price, currency)} was "
+        why.append(f"A per-incident premium of {money(value.premium_price, currency)} was "
                    "bought for this ticket.")
     if reach_tickets:
         why.append(
-            f"{_plural(reach_tickets, 'other open ticket')} from "
-            f"{_plural(reach_organizations, 'other organization')} "
+            f"{plural(reach_tickets, 'other open ticket')} from "
+            f"{plural(reach_organizations, 'other organization')} "
             f"{'reports' if reach_tickets == 1 else 'report'} something similar.")
     else:
         why.append("No other open ticket reports something similar.")
