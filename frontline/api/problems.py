@@ -87,6 +87,11 @@ class ImpactOut(Schema):
     currency: str
     recommendation: Literal["fix_now", "workaround", "accept"]
     why: list[str]
+    in_common: str = Field(description="What the affected organizations share more than "
+                                        "all customers do (environment facts, versions); "
+                                        "empty below two organizations.")
+    configuration_specific: bool = Field(description="The top shared fact is not among "
+                                                     "FRONTLINE_TESTED_CONFIGURATIONS.")
 
 
 class LinkedTicketOut(Schema):

@@ -164,19 +164,3 @@ def test_cli_refresh_detects_now_and_says_what_it_did(db: None, ada: User) -> No
     assert Alert.objects.count() == 1
     assert workflow is not None
 
-
-def test_different_failures_on_one_version_raise_nothing(base: CustomerBase) -> None:
-    """Customers on the same release write about many different failures: the version
-    they share explains an alert, it does not make one. (Short messages whose words
-    no other ticket uses leave the version as all they share.)"""
-    said = [("Export crashes", "The export crashes with an error."),
-            ("Druck geht nicht", "Drucken schlägt fehl, Fehler beim Öffnen."),
-            ("Login error", "Login fails with an error message."),
-            ("Sync broken", "Synchronisation fails every night, error in the log."),
-            ("Upload problem", "Uploading attachments fails with an error.")]
-    for n, (subject, body) in enumerate(said):
-        base.open(base.contact(n), subject, body, base.now - (5 - n) * DAY,
-                  product="Ledger", version="5.1")
-    result = detection.run()
-    assert not result.raised
-    assert not Alert.objects.exists()
