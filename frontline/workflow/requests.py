@@ -25,6 +25,7 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, InvalidTransition
 from frontline.core.models import User
+from frontline.customers import services as customers
 from frontline.customers.models import Contact
 from frontline.intake import answers as intake_answers
 from frontline.intake import facts, follow_up, questions
@@ -180,3 +181,29 @@ def send_follow_up(ticket: Ticket, actor: User) -> Message:
     follow_up.record_requested(ticket, plan.questions, at=message.created_at,
                                message=message, actor=actor)
     return message
+
+
+@transaction.atomic
+def log_call(actor: User, *, answers: Mapping[str, Any], body: str,
+             ticket: Ticket | None = None, caller: Contact | None = None,
+             new_email: str = "", new_name: str = "", subject: str = "",
+             category: str | None = None, phone: str = "") -> Ticket:
+    """A call an agent logs with the phone script (desk /calls/new): added to `ticket`
+    (what the caller said, their answers), or a new ticket for `caller` (or the new
+    caller at `new_email`); then the number they called from is kept on their
+    contact, when it has none yet. One transaction."""
+    if ticket is not None:
+        if caller is None and new_email:
+            caller = customers.resolve_contact(new_email, new_name, field="new_email")
+        add_answers(ticket, answers, actor=actor, channel=Channel.PHONE, note=body,
+                    contact=caller)
+        caller = caller or ticket.requester
+    else:
+        ticket = open_request(
+            requester_email=caller.primary_email if caller else new_email,
+            requester_name=caller.name if caller else new_name, subject=subject, body=body,
+            answers=answers, category=category, channel=Channel.PHONE, actor=actor)
+        caller = ticket.requester
+    if phone:
+        customers.set_phone(actor, caller, phone, keep_existing=True)
+    return ticket

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -39,7 +38,7 @@ from frontline.intake.answers import Checked
 from frontline.intake.facts import answers_of
 from frontline.intake.models import Question, QuestionType
 from frontline.intake.questions import condition_text
-from frontline.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+from frontline.tickets.models import ACTIVE_STATUSES, Ticket
 from frontline.tickets.services.inputs import clean_body, clean_subject
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category, find_category
 from frontline.workflow import requests as call_requests
@@ -361,32 +360,14 @@ def _check_before_saving(script: Script) -> None:
 
 
 def _record(script: Script, user: User) -> Ticket:
-    """Open the ticket or add to it, then note the caller's number: one transaction."""
     call = script.call
-    answers = script.answers
-    with transaction.atomic():
-        if call.mode == "existing":
-            assert script.ticket is not None
-            caller = script.contact
-            if caller is None and call.new_email:
-                caller = customers.resolve_contact(call.new_email, call.new_name,
-                                                   field="new_email")
-            call_requests.add_answers(script.ticket, answers, actor=user, channel=Channel.PHONE,
-                                      note=call.body, contact=caller)
-            ticket = script.ticket
-            caller = caller or ticket.requester
-        else:
-            contact = script.contact
-            ticket = call_requests.open_request(
-                requester_email=contact.primary_email if contact else call.new_email,
-                requester_name=(contact.name if contact else call.new_name),
-                subject=call.subject, body=call.body, answers=answers,
-                category=script.category.slug if script.category else None,
-                channel=Channel.PHONE, actor=user)
-            caller = ticket.requester
-        if call.phone:
-            customers.set_phone(user, caller, call.phone, keep_existing=True)
-    return ticket
+    existing = call.mode == "existing"
+    return call_requests.log_call(
+        user, answers=script.answers, body=call.body,
+        ticket=script.ticket if existing else None, caller=script.contact,
+        new_email=call.new_email, new_name=call.new_name, subject=call.subject,
+        category=script.category.slug if script.category and not existing else None,
+        phone=call.phone)
 
 
 def _save(request: HttpRequest, user: User, call: Call) -> HttpResponse:
