@@ -24,7 +24,7 @@ from frontline.core.errors import FrontlineError
 from frontline.intake import facts
 from frontline.intake.models import QuestionType, TicketFact
 from frontline.portal.request import form, uploads
-from frontline.portal.views import _open, _private, _refused
+from frontline.portal.views import open_grant, private, refused_page
 from frontline.tickets import access
 from frontline.tickets.models import Channel, Ticket
 from frontline.workflow import requests
@@ -68,7 +68,7 @@ def _page(request: HttpRequest, ticket: Ticket, token: str, typed: form.Typed | 
         "file_limits": form.file_limits_text(),
         "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
     }
-    return _private(render(request, "portal/answers.html", context, status=status))
+    return private(render(request, "portal/answers.html", context, status=status))
 
 
 @csrf_exempt  # checked below, once the upload limits are in place (as the request form)
@@ -82,9 +82,9 @@ def answers(request: HttpRequest, reference: str, token: str) -> HttpResponse:
 def _answers(request: HttpRequest, reference: str, token: str,
              refused: uploads.SizeLimits) -> HttpResponse:
     try:
-        grant = _open(reference, token)
+        grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as denied:
-        return _refused(request, reference, denied)
+        return refused_page(request, reference, denied)
     ticket = workflow.surviving_ticket(grant.ticket)
     if request.method == "GET":
         return _page(request, ticket, token)
@@ -109,4 +109,4 @@ def _answers(request: HttpRequest, reference: str, token: str,
         return _page(request, ticket, token, typed, dropped=dropped,
                      error=refused_error.message, status=refused_error.status_code)
     url = access.ticket_path(grant.ticket, grant.contact)
-    return _private(HttpResponseRedirect(f"{url}?done=answered"))
+    return private(HttpResponseRedirect(f"{url}?done=answered"))

@@ -46,7 +46,7 @@ MAX_REPLY_CHARS = 100_000
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
-def _private(response: _Response) -> _Response:
+def private(response: _Response) -> _Response:
     # The link is the key: keep it out of caches, search engines and other sites' logs.
     # (same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on
     # our own form posts, and Django's CSRF check rightly refuses those.)
@@ -56,11 +56,11 @@ def _private(response: _Response) -> _Response:
     return response
 
 
-def _open(reference: str, token: str) -> access.TicketAccess:
+def open_grant(reference: str, token: str) -> access.TicketAccess:
     return access.open_link(parse_reference(reference), token)
 
 
-def _refused(request: HttpRequest, reference: str, error: FrontlineError) -> HttpResponse:
+def refused_page(request: HttpRequest, reference: str, error: FrontlineError) -> HttpResponse:
     expired = isinstance(error, access.LinkExpired)
     number = parse_reference(reference)
     context = {
@@ -68,7 +68,7 @@ def _refused(request: HttpRequest, reference: str, error: FrontlineError) -> Htt
         "reference": f"{settings.FRONTLINE_REFERENCE_PREFIX}-{number}" if number else "",
         "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
     }
-    return _private(render(request, "portal/refused.html", context,
+    return private(render(request, "portal/refused.html", context,
                            status=410 if expired else 403))
 
 
@@ -141,24 +141,24 @@ def _page(request: HttpRequest, grant: access.TicketAccess, token: str, *,
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     with timezone.override(zone):
-        return _private(render(request, "portal/ticket.html", context, status=status))
+        return private(render(request, "portal/ticket.html", context, status=status))
 
 
 @require_GET
 def ticket_page(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
-        grant = _open(reference, token)
+        grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
-        return _refused(request, reference, error)
+        return refused_page(request, reference, error)
     return _page(request, grant, token)
 
 
 @require_POST
 def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
-        grant = _open(reference, token)
+        grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
-        return _refused(request, reference, error)
+        return refused_page(request, reference, error)
     body = str(request.POST.get("body", ""))[:MAX_REPLY_CHARS + 1]
     try:
         # Lands on the ticket that lives on if this one was merged; refused (409,
@@ -169,15 +169,15 @@ def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
         return _page(request, grant, token, error=error.message, body=body,
                      status=error.status_code)
     url = access.ticket_path(grant.ticket, grant.contact)
-    return _private(HttpResponseRedirect(f"{url}?done=sent#m{message.pk}"))
+    return private(HttpResponseRedirect(f"{url}?done=sent#m{message.pk}"))
 
 
 @require_POST
 def solved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
-        grant = _open(reference, token)
+        grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
-        return _refused(request, reference, error)
+        return refused_page(request, reference, error)
     survivor = workflow.surviving_ticket(grant.ticket)
     try:
         # After a merge, only into the same person's request: confirming another
@@ -188,15 +188,15 @@ def solved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     except FrontlineError as error:
         return _page(request, grant, token, error=error.message, status=error.status_code)
     url = access.ticket_path(grant.ticket, grant.contact)
-    return _private(HttpResponseRedirect(f"{url}?done=solved"))
+    return private(HttpResponseRedirect(f"{url}?done=solved"))
 
 
 @require_GET
 def attachment(request: HttpRequest, reference: str, token: str, pk: int) -> HttpResponseBase:
     try:
-        grant = _open(reference, token)
+        grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
-        return _refused(request, reference, error)
+        return refused_page(request, reference, error)
     readable = selectors.customer_messages(workflow.surviving_ticket(grant.ticket),
                                            grant.contact.pk)
     found = (Attachment.objects.select_related("blob", "message")
@@ -208,7 +208,7 @@ def attachment(request: HttpRequest, reference: str, token: str, pk: int) -> Htt
     response = FileResponse(io.BytesIO(read_attachment(found)), as_attachment=True,
                             filename=found.filename, content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
-    return _private(response)
+    return private(response)
 
 
 @require_POST
@@ -221,9 +221,9 @@ def new_link(request: HttpRequest) -> HttpResponse:
         context = {"expired": False, "reference": str(request.POST.get("reference", ""))[:40],
                    "support_address": settings.FRONTLINE_SUPPORT_ADDRESS,
                    "error": "Please enter the email address you wrote to us from."}
-        return _private(render(request, "portal/refused.html", context, status=422))
+        return private(render(request, "portal/refused.html", context, status=422))
     ticket = Ticket.objects.filter(pk=number).first() if number is not None else None
     if ticket is not None:
         outbound.send_portal_link(ticket, address)
-    return _private(render(request, "portal/link_sent.html",
+    return private(render(request, "portal/link_sent.html",
                            {"support_address": settings.FRONTLINE_SUPPORT_ADDRESS}))

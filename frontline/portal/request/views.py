@@ -40,7 +40,7 @@ from frontline.mail import outbound
 from frontline.portal import suggestions as kb
 from frontline.portal.request import form, limits, uploads
 from frontline.portal.request.form import Topic, Typed
-from frontline.portal.views import _private as private
+from frontline.portal.views import private
 from frontline.sla import promises
 from frontline.tickets import access
 from frontline.tickets.models import Ticket
