@@ -1,6 +1,9 @@
 """Recurring-problem alerts (frontline.insights.detection).
 
 GET /insights/alerts    the newest alerts, open ones first; agents and admins (403 otherwise)
+GET/POST /insights/alerts/{id}/advisory
+                        the drafted advisory to the organizations at risk; sending it mails
+                        each (a ticket each) and records it on their timelines
 GET /insights/versions  per product version: organizations, tickets, rate vs the previous
 """
 
@@ -10,12 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.schemas import ERROR_RESPONSES
 from frontline.insights import alerts, explain, versions
 from frontline.insights import peers as peer_insights
+from frontline.workflow import advisories
 
 router = Router(tags=["insights"])
 
@@ -83,6 +87,67 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> dict[str, 
         "at_risk": [{"id": risk.organization.pk, "name": risk.organization.name,
                      "version": risk.version, "reason": risk.reason}
                     for risk in view.at_risk]} for view in found]}
+
+
+class RecipientOut(Schema):
+    organization: OrganizationRefOut
+    to: str | None = Field(description="Who it would be mailed to; null: nobody reachable, "
+                                       "it is only recorded.")
+
+
+class AdvisoryDraftOut(Schema):
+    subject: str
+    text: str
+    recipients: list[RecipientOut] = Field(description="The organizations at risk.")
+
+
+class AdvisoryIn(Schema):
+    subject: str | None = Field(None, description="Default: the drafted subject.",
+                                max_length=advisories.MAX_SUBJECT)
+    text: str = Field(max_length=advisories.MAX_TEXT)
+    organizations: list[int] = Field(description="Organization ids (usually of `at_risk`).")
+
+
+class AdvisorySentOut(Schema):
+    organization: OrganizationRefOut
+    ticket: str | None = Field(description="The ticket it was mailed from; null: not mailed.")
+    to: str | None
+    not_mailed: str | None = Field(description="Why it was only recorded.")
+
+
+class AdvisoryListOut(Schema):
+    items: list[AdvisorySentOut]
+
+
+@router.get("/insights/alerts/{alert_id}/advisory",
+            response={200: AdvisoryDraftOut, **ERROR_RESPONSES})
+def draft_advisory(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+    """What Frontline proposes to tell the alert's organizations at risk, and to whom."""
+    view = alerts.explain_alert(request_user(request), alert_id)
+    recipients = []
+    for risk in view.at_risk:
+        person = advisories.recipient(risk.organization)
+        recipients.append({"organization": {"id": risk.organization.pk,
+                                            "name": risk.organization.name},
+                           "to": person.primary_email if person else None})
+    return {"subject": advisories.draft_subject(view),
+            "text": advisories.draft_advisory(view), "recipients": recipients}
+
+
+@router.post("/insights/alerts/{alert_id}/advisory",
+             response={201: AdvisoryListOut, **ERROR_RESPONSES})
+def send_advisory(request: HttpRequest, alert_id: int,
+                  payload: AdvisoryIn) -> Status[dict[str, Any]]:
+    """Send the advisory: each organization gets a ticket from which it is mailed to the
+    person we last heard from there, and an entry on its timeline."""
+    user = request_user(request)
+    view = alerts.explain_alert(user, alert_id)
+    notes = advisories.send_advisory(user, view, payload.text, payload.organizations,
+                                     subject=payload.subject)
+    return Status(201, {"items": [{
+        "organization": {"id": note.organization.pk, "name": note.organization.name},
+        "ticket": note.detail.get("ticket"), "to": note.detail.get("to"),
+        "not_mailed": note.detail.get("not_mailed")} for note in notes]})
 
 
 def _explain_out(found: explain.Explain) -> dict[str, Any]:

@@ -49,7 +49,7 @@ from frontline.insights.models import TermStat, TicketSignature, TicketTerm
 from frontline.intake import extract
 from frontline.intake.models import TicketFact
 from frontline.search.query import TOKEN_RE, fold
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Message, MessageKind, Ticket
 
 # Words enough to say what a ticket is about; more is mostly pasted logs.
 MAX_WORDS = 32
@@ -193,8 +193,11 @@ def signature_of(ticket: Ticket, message: Message | None,
 
 
 def first_messages(ticket_ids: Sequence[int]) -> dict[int, Message]:
-    """Each ticket's first message, the one it was opened with (two queries)."""
-    first = dict(Message.objects.filter(ticket_id__in=ticket_ids).values("ticket_id")
+    """Each ticket's first message from the customer, the one it was opened with (two
+    queries). A ticket we opened (an advisory) starts with ours, which tells nothing
+    about the customer's trouble: their first answer is what counts."""
+    first = dict(Message.objects.filter(ticket_id__in=ticket_ids)
+                 .exclude(kind__in=(MessageKind.OUTBOUND, MessageKind.NOTE)).values("ticket_id")
                  .annotate(first=Min("id")).values_list("ticket_id", "first"))
     messages = Message.objects.only("id", "ticket_id", "body", "body_reply").in_bulk(
         list(first.values()))

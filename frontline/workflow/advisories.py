@@ -2,12 +2,16 @@
 share what explains an alert but are still on an earlier version
 (frontline.insights.explain.at_risk).
 
-Frontline drafts the text; an agent edits it, picks the organizations and sends
-it. Sending records it on each organization's timeline (customers
-OrganizationNote, shown on the organization's desk page), in one transaction. It
-is not mailed: an advisory goes out through the account relationship, and the
-record says it was given, by whom and when. It lives in the workflow layer
-because it reads insights and writes to many organizations.
+Frontline drafts the subject and text; an agent edits them, picks the
+organizations and sends. Sending, in one transaction, for each organization:
+opens a ticket to the person there we last heard from (workflow.opening.
+open_proactive: the advisory is mailed from the ticket's reply address, so their
+answer lands on it), and records the advisory on the organization's timeline
+(customers OrganizationNote, shown on its desk page) with that ticket's
+reference, or with why nobody could be mailed (no contact with a working
+address): then it goes out through the account relationship, and the record says
+so. It lives in the workflow layer because it reads insights and writes to many
+organizations and tickets.
 """
 
 from __future__ import annotations
@@ -15,16 +19,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
-from frontline.customers.models import Organization, OrganizationNote
+from frontline.customers.models import Contact, Organization, OrganizationNote
 from frontline.insights.alerts import AlertView
 from frontline.insights.explain import VERSION
+from frontline.workflow.opening import open_proactive
 
 MAX_TEXT = 5000
+MAX_SUBJECT = 200
+
+
+def draft_subject(view: AlertView) -> str:
+    version = next((e.value for e in view.explains if e.key == VERSION), None)
+    if version:
+        return f"Before you upgrade to {version}: a known problem"[:MAX_SUBJECT]
+    return f"A known problem: {view.alert.title}"[:MAX_SUBJECT]
 
 
 def draft_advisory(view: AlertView) -> str:
@@ -48,16 +62,36 @@ def draft_advisory(view: AlertView) -> str:
     return "\n".join(lines)
 
 
+def recipient(organization: Organization) -> Contact | None:
+    """Who at `organization` the advisory is mailed to: the contact whose latest ticket
+    is the newest (the person we last heard from), else the first contact we have; only
+    people with an address that does not bounce."""
+    reachable = (Contact.objects.filter(organization=organization, emails__isnull=False,
+                                        emails__bouncing_since__isnull=True)
+                 .distinct())
+    latest = (reachable.annotate(last=Max("tickets__created_at"))
+              .filter(last__isnull=False).order_by("-last", "pk").first())
+    return latest or reachable.order_by("pk").first()
+
+
 @transaction.atomic
 def send_advisory(actor: User, view: AlertView, text: str,
-                  organization_ids: Iterable[int | str]) -> list[OrganizationNote]:
-    """Record `text` on the timeline of each chosen organization. Agents and admins."""
+                  organization_ids: Iterable[int | str], *,
+                  subject: str | None = None) -> list[OrganizationNote]:
+    """Mail `text` to each chosen organization (a ticket each) and record it on their
+    timelines. Agents and admins."""
     permissions.check_can_view_insights(actor)
+    permissions.check_can_open_ticket(actor)
     text = text.strip()
     if not text:
         raise InvalidInput("Write the advisory.", field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"At most {MAX_TEXT} characters.", field="text")
+    subject = (draft_subject(view) if subject is None else subject).strip()
+    if not subject:
+        raise InvalidInput("Write the subject.", field="subject")
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidInput(f"At most {MAX_SUBJECT} characters.", field="subject")
     try:
         wanted = {int(pk) for pk in organization_ids}
     except (TypeError, ValueError):
@@ -68,8 +102,17 @@ def send_advisory(actor: User, view: AlertView, text: str,
     if len(organizations) != len(wanted):
         raise InvalidInput("One of the organizations no longer exists.", field="organizations")
     now = timezone.now()
-    notes = [OrganizationNote(organization=organization, kind=OrganizationNote.Kind.ADVISORY,
-                              text=text, author=actor, at=now,
-                              detail={"alert": view.alert.pk, "title": view.alert.title})
-             for organization in organizations]
+    notes = []
+    for organization in organizations:
+        detail: dict[str, object] = {"alert": view.alert.pk, "title": view.alert.title}
+        person = recipient(organization)
+        if person is None:
+            detail["not_mailed"] = "Nobody at this organization has a working address."
+        else:
+            ticket = open_proactive(actor, person, subject=subject, body=text, at=now)
+            detail["ticket"] = ticket.reference
+            detail["to"] = person.primary_email
+        notes.append(OrganizationNote(organization=organization,
+                                      kind=OrganizationNote.Kind.ADVISORY, text=text,
+                                      author=actor, at=now, detail=detail))
     return OrganizationNote.objects.bulk_create(notes)

@@ -25,9 +25,15 @@ from frontline.intake.facts import FactInput
 from frontline.routing import arrival
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
-from frontline.tickets.models import Message, Priority, Ticket
+from frontline.tickets import channels
+from frontline.tickets.models import Channel, Message, Priority, Ticket
 from frontline.tickets.services.inputs import clean_body, clean_subject
-from frontline.tickets.services.rows import new_ticket_rows, save_new_ticket
+from frontline.tickets.services.rows import (
+    new_ticket_rows,
+    proactive_ticket_rows,
+    save_new_ticket,
+)
+from frontline.tickets.services.state import apply_assignee
 from frontline.tickets.taxonomy import find_category, find_priority
 
 logger = logging.getLogger(__name__)
@@ -98,6 +104,31 @@ def open_ticket(
     search_index.index_message(message)
     if read_now:
         detect_later(ticket)
+    return ticket
+
+
+@transaction.atomic
+def open_proactive(actor: User, requester: Contact, *, subject: str, body: str,
+                   at: datetime | None = None) -> Ticket:
+    """Open a ticket to tell `requester` something before they ask (an advisory): our
+    message goes out by mail, with the ticket's reply address, so their answer lands on
+    this ticket. It waits for the customer and belongs to `actor` where they may own
+    tickets. Nothing of the customer's is read (there is none), and arrival rules,
+    which judge what a customer wrote, do not run."""
+    permissions.check_can_open_ticket(actor)
+    now = at or timezone.now()
+    ticket, message, event = proactive_ticket_rows(
+        requester=requester, subject=subject, body=body, actor=actor, at=now,
+        channel=Channel.EMAIL)
+    save_new_ticket(ticket, message, event)
+    if permissions.can_own_tickets(actor):
+        apply_assignee(ticket, actor, actor, now)
+    sla_clock.refresh(ticket, now)
+    search_index.index_ticket(ticket)
+    search_index.index_message(message)
+    sender = channels.sender_for(Channel.EMAIL)
+    if sender is not None:
+        sender.reply(message)
     return ticket
 
 

@@ -80,3 +80,37 @@ def test_versions_in_their_documented_shape(api: Callable[[User], ApiClient], le
     assert five_o["organizations"] == 4 and five_o["previous_version"] is None
     assert five_o["released_on"] == str(today - timedelta(days=200))
     assert api(vera).get("/insights/versions").status_code == 403
+
+
+def test_an_advisory_drafted_and_sent_through_the_api(api: Callable[[User], ApiClient],
+                                                      lena: User, vera: User) -> None:
+    base = with_setups(customer_base(12))
+    for n in range(3):
+        base.problem(n, base.contact(n), base.now - (3 - n) * DAY)
+    detection.run(limit=None)
+    alert_id = api(lena).get("/insights/alerts").json()["items"][0]["id"]
+    d, e = base.organizations[3], base.organizations[4]
+
+    draft = api(lena).get(f"/insights/alerts/{alert_id}/advisory")
+    assert draft.status_code == 200
+    body = draft.json()
+    assert body["subject"] == "Before you upgrade to Ledger 5.1: a known problem"
+    assert "you are not on Ledger 5.1 yet" in body["text"]
+    assert body["recipients"] == [
+        {"organization": {"id": org.pk, "name": org.name}, "to": base.contacts[i].primary_email}
+        for i, org in ((3, d), (4, e))]
+
+    sent = api(lena).post(f"/insights/alerts/{alert_id}/advisory",
+                          {"text": "Please wait with 5.1.", "organizations": [e.pk]})
+    assert sent.status_code == 201
+    (item,) = sent.json()["items"]
+    assert item["organization"] == {"id": e.pk, "name": e.name}
+    assert item["to"] == base.contacts[4].primary_email and item["not_mailed"] is None
+    ticket = api(lena).get(f"/tickets/{item['ticket']}").json()
+    assert ticket["subject"] == body["subject"] and ticket["status"] == "pending_customer"
+
+    refused = api(lena).post(f"/insights/alerts/{alert_id}/advisory",
+                             {"text": "Wait.", "organizations": []})
+    assert refused.status_code == 422
+    assert api(vera).get(f"/insights/alerts/{alert_id}/advisory").status_code == 403
+    assert api(lena).get("/insights/alerts/999999/advisory").status_code == 404

@@ -124,13 +124,24 @@ def test_an_agent_drafts_and_records_an_advisory(explained: CustomerBase, lena: 
     refused = client.post(f"/insights/alerts/{alert.pk}/advisory", {"text": "Wait."})
     assert refused.status_code == 422 and "Choose at least one organization" in (
         refused.content.decode())
+    # Each organization shows who the advisory would be mailed to.
+    person = explained.contacts[4]
+    assert f"&lt;{person.primary_email}&gt;" in html
+    assert 'value="Before you upgrade to Ledger 5.1: a known problem"' in html
+    blank = client.post(f"/insights/alerts/{alert.pk}/advisory",
+                        {"text": "Wait.", "subject": " ", "organizations": [str(e.pk)]})
+    assert blank.status_code == 422 and "Write the subject" in blank.content.decode()
     sent = client.post(f"/insights/alerts/{alert.pk}/advisory",
-                       {"text": "Please wait with 5.1.", "organizations": [str(e.pk)]})
-    assert sent.status_code == 302
+                       {"text": "Please wait with 5.1.", "subject": "Wait with 5.1",
+                        "organizations": [str(e.pk)]}, follow=True)
+    assert "mailed to each (a ticket each)" in sent.content.decode()
     note = OrganizationNote.objects.get()
     assert (note.organization, note.author, note.text) == (e, lena, "Please wait with 5.1.")
     org_page = client.get(f"/o/{e.pk}").content.decode()
     assert "Advisories" in org_page and "Please wait with 5.1." in org_page
+    reference = note.detail["ticket"]
+    assert f'mailed to {person.primary_email} on <a href="/t/{reference}">' in org_page
+    assert "Wait with 5.1" in client.get(f"/t/{reference}").content.decode()
 
 
 def test_a_viewer_may_not_draft_advisories(explained: CustomerBase, vera: User,

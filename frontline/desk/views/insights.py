@@ -107,23 +107,36 @@ def advisory(request: HttpRequest, pk: int) -> HttpResponse:
     except FrontlineError as error:
         return error_page(request, error)
     text = advisories.draft_advisory(view)
+    subject = advisories.draft_subject(view)
     chosen = {risk.organization.pk for risk in view.at_risk}
     refusal: FrontlineError | None = None
     if request.method == "POST":
         text = request.POST.get("text", "")
+        posted_subject = request.POST.get("subject")
+        subject = subject if posted_subject is None else posted_subject
         chosen_ids = request.POST.getlist("organizations")
         try:
-            notes = advisories.send_advisory(user, view, text, chosen_ids)
+            notes = advisories.send_advisory(user, view, text, chosen_ids, subject=subject)
         except FrontlineError as refused:
             refusal = refused
-            chosen = {int(pk) for pk in chosen_ids if pk.isdigit()}
+            chosen = {int(pk) for pk in chosen_ids if pk.isascii() and pk.isdigit()}
         else:
-            messages.success(request, f"Advisory recorded on the timeline of {len(notes)} "
-                                      f"organization{'' if len(notes) == 1 else 's'}.")
+            mailed = sum(1 for note in notes if "ticket" in note.detail)
+            messages.success(request, _advisory_outcome(len(notes), mailed))
             return redirect("desk:insights")
     return render_desk(request, "desk/insights/advisory.html", {
-        "view": view, "text": text, "chosen": chosen, "error": refusal,
+        "view": view, "text": text, "subject": subject, "chosen": chosen, "error": refusal,
+        "choices": [(risk, advisories.recipient(risk.organization)) for risk in view.at_risk],
     }, status=refusal.status_code if refusal else 200)
+
+
+def _advisory_outcome(organizations: int, mailed: int) -> str:
+    said = (f"Advisory recorded on the timeline of {organizations} "
+            f"organization{'' if organizations == 1 else 's'}")
+    if mailed == organizations:
+        return f"{said} and mailed to each (a ticket each)."
+    return (f"{said}; mailed to {mailed}. The others have nobody with a working address: "
+            "tell them through their account manager.")
 
 
 @desk_view

@@ -62,6 +62,28 @@ def new_ticket_rows(
     return ticket, message, event
 
 
+def proactive_ticket_rows(
+    *, requester: Contact, subject: str, body: str, actor: User, at: datetime,
+    channel: str | None = None,
+) -> tuple[Ticket, Message, Event]:
+    """A ticket we open to tell a customer something (an advisory), unsaved: the same
+    rows as new_ticket_rows, but its first message is `actor`'s outbound message and
+    the ticket waits for the customer (pending customer, first response given), so no
+    promise runs until they answer."""
+    ticket, message, event = new_ticket_rows(
+        requester=requester, subject=subject, body=body, channel=channel, at=at, actor=actor)
+    ticket.status = Status.PENDING_CUSTOMER
+    ticket.last_customer_message_at = None
+    ticket.last_agent_message_at = at
+    ticket.first_response_at = at
+    message.kind = MessageKind.OUTBOUND
+    message.author_contact = None
+    message.author_user = actor
+    event.after = {**(event.after or {}), "status": Status.PENDING_CUSTOMER}
+    event.detail = {"proactive": True}
+    return ticket, message, event
+
+
 def save_new_ticket(ticket: Ticket, message: Message, event: Event) -> None:
     ticket.save(force_insert=True)
     message.ticket = ticket
