@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
+from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, UserRefOut
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, NotAllowed
@@ -155,7 +156,13 @@ class PushOut(Schema):
 class ListQuery(Schema):
     status: str | None = Field(None, description="A status, or `open` for the three "
                                                  "still being worked.")
-    limit: int = Field(100, ge=1, le=500)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, description="`next_cursor` of the page before.")
+
+
+class ProblemListOut(Schema):
+    items: list[ProblemOut]
+    next_cursor: str | None
 
 
 def problem_out(problem: Problem, ticket_count: int | None = None) -> dict[str, Any]:
@@ -200,11 +207,12 @@ def _outcomes(outcomes: list[problem_flow.TicketOutcome]) -> list[dict[str, str]
     return [{"reference": o.reference, "outcome": o.outcome, "why": o.why} for o in outcomes]
 
 
-@router.get("", response={200: list[ProblemOut], **ERROR_RESPONSES})
-def list_problems(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
-    """Problems, the latest change first."""
+@router.get("", response={200: ProblemListOut, **ERROR_RESPONSES})
+def list_problems(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+    """Problems, the latest change first, a page at a time."""
     _readable(request)
-    return [problem_out(p) for p in services.problems_list(query.status)[:query.limit]]
+    page = services.problems_page(query.status, cursor=query.cursor, limit=query.limit)
+    return {"items": [problem_out(p) for p in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: ProblemDetailOut, **ERROR_RESPONSES})

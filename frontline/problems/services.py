@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from frontline.core import permissions
+from frontline.core import paging, permissions
 from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.inputs import blank
@@ -61,6 +61,17 @@ UPDATABLE_FIELDS = ("title", "description", "status", "workaround", "fix_version
 
 
 # -- reading ----------------------------------------------------------------------
+
+
+# The order of problem lists, desk and API: the latest change first.
+LIST_ORDER = paging.Keyset("-updated_at", "-id")
+
+
+def problems_page(status: str | None = None, *, cursor: str | None = None, limit: int = 50,
+                  restart_on_bad_cursor: bool = False) -> paging.Page[Problem]:
+    """One page of problems_list in LIST_ORDER, after `cursor`."""
+    return paging.page(problems_list(status), LIST_ORDER, cursor=cursor, limit=limit,
+                       restart_on_bad_cursor=restart_on_bad_cursor)
 
 
 def problems_list(status: str | None = None) -> QuerySet[Problem]:

@@ -41,8 +41,10 @@ def test_an_agent_records_links_and_reads_a_problem(api, lena, bobs_ticket, alic
                             {"references": [alices_ticket.reference]})
     assert linked.status_code == 200 and linked.json()["ticket_count"] == 2
     listed = api(lena).get("/problems", {"status": "open"}).json()
-    assert [(p["id"], p["ticket_count"]) for p in listed] == [(body["id"], 2)]
-    assert api(lena).get("/problems", {"status": "fixed"}).json() == []
+    assert [(p["id"], p["ticket_count"]) for p in listed["items"]] == [(body["id"], 2)]
+    assert listed["next_cursor"] is None
+    assert api(lena).get("/problems", {"status": "fixed"}).json() == {
+        "items": [], "next_cursor": None}
     unlinked = api(lena).client.delete(
         f"/api/v1/problems/{body['id']}/tickets/{bobs_ticket.reference}")
     assert unlinked.status_code == 200 and unlinked.json()["ticket_count"] == 1
@@ -153,3 +155,16 @@ def test_the_tracker_webhook_refuses_what_it_cannot_trust(settings, lena, shippe
     assert _post(b"not json").status_code == 422
     problem.refresh_from_db()
     assert problem.status == "investigating"
+
+
+def test_the_list_is_paged_by_cursor(api, lena):
+    made = [services.create_problem(lena, title=f"Problem {word}")
+            for word in ("alpha", "Beta", "gamma Γάμμα", "delta", "épsilon")]
+    first = api(lena).get("/problems", {"limit": 2}).json()
+    assert [p["id"] for p in first["items"]] == [made[4].pk, made[3].pk]
+    second = api(lena).get("/problems", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    third = api(lena).get("/problems", {"limit": 2, "cursor": second["next_cursor"]}).json()
+    assert [p["id"] for p in second["items"] + third["items"]] == [
+        made[2].pk, made[1].pk, made[0].pk]
+    assert third["next_cursor"] is None
+    assert api(lena).get("/problems", {"cursor": "zzz"}).status_code == 422

@@ -20,6 +20,23 @@ def test_the_list_filters_by_status(signed_in, lena, vera):
     assert "Closed one" in signed_in(vera).get("/problems?status=wont_fix").content.decode()
 
 
+def test_the_list_pages_older_problems(signed_in, lena, monkeypatch):
+    from frontline.desk.views import problems as problem_views
+    monkeypatch.setattr(problem_views, "PAGE_SIZE", 3)
+    titles = ["Export stalls", "Login loops", "PDF blank", "Sync duplicates", "Émoji in names"]
+    for title in titles:
+        services.create_problem(lena, title=title)
+    client = signed_in(lena)
+    first = client.get("/problems").content.decode()
+    assert [t for t in titles if t in first] == titles[2:] and 'rel="next"' in first
+    older = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = client.get("/problems" + older.replace("&amp;", "&")).content.decode()
+    assert [t for t in titles if t in second] == titles[:2]
+    assert 'rel="next"' not in second and "« Latest" in second
+    # A hand-edited cursor starts again at the latest, not an error page.
+    assert "Émoji in names" in client.get("/problems?after=zzz").content.decode()
+
+
 def test_a_ticket_becomes_a_problem_from_its_page(signed_in, lena, bobs_ticket):
     client = signed_in(lena)
     box = client.get(bobs_ticket.get_absolute_url()).content.decode()

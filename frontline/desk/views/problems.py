@@ -30,6 +30,9 @@ EDIT_FIELDS = ("title", "description", "workaround", "fix_version", "tracker_lin
                "status")
 
 
+PAGE_SIZE = 50
+
+
 def _status_label(value: str) -> str:
     return ProblemStatus(value).label
 
@@ -50,11 +53,13 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     try:
         permissions.check_can_view_problems(user)
         current = request.GET.get("status", "open")
-        rows = list(services.problems_list(current or None)[:300])
+        page = services.problems_page(current or None, cursor=request.GET.get("after"),
+                                      limit=PAGE_SIZE, restart_on_bad_cursor=True)
     except FrontlineError as error:
         return error_page(request, error)
     return render_desk(request, "desk/problems/list.html", {
-        "problems": rows, "filters": FILTERS, "current": current,
+        "problems": page.rows, "next_cursor": page.next_cursor,
+        "first_page": not request.GET.get("after"), "filters": FILTERS, "current": current,
         "can_change": permissions.can_change_problems(user),
     })
 
