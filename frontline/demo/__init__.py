@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontline.core.models import User
-from frontline.demo import configuration, customers, history, people
+from frontline.demo import configuration, customers, history, people, regression
 from frontline.demo.questions import create_question_sets
 
 __all__ = ["DEFAULT_TICKETS", "load"]
@@ -78,6 +78,9 @@ def load(
         configuration.set_assignment_methods()
         configuration.set_costs(ada)
         history.settle(ada, now)
-    return Summary(created=True, tickets=sum(1 for s in stories if s.ticket is not None),
+        # A regression of the latest release that detection finds (frontline.demo.regression).
+        regression.report(now)
+    return Summary(created=True, tickets=sum(1 for s in stories if s.ticket is not None)
+                   + len(regression.REPORTS),
                    organizations=len(customers.ORGANIZATIONS), contacts=len(contacts),
                    logins=people.logins(created_users))

@@ -74,7 +74,7 @@ ORGANIZATIONS = [
 # release, some lag behind, one runs two products, one has none recorded.
 SETUP: dict[str, tuple[int | None, list[tuple[str, str | None, int]]]] = {
     "Northwind Traders": (2_500, [("atlas-server", "4.0", 300), ("atlas-server", "4.1", 150),
-                                  ("atlas-server", "4.2", 40)]),
+                                  ("atlas-server", "4.2", 40), ("atlas-server", "4.2.1", 8)]),
     "Umbrella Health": (5_200, [("atlas-server", "4.0", 320), ("atlas-server", "4.1", 118),
                                 ("atlas-server", "4.2.1", -14)]),
     "Globex Corporation": (800, [("atlas-server", "4.1", 181), ("atlas-server", "4.2", 55),

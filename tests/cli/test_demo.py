@@ -7,6 +7,7 @@ from django.db.models import Count
 from frontline.cli import main
 from frontline.core.models import User
 from frontline.customers.models import Contact, Organization, Plan, Version
+from frontline.insights import alerts
 from frontline.notifications.models import Notification
 from frontline.tickets.models import Event, Message, Status, Ticket
 
@@ -21,7 +22,7 @@ def test_demo_loads_once_and_prints_the_logins(db, capsys):
     first = capsys.readouterr().out
     loaded = counts()
     assert "Demo data loaded" in first
-    assert "40 tickets" in first
+    assert "43 tickets" in first  # the history's 40 and the regression's 3
     for username in ("ada", "lena", "otto", "dana", "vera"):
         assert f"  {username} " in first
     assert User.objects.get(username="lena").check_password("frontline")
@@ -34,7 +35,7 @@ def test_demo_loads_once_and_prints_the_logins(db, capsys):
 
 def test_demo_history_has_plans_tiers_and_varied_statuses(db, capsys):
     assert main(["demo", "--tickets", "60"]) == 0
-    assert Ticket.objects.count() == 60
+    assert Ticket.objects.count() == 63
     assert set(Plan.objects.values_list("slug", flat=True)) >= {
         "standard", "premium", "enterprise"}
     assert Plan.objects.get(is_default=True).slug == "standard"
@@ -60,4 +61,20 @@ def test_demo_history_has_plans_tiers_and_varied_statuses(db, capsys):
     assert any(r.startswith("No reply for") for r in reasons)
     # The history's notifications (escalations to teams) count as read.
     assert Notification.objects.exists()
-    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    # Only the regression's alert (frontline.demo.regression) is news to the admins.
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert set(unread.values_list("kind", flat=True)) == {"alert_raised"}
+    assert {n.user.username for n in unread} == {"ada"}
+
+
+def test_demo_insights_show_the_regression_and_who_is_at_risk(db, capsys):
+    assert main(["demo", "--tickets", "40"]) == 0
+    ada = User.objects.get(username="ada")
+    found = [view for view in alerts.list_alerts(ada) if "exp-4471" in view.alert.title.lower()]
+    assert len(found) == 1
+    view = found[0]
+    assert sorted(o.name for o in view.organizations) == [
+        "Globex Corporation", "Northwind Traders", "Wayne Analytics"]
+    assert view.explains[0].key == "version" and view.explains[0].value == "Atlas Server 4.2.1"
+    assert [(risk.organization.name, risk.version) for risk in view.at_risk] == [
+        ("Umbrella Health", "Atlas Server 4.1")]
