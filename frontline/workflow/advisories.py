@@ -51,7 +51,7 @@ def draft_advisory(view: AlertView) -> str:
         "Hello,",
         "",
         f"Several customers{where}{on} have reported the same problem in the last days: "
-        f"{view.alert.title}.",
+        f"{_problem_name(view)}.",
     ]
     if version:
         lines += ["", f"Your setup is similar and you are not on {version} yet. We advise you "
@@ -72,6 +72,16 @@ def recipient(organization: Organization) -> Contact | None:
     latest = (reachable.annotate(last=Max("tickets__created_at"))
               .filter(last__isnull=False).order_by("-last", "pk").first())
     return latest or reachable.order_by("pk").first()
+
+
+def _problem_name(view: AlertView) -> str:
+    """What the customer is told the problem is: the problem's title once the alert
+    became one, else the alert's first defining term (its error code, when it has
+    one): the rest of the title is detection's shorthand, not words for customers."""
+    problem = view.alert.problem
+    if problem is not None:
+        return problem.title
+    return view.alert.title.split(" · ")[0]
 
 
 @transaction.atomic

@@ -35,7 +35,8 @@ def view(db: None, lena: User) -> alerts.AlertView:
 def test_the_draft_names_the_setup_and_the_version(view: alerts.AlertView) -> None:
     text = advisories.draft_advisory(view)
     assert "customers running database=oracle on Ledger 5.1" in text
-    assert "you are not on Ledger 5.1 yet" in text and view.alert.title in text
+    assert "you are not on Ledger 5.1 yet" in text
+    assert "reported the same problem in the last days: ORA-01722." in text
 
 
 def test_the_advisory_is_recorded_on_each_chosen_organization(view: alerts.AlertView,
