@@ -181,8 +181,11 @@ def organizations_against_peers(user: User, *, period_days: int = 90) -> list[Pe
 
     organizations = list(Organization.objects.filter(seats__gt=0)
                          .select_related("plan", "account_manager"))
+    # A ticket we opened (an advisory) that the customer never answered is not
+    # theirs: it has no customer message (frontline.workflow.opening.open_proactive).
     tickets = (Ticket.objects.filter(created_at__gte=period.start, created_at__lt=period.end,
                                      merged_into__isnull=True,
+                                     last_customer_message_at__isnull=False,
                                      organization__seats__gt=0).order_by())
     totals = {row["organization_id"]: row for row in tickets.values("organization_id").annotate(
         tickets=Count("id"), requesters=Count("requester_id", distinct=True))}

@@ -16,6 +16,8 @@ from frontline.tickets.models import Ticket
 def make_ticket(requester: Contact, subject: str = "Export fails", *, tier: int = 1,
                 at: datetime | None = None, **fields: Any) -> Ticket:
     at = at or timezone.now()
+    # The customer wrote first, as on every path but a ticket we open ourselves.
+    fields.setdefault("last_customer_message_at", at)
     return Ticket.objects.create(subject=subject, requester=requester,
                                  organization=requester.organization, tier=tier,
                                  created_at=at, updated_at=at, **fields)

@@ -194,3 +194,17 @@ def test_size_bands_and_the_median_without_oneself() -> None:
     assert _median_without([1.0, 2.0, 3.0, 10.0], 10.0) == 2.0
     assert _median_without([1.0, 1.0, 4.0], 1.0) == 2.5
     assert _median_without([5.0], 5.0) is None
+
+
+def test_tickets_we_opened_count_once_the_customer_answers(lena: User) -> None:
+    from frontline.workflow.conversation import add_customer_message
+    from frontline.workflow.opening import open_proactive
+    peer_base()
+    before = by_name(organizations_against_peers(lena, period_days=90))["Pinewood"].tickets
+    person = Ticket.objects.filter(organization__name="Pinewood").first().requester
+    told = open_proactive(lena, person, subject="Before you upgrade", body="Please wait.")
+    assert by_name(organizations_against_peers(lena, period_days=90))["Pinewood"].tickets == (
+        before)
+    add_customer_message(told, person, "Thanks, we upgraded already and see the error.")
+    assert by_name(organizations_against_peers(lena, period_days=90))["Pinewood"].tickets == (
+        before + 1)
