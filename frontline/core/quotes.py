@@ -1,166 +1,239 @@
-# ruff: noqa: RUF001, RUF003  (Cyrillic letters and full-width colons are the point here)
+# ruff: noqa: RUF001  (full-width colons and punctuation are the point here)
 """Separating what the sender wrote this time from quoted history and signatures.
 
-The full text is always kept; this only decides what the desk shows unfolded.
-Clients mark the start of the history in a few recognisable ways:
+The full text is always kept; this only decides what the desk shows unfolded, so
+when in doubt a line stays: losing what a customer wrote is worse than showing a
+few lines of history. Clients mark the start of the history in a few ways, whose
+words per language are in `frontline.core.quote_markers`:
 
 - an attribution line: "On Tue, 3 Mar 2026 at 10:12, Jane <jane@x> wrote:" (Gmail,
-  Apple Mail, Thunderbird), in the sender's language and sometimes wrapped over
-  two or three lines;
-- a header block: "-----Original Message-----" or "From: ... / Sent: ... / To:"
-  (Outlook and Exchange, Outlook mobile, many webmails), again localised;
-- a forward banner: "---------- Forwarded message ---------", "Begin forwarded message:";
+  Apple Mail, Thunderbird, Yahoo), sometimes wrapped over two or three lines, and
+  in some languages with no verb at all (Gmail in Russian and Japanese ends with
+  "<address>:"). It counts only with evidence a sentence lacks: an address in
+  brackets, a date after the client's opening word, or quoted lines right below,
+  so "As the manual wrote:" or "Der Kollege schrieb um 14:30:" stay the customer's;
+- a header block: "From: / Sent: / To: / Subject:" (Outlook, GMX puts "Gesendet:"
+  first), possibly all on one line after an HTML conversion; a "From:" line of the
+  customer's own logs has no "Sent:" under it;
+- a banner: "-----Original Message-----", "---------- Forwarded message ---------",
+  "Begin forwarded message:", and any dashed banner with a header line below it;
 - lines starting with ">".
 
-Signatures start at an RFC 3676 "-- " line, or at a mobile client's
-"Sent from my iPhone" line.
+Answers written between quoted lines (inline or bottom-posting) are the sender's
+and are kept. Signatures start at an RFC 3676 "-- " line or at a mobile client's
+"Sent from my iPhone" line standing near the end; closings and unmarked
+signature blocks stay, since guessing where a name ends loses text.
+
+Work is linear in the text and bounded: only the first MAX_LINES lines are searched,
+and marker checks read at most a few hundred characters of a line.
 """
 
 from __future__ import annotations
 
 import re
 
-# "... wrote:" in the languages we promise. Each is a suffix that ends the line,
-# and an optional prefix that starts it; a line with the suffix but without the
-# prefix must at least contain an address or a digit (a date) to count, so that
-# "As the manual wrote:" in a customer's own text is not taken for history.
-_ATTRIBUTIONS: tuple[tuple[str, str], ...] = (
-    (r"on\b", r"\bwrote\s*:"),  # English
-    (r"am\b", r"\bschrieb\b.*:"),  # German: "Am 3. März 2026 um 10:12 schrieb Jane <j@x>:"
-    (r"le\b", r"\ba\s+écrit\s*:"),  # French: "Le 3 mars 2026 à 10:12, Jane a écrit :"
-    (r"el\b", r"\bescribió\s*:"),  # Spanish
-    (r"il\b", r"\bha\s+scritto\s*:"),  # Italian: "Il giorno mar 3 mar 2026 ... ha scritto:"
-    (r"op\b", r"\bschreef\b.*:"),  # Dutch: "Op di 3 mrt. 2026 om 10:12 schreef Jane <j@x>:"
-    (r"em\b", r"\bescreveu\s*:"),  # Portuguese
-    (r"w\s+dniu\b", r"\bnapisał(?:\(a\)|a)?\s*:"),  # Polish
-    # Russian: "3 марта 2026 г., в 10:12, Jane <j@x> пишет:"
-    (r"", r"(?:пишет|написал(?:\(а\)|а)?)\s*:"),
-    (r"den\b", r"\bskrev\b.*:"),  # Swedish: "Den 3 mars 2026 kl. 10:12 skrev Jane <j@x>:"
-    (r"", r"写道\s*[:：]"),  # Chinese: "Jane <j@x> 于2026年3月3日周二 10:12写道："
-    (r"", r"寫道\s*[:：]"),  # Chinese (traditional)
+from frontline.core.quote_markers import (
+    ATTRIBUTION_WORDS,
+    ATTRIBUTIONS,
+    BANNER_PHRASES,
+    FORWARD_BANNERS,
+    HEADER_LABELS,
+    MOBILE_SIGNATURES,
 )
+
+MAX_LINES = 5_000
+_MAX_MARKER = 300  # the longest attribution or banner we read
+_MAX_LINE = 2_000  # a longer line is body text; its head is enough to tell
+_COLONS = (":", "：")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    longest_first = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in longest_first)
+
+
+# Each attribution with the words that must occur for its expression to be tried: a
+# substring test rules out most lines far faster than the expressions.
 _ATTRIBUTION_RES = tuple(
-    (re.compile(rf"^{prefix}", re.I) if prefix else None, re.compile(rf"{suffix}$", re.I))
-    for prefix, suffix in _ATTRIBUTIONS
+    (tuple(word for word in ATTRIBUTION_WORDS if word in verb.lower()),
+     re.compile(rf"^(?:{prefix})", re.I) if prefix else None,
+     re.compile(rf"(?:{verb})\s*[:：]$", re.I))
+    for prefix, verb in ATTRIBUTIONS
 )
+_OPENING_WORD = re.compile("|".join(f"^(?:{prefix})" for prefix, _ in ATTRIBUTIONS if prefix), re.I)
+_DATE = re.compile(
+    r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?\d{2,4}(?!\d)"
+)
+_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
+_ADDRESS = r"[<(\[\"]\s*(?:mailto:)?[^\s<>()\[\]\"@]{1,64}@[^\s<>()\[\]\"]{1,255}\s*[>)\]\"]"
+_BRACKETED_ADDRESS = re.compile(_ADDRESS)
+_ENDS_WITH_ADDRESS = re.compile(rf"{_ADDRESS}\s*[:：]$")
 
-_ORIGINAL_MESSAGE = re.compile(
-    r"^-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht|"
-    r"message d'origine|message original|mensaje original|messaggio originale|"
-    r"oorspronkelijk bericht|origineel bericht|mensagem original|wiadomość oryginalna|"
-    r"oryginalna wiadomość|исходное сообщение|пересылаемое сообщение|"
-    r"ursprungligt meddelande|原始邮件|原始郵件|原始信件|forwarded message|"
-    r"weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|"
-    r"doorgestuurd bericht|mensagem encaminhada|wiadomość przekazana|vidarebefordrat meddelande|"
-    r"转发的邮件|轉寄的郵件)\s*-{2,}\s*$",
-    re.I,
+_BANNER = re.compile(rf"^-{{2,}}\s*(?:{_alternation(BANNER_PHRASES)})\s*-{{2,}}$", re.I)
+# Without dashes, or a dashed banner in a language we do not know: only with a header below.
+_LOOSE_BANNER = re.compile(
+    rf"^-*\s*(?:{_alternation(BANNER_PHRASES)})\s*-*$|^-{{2,}}\s*\w.{{0,58}}?\w\s*-{{2,}}$", re.I
 )
-_FORWARD_BANNER = re.compile(
-    r"^(?:begin forwarded message|anfang der weitergeleiteten nachricht|"
-    r"début du message réenvoyé|début du message transféré|inicio del mensaje reenviado|"
-    r"inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem reencaminhada|"
-    r"początek przekazanej wiadomości|начало переадресованного сообщения|"
-    r"vidarebefordrat brev|转发的邮件)\s*[:：]\s*$",
-    re.I,
-)
-# Outlook's separator line above its header block.
-_UNDERSCORES = re.compile(r"^_{20,}\s*$")
+_FORWARD_BANNER = re.compile(rf"^(?:{_alternation(FORWARD_BANNERS)})\s*[:：]$", re.I)
+_UNDERSCORES = re.compile(r"^_{20,}$")  # Outlook's rule above its header block
 
-_HEADER_FROM = re.compile(
-    r"^(?:from|von|de|da|van|od|от|från|fra|发件人|寄件者|寄件人)\s*[:：]", re.I
-)
-_HEADER_SENT = re.compile(
-    r"^(?:sent|date|gesendet|datum|envoyé|date|enviado|fecha|inviato|data|verzonden|"
-    r"verstuurd|wysłano|data wysłania|отправлено|дата|skickat|datum|发送时间|日期|"
-    r"寄件日期|時間|傳送時間)\s*[:：]",
-    re.I,
-)
-_HEADER_TO_OR_SUBJECT = re.compile(
-    r"^(?:to|an|à|a|para|aan|do|кому|till|收件人|subject|betreff|objet|asunto|oggetto|"
-    r"onderwerp|assunto|temat|тема|ämne|主题|主旨)\s*[:：]",
-    re.I,
-)
+_HEADER_LINE = {
+    role: re.compile(rf"^(?:{_alternation(labels)})\s*[:：]", re.I)
+    for role, labels in HEADER_LABELS.items()
+}
+# The same labels inside a line: Outlook's block flattened by an HTML conversion.
+_HEADER_INSIDE = {
+    role: re.compile(rf"\s(?:{_alternation(HEADER_LABELS[role])})\s*[:：]", re.I)
+    for role in ("sent", "subject")
+}
 
 _SIGNATURE_DELIMITER = re.compile(r"^--\s?$")
-_MOBILE_SIGNATURE = re.compile(
-    r"^(?:sent from my \w[\w ]*|sent from (?:mail|outlook|yahoo mail|samsung mobile)\b.*|"
-    r"sent (?:via|with) \w.*|get outlook for (?:ios|android).*|sent from my mobile device|"
-    r"von meinem \w.* gesendet|gesendet von meinem \w.*|gesendet mit der .*|"
-    r"envoyé de mon \w.*|envoyé depuis mon \w.*|"
-    r"enviado desde mi \w.*|enviado do meu \w.*|enviado de meu \w.*|"
-    r"inviato da(?:l mio)? \w.*|verzonden (?:vanaf|met) (?:mijn )?\w.*|"
-    r"wysłane z (?:mojego )?\w.*|отправлено с (?:моего )?\w.*|"
-    r"skickat från min \w.*|发自我的\w.*|从我的\w+发送|來自我的\w.*)\s*$",
-    re.I,
-)
+_MOBILE_SIGNATURE = re.compile(rf"^(?:{'|'.join(MOBILE_SIGNATURES)})\s*$", re.I)
+# A mobile line is a signature only near the end: a disclaimer may follow, a story may not.
+_MAX_AFTER_MOBILE = 6
 
 
 def _plain(line: str) -> str:
     """A line without the bold stars and spaces plain-text renderings of HTML put around headers."""
-    return line.strip().strip("*_").strip().replace("\u00a0", " ")
+    return line[:_MAX_LINE].strip().strip("*_").strip().replace("\u00a0", " ")
 
 
-def _is_attribution(text: str, *, wrapped: bool = False) -> bool:
-    """An attribution line; `wrapped` text (several lines joined) must also start
-    with the language's opening word, since a sentence before a real attribution
-    must not be swallowed with it."""
-    text = _plain(text)
-    # Every attribution ends with a colon; checking that first keeps long mails fast.
-    if not text.endswith((":", "：")) or len(text) > 300:
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _quoted_below(lines: list[str], index: int) -> bool:
+    """The first non-blank line from lines[index] on (looking a few lines ahead) is quoted."""
+    for line in lines[index : index + 4]:
+        if line.strip():
+            return _is_quoted(line)
+    return False
+
+
+def _is_attribution(text: str, *, quoted_below: bool) -> bool:
+    """An attribution line (or lines joined): a client's verb ending the line, with an
+    address in brackets, or a date after the client's opening word, or quoted lines below."""
+    if not text.endswith(_COLONS) or len(text) > _MAX_MARKER:
         return False
-    for prefix, suffix in _ATTRIBUTION_RES:
-        if not suffix.search(text):
+    address = _BRACKETED_ADDRESS.search(text) is not None
+    date = _DATE.search(text) is not None
+    if address and date and _ENDS_WITH_ADDRESS.search(text):
+        return True  # Gmail in Russian or Japanese, Yandex, Mail.ru: no verb
+    lowered = text.lower()
+    for words, opening, verb in _ATTRIBUTION_RES:
+        if not any(word in lowered for word in words) or not verb.search(text):
             continue
-        if prefix is not None and prefix.match(text):
+        if address or (date and opening is not None and opening.match(text)):
             return True
-        if not wrapped and ("@" in text or re.search(r"\d", text)):
+        if quoted_below and any(char.isdigit() for char in text):
             return True
     return False
 
 
-def _is_header_block(lines: list[str], index: int) -> bool:
-    """An Outlook-style "From: / Sent: / To: / Subject:" block starts at lines[index]."""
-    if not _HEADER_FROM.match(_plain(lines[index])):
+def _starts_attribution(line: str) -> bool:
+    """Could a wrapped attribution start here? Not on a sentence that merely precedes it."""
+    if line.endswith(_SENTENCE_END):
         return False
-    following = [_plain(line) for line in lines[index + 1 : index + 6] if line.strip()]
-    has_sent = any(_HEADER_SENT.match(line) for line in following)
-    has_other = any(_HEADER_TO_OR_SUBJECT.match(line) for line in following)
-    return has_sent and has_other
+    return _OPENING_WORD.match(line) is not None or _DATE.search(line) is not None
+
+
+def _header_role(line: str) -> str | None:
+    for role, pattern in _HEADER_LINE.items():
+        if pattern.match(line):
+            return role
+    return None
+
+
+def _is_header_block(plain: list[str], index: int) -> bool:
+    """An Outlook-style block starts at plain[index]: "From" and "Sent" lines (either
+    first) and a "To" or "Subject" line, blank lines between them allowed, with an
+    address or a date, which counters in a log ("Sent: 1,024 packets") lack."""
+    role = _header_role(plain[index])
+    if role not in ("from", "sent"):
+        return False
+    if role == "from" and all(pattern.search(plain[index]) for pattern in _HEADER_INSIDE.values()):
+        return True
+    roles = {role: plain[index]}
+    for line in plain[index + 1 : index + 12]:
+        if not line:
+            continue
+        role = _header_role(line)
+        if role is None or len(roles) == 4:
+            break
+        roles.setdefault(role, line)
+    if not ({"from", "sent"} <= roles.keys() and roles.keys() & {"to", "subject"}):
+        return False
+    sent = roles["sent"]
+    return "@" in roles["from"] or bool(_DATE.search(sent) or _TIME.search(sent))
+
+
+def _header_follows(plain: list[str], index: int) -> bool:
+    following = [line for line in plain[index + 1 : index + 4] if line]
+    return bool(following) and _header_role(following[0]) is not None
 
 
 def quote_start(lines: list[str]) -> int | None:
     """Index of the first line of quoted history, or None."""
-    for index, line in enumerate(lines):
-        if _UNDERSCORES.match(line.strip()) and any(
-            _is_header_block(lines, j) for j in range(index + 1, min(index + 3, len(lines)))
+    limit = min(len(lines), MAX_LINES)
+    plain = [_plain(line) for line in lines[:limit]]
+    for index in range(limit):
+        line = plain[index]
+        if _UNDERSCORES.match(lines[index].strip()):
+            below = [j for j in range(index + 1, min(index + 4, limit)) if plain[j]]
+            if below and _is_header_block(plain, below[0]):
+                return index
+            continue
+        if not line or _is_quoted(lines[index]):
+            continue
+        if _BANNER.match(line) or _FORWARD_BANNER.match(line):
+            return index
+        if _LOOSE_BANNER.match(line) and _header_follows(plain, index):
+            return index
+        if _is_header_block(plain, index):
+            return index
+        if line.endswith(_COLONS) and _is_attribution(
+            line, quoted_below=_quoted_below(lines, index + 1)
         ):
             return index
-        stripped = _plain(line)
-        if not stripped:
+        if len(line) > _MAX_MARKER or not _starts_attribution(line):
             continue
-        if _ORIGINAL_MESSAGE.match(stripped) or _FORWARD_BANNER.match(stripped):
-            return index
-        if _is_header_block(lines, index):
-            return index
-        if line.lstrip().startswith(">"):
-            continue
-        # Gmail wraps long attributions; try the line alone, then joined with the next ones.
-        if _is_attribution(line):
-            return index
+        # Gmail wraps long attributions; try the line joined with the next one or two.
         for span in (2, 3):
-            part = lines[index : index + span]
-            if len(part) < span or not all(piece.strip() for piece in part):
+            part = plain[index : index + span]
+            if len(part) < span or not all(part) or any(_is_quoted(piece) for piece in part):
                 break
-            if _is_attribution(" ".join(_plain(piece) for piece in part), wrapped=True):
+            if part[-1].endswith(_COLONS) and _is_attribution(
+                " ".join(part), quoted_below=_quoted_below(lines, index + span)
+            ):
                 return index
     return None
 
 
+def _near_the_end(lines: list[str], index: int) -> bool:
+    after = 0
+    for line in lines[index + 1 : index + 40]:
+        after += bool(line.strip())
+        if after > _MAX_AFTER_MOBILE:
+            return False
+    return True
+
+
 def strip_signature(lines: list[str]) -> list[str]:
+    """`lines` up to an RFC 3676 "-- " line or a mobile client's line near the end."""
     for index, line in enumerate(lines):
-        if _SIGNATURE_DELIMITER.match(line.rstrip("\r")) or _MOBILE_SIGNATURE.match(_plain(line)):
+        if _SIGNATURE_DELIMITER.match(line.rstrip("\r")):
+            return lines[:index]
+        plain = _plain(line)
+        mobile = plain and len(plain) <= 100 and _MOBILE_SIGNATURE.match(plain)
+        if mobile and _near_the_end(lines, index):
             return lines[:index]
     return lines
+
+
+def _unquoted(lines: list[str]) -> list[str]:
+    """Quoted lines blanked, so the answers between them stay apart."""
+    return ["" if _is_quoted(line) else line for line in lines]
 
 
 def _trim(lines: list[str]) -> str:
@@ -169,25 +242,19 @@ def _trim(lines: list[str]) -> str:
 
 
 def extract_reply(text: str) -> str:
-    """What the sender wrote this time: text before the quoted history, without signature.
+    """What the sender wrote this time: text before the quoted history, without signature,
+    and the answers they wrote between the quoted lines below an attribution.
 
-    Falls back to the unquoted lines (bottom-posting and inline answers), and to the
-    whole text when nothing else is left, so a message never shows empty.
+    Falls back to the whole text when nothing else is left, so a message never shows empty.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     start = quote_start(lines)
-    head = lines[:start] if start is not None else lines
-    reply = _trim(strip_signature([line for line in head if not line.lstrip().startswith(">")]))
-    if reply.strip():
-        return reply
-    quoted_below = start is not None and any(
-        line.lstrip().startswith(">") for line in lines[start + 1 :]
-    )
-    if start is not None and quoted_below:
-        # Bottom-posted: the new text follows the quote; keep what is not quoted.
-        tail = [line for line in lines[start + 1 :] if not line.lstrip().startswith(">")]
-        if quote_start(tail) is None:
-            reply = _trim(strip_signature(tail))
-            if reply.strip():
-                return reply
-    return text.strip()
+    own = strip_signature(_unquoted(lines if start is None else lines[:start]))
+    if start is not None and _quoted_below(lines, start + 1):
+        # Inline or bottom-posted answers: under the attribution, the lines the sender
+        # did not quote are theirs, up to a history quoted inside that.
+        tail = lines[start + 1 :]
+        nested = quote_start(tail)
+        own = [*own, "", *strip_signature(_unquoted(tail if nested is None else tail[:nested]))]
+    reply = _trim(own)
+    return reply if reply.strip() else text.strip()
