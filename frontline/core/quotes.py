@@ -126,8 +126,9 @@ def _is_attribution(text: str, *, quoted_below: bool) -> bool:
             continue
         if address or (date and opening is not None and opening.match(text)):
             return True
-        if quoted_below and any(char.isdigit() for char in text):
-            return True
+        if quoted_below and (any(char.isdigit() for char in text)
+                             or (opening is not None and opening.match(text))):
+            return True  # "On Monday Support wrote:" right above "> ..." lines
     return False
 
 
