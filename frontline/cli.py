@@ -367,11 +367,20 @@ def cmd_mail_import(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     elapsed = time.monotonic() - started
-    _out(f"Imported {summary.total} mails in {elapsed:.1f} s: {summary.stored} stored, "
+    # Each mail read counts once: stored + already there + failed = read.
+    _out(f"Read {summary.total} mails in {elapsed:.1f} s: {summary.stored} stored, "
          f"{summary.already_there} already there, {summary.failed} failed, "
          f"{summary.tickets_opened} tickets opened.")
+    if summary.tickets_joined:
+        _out(f"{summary.tickets_joined} tickets opened by replies were merged into the "
+             "ticket of the mail they answer, which was read after them.")
+    if summary.failed_kept:
+        _out(f"{summary.failed_kept} of the failed mails are stored but could not be "
+             "processed; `frontline mail reprocess` takes them up again.")
     for failure in summary.failures:
         _out(f"  failed: {failure}")
+    if len(summary.failures) < summary.failed:
+        _out(f"  ... and {summary.failed - len(summary.failures)} more (see the log).")
     return EXIT_FAILURE if summary.failed else 0
 
 
@@ -515,6 +524,18 @@ def _on_stop_signals(stop: Callable[[], None]) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def follow_served_address(served: str) -> str:
+    """The address links in mails point at: FRONTLINE_SITE_URL when it is set (the
+    public name behind a proxy), else the one this process serves on, so that
+    `make run PORT=8711` mails links to port 8711, not to the default 8000. A worker
+    run on its own (`frontline worker`) cannot know the port: set the variable there."""
+    from django.conf import settings
+
+    if not os.environ.get("FRONTLINE_SITE_URL", "").strip():
+        settings.FRONTLINE_SITE_URL = served
+    return str(settings.FRONTLINE_SITE_URL).rstrip("/")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -534,6 +555,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"Cannot listen on {args.host}:{port}: {error.strerror}.") from None
 
+    host = getattr(server, "effective_host", args.host)
+    # Listening on every address: show one that works from this machine.
+    shown_host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    site_url = follow_served_address(f"http://{shown_host}:{server.effective_port}")
+
     worker = None
     worker_thread = None
     if not args.no_worker:
@@ -547,13 +575,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # its sockets and lets running requests finish.
         raise SystemExit(0)
 
-    host = getattr(server, "effective_host", args.host)
-    # Listening on every address: show one that works from this machine.
-    shown_host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
-    if ":" in shown_host:
-        shown_host = f"[{shown_host}]"
     _out(f"Frontline is running at http://{shown_host}:{server.effective_port}/ "
          f"(worker: {'on' if worker else 'off'}). Press Ctrl-C to stop.")
+    _out(f"Links in mails point at {site_url}/.")
     try:
         with _on_stop_signals(stop):
             server.run()

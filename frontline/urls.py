@@ -2,6 +2,10 @@ from django.urls import include, path
 
 from frontline.core.views import healthz
 
+# An error outside any view (a session saved on the way out) while the database is
+# away is a 503 with Retry-After too; any other is Django's 500 page.
+handler500 = "frontline.core.middleware.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("frontline.api.urls")),

@@ -72,10 +72,22 @@ def _free_port() -> int:
 
 @pytest.fixture
 def smtp_sink(settings: Any) -> Iterator[Sink]:
-    """A running SMTP server collecting what Frontline sends; FRONTLINE_SMTP_URL points at it."""
+    """A running SMTP server collecting what Frontline sends; FRONTLINE_SMTP_URL points at it.
+    It does not offer SMTPUTF8 (aiosmtpd's default), as many relays still do not."""
+    yield from _running(settings, smtputf8=False)
+
+
+@pytest.fixture
+def smtputf8_sink(settings: Any) -> Iterator[Sink]:
+    """The same server offering SMTPUTF8 (RFC 6531) in its EHLO answer."""
+    yield from _running(settings, smtputf8=True)
+
+
+def _running(settings: Any, *, smtputf8: bool) -> Iterator[Sink]:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     sink = Sink(port=_free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller = Controller(sink, hostname=sink.host, port=sink.port,
+                            enable_SMTPUTF8=smtputf8)
     controller.start()
     settings.FRONTLINE_EMAIL_BACKEND = ""
     settings.FRONTLINE_SMTP_URL = sink.url + "?timeout=10"

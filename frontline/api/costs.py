@@ -17,7 +17,14 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, IsoDateTime, Text, UserRefOut
+from frontline.api.schemas import (
+    ERROR_RESPONSES,
+    InputSchema,
+    IsoDate,
+    IsoDateTime,
+    Text,
+    UserRefOut,
+)
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput
 from frontline.costs import services
@@ -113,9 +120,11 @@ def log_time(request: HttpRequest, reference: str,
 
 
 class ComplianceFilter(Schema):
-    start: date | None = Field(None, alias="from",
-                               description="First day (default: 12 weeks before `to`).")
-    end: date | None = Field(None, alias="to", description="Last day, inclusive (default: today).")
+    start: IsoDate | None = Field(None, alias="from",
+                                  description="First day (default: 12 weeks before `to`); "
+                                              "at most three years before `to`.")
+    end: IsoDate | None = Field(None, alias="to",
+                                description="Last day, inclusive (default: today).")
     by: Literal["plan", "team", "week", "month"] = "plan"
 
 
@@ -150,10 +159,7 @@ def sla_compliance(request: HttpRequest, filters: Query[ComplianceFilter]) -> di
     """SLA targets met (answered by their due time, never breached) out of those
     due in the period, grouped by plan, team, week or month."""
     permissions.check_can_view_reports(request_user(request))
-    last = filters.end or timezone.localdate()
-    first = filters.start or last.fromordinal(last.toordinal() - 83)
-    if first > last:
-        raise InvalidInput("The period starts after it ends.", field="from")
+    first, last = reports.report_days(filters.start, filters.end, today=timezone.localdate())
     period = reports.Period.from_dates(first, last)
     rows = reports.compliance(period, filters.by)
     return {
@@ -170,9 +176,11 @@ def sla_compliance(request: HttpRequest, filters: Query[ComplianceFilter]) -> di
 
 
 class IntakeFilter(Schema):
-    start: date | None = Field(None, alias="from",
-                               description="First day (default: 12 weeks before `to`).")
-    end: date | None = Field(None, alias="to", description="Last day, inclusive (default: today).")
+    start: IsoDate | None = Field(None, alias="from",
+                                  description="First day (default: 12 weeks before `to`); "
+                                              "at most three years before `to`.")
+    end: IsoDate | None = Field(None, alias="to",
+                                description="Last day, inclusive (default: today).")
     category: str | None = Field(None, description="A category slug or name: its tickets only.")
 
 
@@ -216,10 +224,7 @@ def intake_report(request: HttpRequest, filters: Query[IntakeFilter]) -> dict[st
     or within five minutes of it), per category; and per question, how often it
     applied, was answered at first contact, and was asked for later."""
     permissions.check_can_view_reports(request_user(request))
-    last = filters.end or timezone.localdate()
-    first = filters.start or last.fromordinal(last.toordinal() - 83)
-    if first > last:
-        raise InvalidInput("The period starts after it ends.", field="from")
+    first, last = reports.report_days(filters.start, filters.end, today=timezone.localdate())
     category = find_category(filters.category)
     report = intake.intake_report(reports.Period.from_dates(first, last), category)
     return {

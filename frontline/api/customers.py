@@ -21,11 +21,12 @@ from frontline.api.schemas import (
     ERROR_RESPONSES,
     Id,
     InputSchema,
+    IsoDate,
     NonEmptyText,
     Text,
     reject_nulls,
 )
-from frontline.core import paging
+from frontline.core import email_address, paging
 from frontline.core.errors import NotFound
 from frontline.customers import deployments, services
 from frontline.customers.finders import find_organization
@@ -41,8 +42,12 @@ from frontline.workflow import organizations
 router = Router(tags=["customers"])
 
 Domain = Annotated[Text, Field(max_length=253)]
-Email = Annotated[NonEmptyText, Field(max_length=254)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# Checked by frontline.core.email_address, not pydantic's EmailStr: UTF-8 local parts
+# and international domains (RFC 6531) are addresses too.
+Email = Annotated[NonEmptyText, Field(
+    max_length=254, description="An email address; UTF-8 (inês@bücher.example) welcome.")]
+# A JSON number or a string ("99.50"): not strict, which would take Decimal objects only.
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, strict=False)]
 FactKey = Annotated[Text, Field(max_length=100)]
 FactValue = Annotated[Text, Field(max_length=500)]
 Seats = Annotated[int, Field(ge=0, le=services.MAX_SEATS,
@@ -85,7 +90,7 @@ class DeploymentIn(InputSchema):
     version: Annotated[Text, Field(max_length=50)] | None = Field(
         None, description="A version of that product, by its name (exactly: 4.2 is not "
                           "4.2.0).")
-    since: date
+    since: IsoDate
 
 
 class OrganizationRefOut(Schema):
@@ -134,8 +139,8 @@ class OrganizationPatchIn(InputSchema):
     domains: list[Domain] | None = None
     plan: Text | None = Field(None, description="A plan slug. The plan and the contract "
                               "dates are changed by admins only.")
-    plan_starts_on: date | None = None
-    plan_ends_on: date | None = None
+    plan_starts_on: IsoDate | None = None
+    plan_ends_on: IsoDate | None = None
     annual_contract_value: Money | None = None
     account_manager: Text | None = None
     notes: Text | None = None
@@ -258,11 +263,13 @@ def list_organizations(request: HttpRequest, filters: Query[CustomerFilters]) ->
     organizations = _organizations()
     if filters.q:
         q = filters.q.strip()
-        domain = q.rpartition("@")[2].lower()
+        domain = email_address.readable(q.rpartition("@")[2])
         organizations = organizations.filter(
             Q(name__icontains=q)
             | Q(pk__in=OrganizationDomain.objects.filter(
-                Q(domain__icontains=q) | Q(domain=domain)).values("organization_id")))
+                Q(domain__icontains=email_address.readable(q))
+                | Q(domain__in=email_address.domain_lookup_forms(domain)))
+                .values("organization_id")))
     page = paging.page(organizations, paging.BY_ID, cursor=filters.cursor, limit=filters.limit)
     return {"items": [organization_out(o) for o in page.rows], "next_cursor": page.next_cursor}
 
@@ -303,9 +310,12 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
     contacts = _contacts()
     if filters.q:
         q = filters.q.strip()
+        # Addresses are stored lower-case with Unicode domains: `xn--` is read as one.
+        address = email_address.readable(q)
         contacts = contacts.filter(
             Q(name__icontains=q)
-            | Q(pk__in=ContactEmail.objects.filter(address__icontains=q).values("contact_id")))
+            | Q(pk__in=ContactEmail.objects.filter(address__icontains=address)
+                .values("contact_id")))
     if filters.organization:
         contacts = contacts.filter(organization_id=filters.organization)
     page = paging.page(contacts, paging.BY_ID, cursor=filters.cursor, limit=filters.limit)

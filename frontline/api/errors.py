@@ -4,7 +4,8 @@
 
 Services raise frontline.core.errors; request parsing raises Ninja's errors; the
 database may still refuse something no validator foresaw. Each becomes a 4xx
-here. A 500 is the last resort for a bug, logged with its traceback.
+here. A database that is briefly away (a restart, a lost connection) is a 503
+with Retry-After. A 500 is the last resort for a bug, logged with its traceback.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from frontline.core import outages
 from frontline.core.errors import FrontlineError, InvalidInput, NotFound
 
 logger = logging.getLogger("frontline.api")
@@ -142,6 +144,21 @@ def _data_error(request: HttpRequest, exc: DataError, api: NinjaAPI) -> HttpResp
     return error_response(api, request, 422, "A value is too long or out of range.")
 
 
+def _database_unavailable(request: HttpRequest, exc: OperationalError | InterfaceError,
+                          api: NinjaAPI) -> HttpResponse:
+    # A restart, a dropped connection or a lock held too long: the request was fine
+    # and may be sent again (frontline.core.outages). Anything else is a 500.
+    if not outages.is_transient(exc):
+        return _unexpected(request, exc, api)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                   outages.describe(exc))
+    outages.discard_broken_connections()
+    response = error_response(api, request, 503, "The database did not answer just now; "
+                              f"try again in {outages.RETRY_AFTER_SECONDS} seconds.")
+    response["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
+    return response
+
+
 def _unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
     logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(api, request, 500, "Something went wrong on our side; it has been "
@@ -160,6 +177,8 @@ def install(api: NinjaAPI) -> None:
         (SuspiciousOperation, _suspicious),
         (IntegrityError, _integrity),
         (DataError, _data_error),
+        (OperationalError, _database_unavailable),
+        (InterfaceError, _database_unavailable),
         (Exception, _unexpected),
     ]
     for exc_class, handler in handlers:

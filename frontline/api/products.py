@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.errors import in_path
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, IsoDate, NonEmptyText, Text
 from frontline.customers import products
 from frontline.customers.finders import find_product
 from frontline.customers.models import Product
@@ -45,7 +45,7 @@ class ProductListOut(Schema):
 
 class VersionIn(InputSchema):
     version: VersionName = Field(examples=["4.2.1"])
-    released_on: date | None = None
+    released_on: IsoDate | None = None
 
 
 class ProductIn(InputSchema):

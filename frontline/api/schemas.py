@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from frontline.core import inputs
 from frontline.core.errors import InvalidInput
-
-# A signed 64-bit key: larger ids cannot exist and would overflow the database driver.
-MAX_ID = 2**63 - 1
+from frontline.core.lookup import MAX_ID
 
 
 def _storable_text(value: str) -> str:
@@ -28,23 +27,36 @@ def _storable_text(value: str) -> str:
     return value
 
 
-def _iso_8601(value: Any) -> Any:
-    # pydantic would also take a bare number as a Unix timestamp; "0.5" as a
-    # date is far likelier a mistake than a wish for 1970.
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date-time, e.g. 2025-01-31T09:00:00Z")
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("must be an ISO 8601 date-time, e.g. 2025-01-31T09:00:00Z") from None
+# Dates and times are read by frontline.core.inputs, as the desk reads them: the
+# extended ISO form only (pydantic would take a bare number as a Unix timestamp,
+# and "0" as 1970-01-01), and only from EARLIEST_DAY to LATEST_DAY, so that no
+# time zone or report period can overflow. The refusal names the field (a
+# ValueError becomes pydantic's error at the field's location).
 
+def _iso_8601(value: Any) -> Any:
+    try:
+        return inputs.moment(value, "", label="The time", naive=True)
+    except InvalidInput as refused:
+        raise ValueError(refused.message) from None
+
+
+def _iso_day(value: Any) -> Any:
+    try:
+        return inputs.day(value, "", label="The date")
+    except InvalidInput as refused:
+        raise ValueError(refused.message) from None
+
+
+_BOUNDS = f"from {inputs.EARLIEST_DAY} to {inputs.LATEST_DAY}"
 
 Text = Annotated[str, AfterValidator(_storable_text)]
 NonEmptyText = Annotated[str, Field(min_length=1), AfterValidator(_storable_text)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601), WithJsonSchema(
+    {"type": "string", "format": "date-time",
+     "description": f"ISO 8601 with a time zone, e.g. 2025-01-31T09:00:00Z; {_BOUNDS}."})]
+IsoDate = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema(
+    {"type": "string", "format": "date", "description": f"YYYY-MM-DD, {_BOUNDS}."})]
 
 
 def reject_nulls(changes: dict[str, Any], fields: Iterable[str]) -> None:
@@ -55,9 +67,11 @@ def reject_nulls(changes: dict[str, Any], fields: Iterable[str]) -> None:
 
 
 class InputSchema(Schema):
-    """A request body: unknown fields are refused so a typo is never silently ignored."""
+    """A request body: unknown fields are refused so a typo is never silently ignored,
+    and each value must be of the type the schema states (strict): `0` is no
+    boolean and `"5"` no integer, as a JSON Schema validator would also say."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class FieldErrorOut(Schema):

@@ -16,7 +16,14 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.errors import in_path
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
+from frontline.api.schemas import (
+    ERROR_RESPONSES,
+    InputSchema,
+    IsoDate,
+    NonEmptyText,
+    Text,
+    reject_nulls,
+)
 from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
 from frontline.routing.teams import find_team
@@ -27,7 +34,9 @@ from frontline.tickets.models import Priority
 router = Router(tags=["plans and SLAs"])
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
-Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+# An amount may be sent as a JSON number or a string ("99.50"): not strict, since
+# strict pydantic takes only Decimal objects, which JSON does not have.
+Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, strict=False)]
 Minutes = Annotated[int, Field(ge=1, le=policies.MAX_TARGET_MINUTES)]
 DELETED = {204: None, **ERROR_RESPONSES}
 
@@ -57,7 +66,8 @@ class PlanIn(InputSchema):
     is_default: bool = False
     per_incident: bool = False
     incident_price: Money | None = None
-    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2,
+                                           strict=False)] | None = None
 
 
 class PlanPatchIn(InputSchema):
@@ -72,7 +82,8 @@ class PlanPatchIn(InputSchema):
                                                       "false is refused (choose another).")
     per_incident: bool | None = None
     incident_price: Money | None = None
-    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2,
+                                           strict=False)] | None = None
 
 
 class PolicyOut(Schema):
@@ -144,7 +155,7 @@ class IntervalOut(Schema):
 
 
 class ClosedDayIn(InputSchema):
-    date: date
+    date: IsoDate
     name: Annotated[Text, Field(max_length=100)] = ""
 
 

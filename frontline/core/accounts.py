@@ -7,9 +7,12 @@ import re
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, NotFound
+from frontline.core.inputs import blank
+from frontline.core.lookup import find_row
 from frontline.core.models import ApiToken, Role, User
 from frontline.core.tiers import parse_tier
 
@@ -92,18 +95,20 @@ def issue_token(username: str, *, name: str = "") -> str:
 
 
 def find_assignee(value: str | int | User | None, *, field: str = "assignee") -> User | None:
-    """The active person with this id or username who may own tickets; None for nobody."""
-    if value in (None, ""):
+    """The active person with this username or id who may own tickets; None for
+    nobody (a blank value)."""
+    if blank(value):
         return None
-    if isinstance(value, User):
-        user: User | None = value
-    elif isinstance(value, int) or value.isdigit():
-        user = User.objects.filter(pk=int(value)).first()
-    else:
-        user = None
-    user = user or User.objects.filter(username=str(value)).first()
+    user = find_row(User.objects.all(), value, exact=("username",))
     if user is None or not user.is_active:
         raise InvalidInput(f"No active user '{value}'.", field=field)
     if not permissions.can_own_tickets(user):
         raise InvalidInput(f"{user.username} is a viewer and cannot own tickets.", field=field)
     return user
+
+
+def active_admins() -> list[User]:
+    """The people told about what only an admin can fix (a webhook switched off):
+    active users with the admin role, and superusers."""
+    return list(User.objects.filter(
+        Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True).order_by("pk"))

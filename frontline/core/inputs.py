@@ -1,5 +1,6 @@
 """Reading what an admin types into a settings form or sends to the API: text and
-names, yes/no, amounts, whole numbers, dates, durations and comma-separated lists.
+names, yes/no, amounts, whole numbers, dates and times, durations and
+comma-separated lists.
 
 The desk and the API send the same values (the desk as form strings, the API as
 JSON), so each reader takes both. Every refusal is an InvalidInput naming the
@@ -11,13 +12,26 @@ of sla and routing): core depends on no domain app.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from frontline.core.errors import InvalidInput
 
 MAX_NAME = 200
+
+# The days a date or a time typed by a person may fall on. Python's own range (years
+# 1 to 9999) leaves no room: a report's day after "9999-12-31", a time zone's offset
+# from "0001-01-01T00:00Z" or the business hours after either overflow into a 500.
+# No support record is that old, nor planned that far ahead.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+# A whole number longer than this is no count, id or amount anyone means, and
+# int() of a long enough string costs quadratic time.
+MAX_DIGITS = 30
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
@@ -49,6 +63,26 @@ def name(value: Any, field: str = "name", *, what: str, max_length: int = MAX_NA
     if len(found) > max_length:
         raise InvalidInput(f"The name is longer than {max_length} characters.", field=field)
     return found
+
+
+def whole_number(value: Any) -> int | None:
+    """`value` as a whole number: an int, or a string of ASCII digits with an optional
+    sign (spaces around it allowed); None for anything else, including a bool.
+
+    The one reading of numbers typed as text, for ids and counts alike. str.isdigit()
+    is true for a superscript two and for an Arabic-Indic one, which int() refuses or
+    reads as a number the person did not see as one; int() also takes "1_000".
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if not isinstance(value, str):
+        return None
+    found = value.strip()
+    if len(found) > MAX_DIGITS + 1 or not _WHOLE.fullmatch(found):
+        return None
+    return int(found)
 
 
 def boolean(value: Any, field: str) -> bool:
@@ -88,31 +122,76 @@ def whole(value: Any, field: str, *, label: str, low: int, high: int,
         if optional:
             return None
         raise InvalidInput(f"{label} is required.", field=field)
-    if isinstance(value, bool):
+    number = whole_number(value)
+    if number is None:
         raise InvalidInput(f"{label} must be a whole number.", field=field)
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise InvalidInput(f"{label} must be a whole number.", field=field) from None
     if not low <= number <= high:
         raise InvalidInput(f"{label} must be between {low} and {high}.", field=field)
     return number
 
 
 def day(value: Any, field: str, *, label: str) -> date | None:
-    """A date (YYYY-MM-DD), or None when empty."""
+    """A date (YYYY-MM-DD) from EARLIEST_DAY to LATEST_DAY, or None when empty.
+
+    Only the extended ISO form is read: date.fromisoformat also takes "20250301" and
+    "2025-W09-6", and pydantic a bare number as seconds since 1970 ("0" was read
+    as 1970-01-01), none of which a person means by a date.
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):
+        raise InvalidInput(f"{label} must be a date (YYYY-MM-DD), not a time.", field=field)
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{label} must be a date (YYYY-MM-DD).", field=field) from None
+        found = value
+    elif isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            found = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"{label} is not a day of the calendar.", field=field) from None
+    else:
+        raise InvalidInput(f"{label} must be a date (YYYY-MM-DD).", field=field)
+    if not EARLIEST_DAY <= found <= LATEST_DAY:
+        raise InvalidInput(f"{label} must be between {EARLIEST_DAY} and {LATEST_DAY}.",
+                           field=field)
+    return found
 
+
+def moment(value: Any, field: str, *, label: str, naive: bool = False) -> datetime | None:
+    """A time with its time zone (ISO 8601, e.g. 2025-01-31T09:00:00Z), on a day from
+    EARLIEST_DAY to LATEST_DAY; None when empty. A time without a zone is refused
+    (whose nine o'clock it means cannot be guessed) unless `naive`, where the caller
+    says which zone it is read in."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        found = value
+    elif isinstance(value, str) and _MOMENT.fullmatch(value.strip()):
+        try:
+            found = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"{label} is not a time of the calendar.", field=field) from None
+    else:
+        raise InvalidInput(f"{label} must be an ISO 8601 date-time, e.g. 2025-01-31T09:00:00Z.",
+                           field=field)
+    zoned = found.tzinfo is not None and found.utcoffset() is not None
+    if not zoned and not naive:
+        raise InvalidInput(f"{label} needs a time zone, e.g. 2025-01-31T09:00:00Z.", field=field)
+    # The local day is checked before the conversion, which would overflow at the
+    # ends of Python's range; checked in UTC too, every time zone's local time of
+    # an accepted moment exists.
+    if not (EARLIEST_DAY <= found.date() <= LATEST_DAY
+            and EARLIEST_DAY <= (found.astimezone(UTC) if zoned else found).date() <= LATEST_DAY):
+        raise InvalidInput(f"{label} must be between {EARLIEST_DAY} and {LATEST_DAY}.",
+                           field=field)
+    return found
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?"
+                     r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?")
 
 _DURATION = re.compile(
-    r"^(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?)?)?)?$")
+    r"^(?:(?P<h>[0-9]{1,6})\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>[0-9]{1,9})\s*m(?:in(?:utes?)?)?)?$")
 
 
 def duration(value: Any, field: str, *, label: str) -> int | None:
@@ -126,9 +205,10 @@ def duration(value: Any, field: str, *, label: str) -> int | None:
     found = str(value).strip().lower()
     if not found:
         return None
-    if found.isdigit():
-        return int(found)
-    clock = re.fullmatch(r"(\d+):([0-5]\d)", found)
+    number = whole_number(found)
+    if number is not None and number >= 0:
+        return number
+    clock = re.fullmatch(r"([0-9]{1,6}):([0-5][0-9])", found)
     if clock:
         return int(clock.group(1)) * 60 + int(clock.group(2))
     match = _DURATION.match(found)

@@ -77,3 +77,32 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignInOutcome(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    FAILED = "failed", "Wrong username or password"
+    HELD = "held", "Refused: too many failed sign-ins"
+
+
+class SignInEvent(models.Model):
+    """One attempt to sign in to the desk, kept for the record and counted by the
+    limits (frontline.core.signin). `username` is what was typed (normalised), so
+    attempts on names that do not exist count too; `user` is set when it names one."""
+
+    at = models.DateTimeField(db_index=True)
+    username = models.CharField(max_length=150)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="sign_in_events")
+    client = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=16, choices=SignInOutcome.choices)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_username_at"),
+            models.Index(fields=["client", "at"], name="signin_client_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} from {self.client}: {self.outcome}"

@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
+from frontline.core import inputs
 from frontline.core.errors import InvalidInput
 from frontline.core.lookup import MAX_ID
 
@@ -137,18 +138,19 @@ def _parse(model: type[models.Model], name: str, text: str) -> Any:
     if text == "" and getattr(field, "null", False):
         return None
     if isinstance(field, models.DateTimeField):
+        # Read as every time a person types (frontline.core.inputs.moment), so a
+        # forged cursor of year 1 or 9999 cannot overflow a time zone's arithmetic.
         try:
-            stamp = datetime.fromisoformat(text)
-        except ValueError:
+            stamp = inputs.moment(text, "cursor", label="The cursor", naive=True)
+        except InvalidInput:
             raise InvalidInput(BAD_CURSOR, field="cursor") from None
+        if stamp is None:
+            raise InvalidInput(BAD_CURSOR, field="cursor")
         return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
     if isinstance(field, models.IntegerField):
-        digits = text[1:] if text.startswith("-") else text
-        if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
-            raise InvalidInput(BAD_CURSOR, field="cursor")
-        number = int(text)
+        number = inputs.whole_number(text)
         low = 1 if field is meta.pk else -MAX_ID
-        if not low <= number <= MAX_ID:
+        if number is None or text != text.strip() or not low <= number <= MAX_ID:
             raise InvalidInput(BAD_CURSOR, field="cursor")
         return number
     raise TypeError(f"{model.__name__}.{name} cannot be a key field of a cursor.")

@@ -15,6 +15,7 @@ import re
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
+from frontline.core import email_address
 from frontline.core.errors import InvalidInput
 from frontline.core.inputs import blank
 from frontline.core.lookup import find_row
@@ -175,8 +176,9 @@ def _name_match(text: str) -> Q:
 
 
 def _email_match(text: str) -> Q:
-    # Addresses are stored lower-cased (ContactEmail.address).
-    address = text.strip().lower()
+    # Addresses are stored lower-cased with Unicode domains (core.email_address):
+    # a typed `xn--` domain is read in that form.
+    address = email_address.readable(text)
     if "@" in address:
         rows = ContactEmail.objects.filter(address__startswith=address)
     else:

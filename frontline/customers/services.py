@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from frontline.core import inputs, permissions
+from frontline.core import email_address, inputs, permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.customers import deployments as deployment_history
@@ -32,20 +32,13 @@ from frontline.customers.models import (
 
 
 def normalize_email(address: str, *, field: str = "email") -> str:
-    address = (address or "").strip()
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise InvalidInput(f"'{address}' is not a valid email address.", field=field) from None
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.lower()}".lower()
+    """The stored form of a contact's address (UTF-8 local parts and IDNA domains
+    welcome: frontline.core.email_address owns the rule)."""
+    return email_address.normalize(address, field=field)
 
 
 def normalize_domain(domain: str) -> str:
-    domain = (domain or "").strip().lower().lstrip("@")
-    if not domain or "." not in domain or " " in domain or "@" in domain:
-        raise InvalidInput(f"'{domain}' is not an email domain.", field="domains")
-    return domain
+    return email_address.normalize_domain(domain, field="domains")
 
 
 def default_plan() -> Plan | None:
@@ -60,17 +53,22 @@ def plan_for(contact: Contact) -> Plan | None:
 
 
 def organization_for_email(address: str) -> Organization | None:
-    domain = address.rpartition("@")[2].lower()
-    found = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    """The organization owning the address's domain, whichever IDNA form either uses."""
+    domains = email_address.domain_lookup_forms(email_address.domain_of(address))
+    found = (OrganizationDomain.objects.select_related("organization")
+             .filter(domain__in=domains).order_by("pk").first())
     return found.organization if found else None
 
 
+def find_email(address: str) -> ContactEmail | None:
+    """The stored address `address` is (`bücher.example` finds a row stored with
+    `xn--bcher-kva.example` too), with its contact and organization."""
+    return (ContactEmail.objects.select_related("contact__organization")
+            .filter(address__in=email_address.lookup_forms(address)).order_by("pk").first())
+
+
 def find_contact_by_email(address: str) -> Contact | None:
-    found = (
-        ContactEmail.objects.select_related("contact__organization")
-        .filter(address=address.strip().lower())
-        .first()
-    )
+    found = find_email(address)
     return found.contact if found else None
 
 
@@ -252,7 +250,8 @@ def _set_emails(contact: Contact, emails: list[str]) -> None:
     if not emails:
         raise InvalidInput("A contact needs at least one email address.", field="emails")
     wanted = [normalize_email(e, field="emails") for e in emails]
-    taken = ContactEmail.objects.filter(address__in=wanted).exclude(contact=contact).first()
+    spellings = [form for address in wanted for form in email_address.lookup_forms(address)]
+    taken = ContactEmail.objects.filter(address__in=spellings).exclude(contact=contact).first()
     if taken is not None:
         raise InvalidInput(f"{taken.address} belongs to another contact.", field="emails")
     contact.emails.exclude(address__in=wanted).delete()
@@ -357,3 +356,14 @@ def set_phone(actor: User, contact: Contact, phone: str, *, keep_existing: bool 
     contact.phone = phone
     contact.save(update_fields=["phone"])
     return contact
+
+
+def customer_since(organization: Organization, first_ticket_at: datetime | None) -> date:
+    """Since when they are our customer: the contract's start or their first request,
+    whichever came first. The row's own date is when somebody typed it in (an import,
+    the demo loading yesterday) and said "customer since" of a ten-year customer."""
+    known = [day for day in (
+        organization.plan_starts_on,
+        timezone.localdate(first_ticket_at) if first_ticket_at is not None else None,
+    ) if day is not None]
+    return min(known) if known else timezone.localdate(organization.created_at)

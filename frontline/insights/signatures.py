@@ -312,9 +312,17 @@ def _count(counts: dict[str, int], sign: int) -> None:
                 params)
 
 
+@transaction.atomic
 def build(ticket_ids: Sequence[int]) -> list[Signature]:
-    """Read and store the signatures of these tickets; returns them."""
-    signatures = load_signatures(tickets_for_signatures(ticket_ids))
+    """Read and store the signatures of these tickets; returns them.
+
+    Two workers may pick the same pending tickets (the periodic run and a new
+    ticket's own task): each builds only the tickets whose rows it could lock, and
+    the other skips them, so a signature is never written twice at once. (SQLite
+    has no row locks; its writers take turns anyway.)"""
+    locked = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True)
+                  .filter(pk__in=list(ticket_ids)).values_list("pk", flat=True))
+    signatures = load_signatures(tickets_for_signatures(locked))
     store(signatures)
     return signatures
 

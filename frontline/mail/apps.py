@@ -20,3 +20,8 @@ class MailConfig(AppConfig):
 
         channels.register(Channel.EMAIL, channels.Sender(
             reply=outbound.queue_reply, reminder=outbound.send_resolution_reminder))
+        # Staff who opted in are mailed about mentions and assignments.
+        from frontline.mail import staff_notices
+        from frontline.notifications import delivery
+
+        delivery.register_mailer(staff_notices.queue_notices)

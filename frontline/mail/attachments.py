@@ -16,6 +16,7 @@ from email.message import Message, _parseparam  # type: ignore[attr-defined]
 from email.utils import decode_params, unquote
 from typing import Any
 
+from frontline.core.filenames import clean_filename
 from frontline.mail.charsets import clean_text, decode_bytes
 from frontline.mail.headers import decode_words, raw_header
 
@@ -47,19 +48,10 @@ class Attachment:
         }
 
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
-
-
 def safe_filename(name: str, fallback: str) -> str:
-    """A file name with no path, no control characters, never empty."""
-    name = clean_text(name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME.sub("_", name).strip(" .")
-    if not name:
-        return fallback
-    if len(name) > 200:
-        stem, dot, extension = name.rpartition(".")
-        name = (stem[: 190] + dot + extension[:9]) if dot and len(extension) < 10 else name[:200]
-    return name
+    """A file name with no path, no control or bidi characters, never empty
+    (core.filenames: the same cleaning every channel and the desk apply)."""
+    return clean_filename(name, fallback)
 
 
 def _raw_params(part: Message, header: str) -> list[tuple[str, Any]]:

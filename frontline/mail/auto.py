@@ -9,8 +9,13 @@ sender names, and the subject lines of Exchange, Gmail and Zimbra out-of-office
 replies. Our own loop header and our own Message-ID domain coming back to us mean
 a loop.
 
+Reports about mail we sent that are not failures (RFC 5965 abuse feedback, RFC
+3464 notices of successful delivery; reports.py) are their own kind, `report`:
+they come from mail servers and robots too, so once a mail is read as a report the
+signs of a mail server (null return path, MAILER-DAEMON) no longer make it a bounce.
+
 When several signs are present the strongest kind wins:
-loop > bounce > autoreply > list > bulk.
+loop > bounce > report > autoreply > list > bulk.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from typing import Any
 
 from frontline.mail.bounces import BOUNCE_SUBJECT, Bounce, is_daemon
 from frontline.mail.headers import decode_words, raw_header
+from frontline.mail.reports import MailReport
 
 DEFAULT_LOOP_HEADER = "X-Frontline-Loop"
 
-KINDS = ("none", "autoreply", "bounce", "list", "bulk", "loop")
-_STRENGTH = {"loop": 5, "bounce": 4, "autoreply": 3, "list": 2, "bulk": 1, "none": 0}
+KINDS = ("none", "autoreply", "bounce", "report", "list", "bulk", "loop")
+_STRENGTH = {"loop": 6, "bounce": 5, "report": 4, "autoreply": 3, "list": 2, "bulk": 1,
+             "none": 0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ def classify(
     subject: str,
     message_id: str | None,
     bounce: Bounce | None,
+    report: MailReport | None = None,
     is_delivery_report: bool = False,
     loop_header: str = DEFAULT_LOOP_HEADER,
     own_domains: Iterable[str] | None = None,
@@ -112,6 +120,8 @@ def classify(
     if bounce is not None:
         sign("bounce", "delivery status report" if is_delivery_report else
              "bounce from a mail server")
+    elif report is not None:
+        sign("report", report.summary)
     elif is_delivery_report:
         sign("bulk", "delivery status report without failures")
 
@@ -151,13 +161,14 @@ def classify(
         sign("list", "List-Unsubscribe header present")
 
     return_path = _header(message, "Return-Path")
-    if return_path and re.fullmatch(r"<\s*>", return_path):
+    if return_path and re.fullmatch(r"<\s*>", return_path) and report is None:
         bouncing = BOUNCE_SUBJECT.search(subject or "") or is_daemon(sender)
         kind = "bounce" if bouncing else "autoreply"
         sign(kind, "Return-Path is empty (<>)")
 
     if is_daemon(sender):
-        sign("bounce", f"sent by {sender}")
+        if report is None:
+            sign("bounce", f"sent by {sender}")
     elif sender and "@" in sender and _NOREPLY.match(sender.split("@", 1)[0]):
         sign("bulk", f"sent from a no-reply address ({sender})")
 

@@ -22,10 +22,11 @@ Only the common cases are written in bulk: a customer's mail that opens a
 ticket, or that adds to a ticket without changing its status. Every other mail
 (a bounce, automatic mail, a member of staff writing, evidence that does not
 hold, a reply that reopens, a reply to a merged ticket, a mail that cannot be read,
-mail from another channel) is handed to `process_inbound` at its place in the order, after what
-came before it has been written, so it sees the database as it would one mail
-at a time. A mail for a ticket that the rows not yet written already touch waits
-until they are written, so the hooks see each ticket as they would.
+mail from another channel, an original that came after its replies) is handed
+to `process_inbound` at its place in the order, after what came before it has
+been written, so it sees the database as it would one mail at a time. A mail
+for a ticket that the rows not yet written already touch waits until they are
+written, so the hooks see each ticket as they would.
 
 A batch that fails anywhere is rolled back as a whole and processed again one
 mail at a time: a broken mail costs its batch some speed, never its neighbours
@@ -48,12 +49,13 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from frontline.core import email_address
 from frontline.core.errors import FrontlineError
 from frontline.customers import deployments
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, ContactEmail, Deployment, Organization
 from frontline.mail.attachments import Attachment as MailAttachment
-from frontline.mail.models import InboundMail, InboundSource, InboundState
+from frontline.mail.models import InboundMail, InboundSource, InboundState, QuotedMessageId
 from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.services import (
     FINISHED_STATES,
@@ -66,7 +68,15 @@ from frontline.mail.services import (
     ticket_subject,
     within_limits,
 )
-from frontline.mail.threading import TicketLookup, _quoted_ids, _sent, _written_on, thread
+from frontline.mail.threading import (
+    TicketLookup,
+    _quoted_ids,
+    _sent,
+    _written_on,
+    quoted_rows,
+    quoted_to_remember,
+    thread,
+)
 from frontline.search import index as search_index
 from frontline.tickets.models import (
     Attachment,
@@ -142,6 +152,10 @@ class _Lookups(TicketLookup):
         self.known: dict[str, int] = {}
         # Message-IDs of the messages not yet written -> their (maybe unsaved) ticket.
         self.pending: dict[str, Ticket] = {}
+        # Message-IDs of the batch's mails that stored messages quote (late
+        # originals), and those the messages not yet written quote.
+        self.quoted: set[str] = set()
+        self.pending_quoted: set[str] = set()
         self.emails: dict[str, ContactEmail | None] = {}
         self.organizations: dict[str, Organization | None] = {}
         self.participants: dict[int, set[int]] = {}
@@ -155,21 +169,27 @@ class _Lookups(TicketLookup):
         self.participants.clear()
         self.emails.clear()
         self.known.clear()
+        own_ids = {mail.parsed.message_id[:998] for mail in mails if mail.parsed.message_id}
+        self.quoted = set(QuotedMessageId.objects.filter(quoted_id__in=own_ids)
+                          .values_list("quoted_id", flat=True)) if own_ids else set()
         addresses = set()
         quoted: set[str] = set()
         for mail in mails:
             parsed = mail.parsed
             if parsed.sender is not None:
-                addresses.add(parsed.sender.email.strip().lower())
-            addresses.update(address.email.strip().lower() for address in parsed.to + parsed.cc)
+                addresses.add(email_address.comparable(parsed.sender.email))
+            addresses.update(email_address.comparable(address.email)
+                             for address in parsed.to + parsed.cc)
             quoted.update(_quoted_ids(parsed))
         addresses.discard("")
+        spellings = {form for address in addresses
+                     for form in email_address.lookup_forms(address)}
         canonical: dict[int, Contact] = {}
         for email in (ContactEmail.objects.select_related("contact__organization")
-                      .filter(address__in=addresses)):
+                      .filter(address__in=spellings).order_by("pk")):
             # One Contact instance per contact, whichever address finds it.
             email.contact = canonical.setdefault(email.contact_id, email.contact)
-            self.emails[email.address] = email
+            self.emails.setdefault(email_address.comparable(email.address), email)
         for address in addresses:
             self.emails.setdefault(address, None)
         if quoted:
@@ -196,6 +216,8 @@ class _Lookups(TicketLookup):
         for message_id, ticket in self.pending.items():
             self.known[message_id] = ticket.pk
         self.pending.clear()
+        self.quoted |= self.pending_quoted
+        self.pending_quoted.clear()
 
     def deployments_of(self, organization_id: int) -> list[Deployment]:
         if organization_id not in self.deployments:
@@ -222,6 +244,13 @@ class _Lookups(TicketLookup):
                 return ticket
         return None
 
+    def tickets_quoting(self, message_id: str) -> list[Ticket]:
+        # A late original may merge tickets: one by one, after what came before it
+        # is written. Rare in an import, which reads its mail in date order.
+        if message_id[:998] in self.quoted or message_id[:998] in self.pending_quoted:
+            raise _OneByOne
+        return []
+
     def sender_on_ticket(self, ticket: Ticket, contact: Contact | None, *, is_staff: bool,
                          sender_address: str) -> bool:
         # A subject tag: rare in an import, and it asks about participants the
@@ -231,14 +260,13 @@ class _Lookups(TicketLookup):
     # -- contacts
 
     def email(self, address: str) -> ContactEmail | None:
-        key = address.strip().lower()
+        key = email_address.comparable(address)
         if key not in self.emails:
-            self.emails[key] = (ContactEmail.objects.select_related("contact__organization")
-                                .filter(address=key).first())
+            self.emails[key] = customers.find_email(key)
         return self.emails[key]
 
     def organization(self, address: str) -> Organization | None:
-        domain = address.rpartition("@")[2].lower()
+        domain = email_address.domain_of(address)
         if domain not in self.organizations:
             if len(self.organizations) > 10_000:  # bounded, whatever the history
                 self.organizations.clear()
@@ -313,7 +341,8 @@ class _Batch:
         inbound, parsed = mail.inbound, mail.parsed
         if (inbound.source != InboundSource.IMPORT or parsed.parse_error
                 or parsed.sender is None or parsed.bounce is not None
-                or parsed.auto.kind == "bounce" or parsed.auto.is_automatic):
+                or parsed.auto.kind == "bounce" or parsed.auto.is_automatic
+                or parsed.refused_date):  # services records the refused date; rare
             return _ONE_BY_ONE
         sender = parsed.sender.email
         if staff_user(sender) is not None:
@@ -378,6 +407,7 @@ class _Batch:
                                                envelope=inbound.envelope_recipients or [])
         if message.email_message_id:
             self.lookups.pending[message.email_message_id] = ticket
+        self.lookups.pending_quoted.update(quoted_to_remember(parsed))
         return plan
 
     def _resolve(self, address: str, name: str, *, field: str) -> Contact:
@@ -457,6 +487,9 @@ class _Batch:
             return
         Ticket.objects.bulk_create([plan.ticket for plan in planned if plan.opened])
         Message.objects.bulk_create([plan.message for plan in planned])
+        QuotedMessageId.objects.bulk_create([row for plan in planned
+                                             for row in quoted_rows(plan.message,
+                                                                    plan.mail.parsed)])
         replied: dict[tuple[str, ...], list[Ticket]] = {}
         for plan in planned:
             if not plan.opened:

@@ -39,7 +39,10 @@ class Bounce:
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
 _SMTP_CODE = re.compile(r"(?<![\d.\-])([45])\d\d(?=[\s\-])")
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# \w is Unicode-aware: UTF-8 local parts and Unicode domains (RFC 6531) count too.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# RFC 6533 §3: a utf-8-type address in a report writes some characters as \x{HEX}.
+_UTF8_XTEXT = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 _DAEMONS = {"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon",
             "mail.daemon", "mdaemon", "bounce", "bounces"}
 
@@ -98,17 +101,23 @@ def _status_from(text: str) -> str | None:
     return None
 
 
-def _field_blocks(part: Message) -> list[dict[str, str]]:
+def field_blocks(part: Message) -> list[dict[str, str]]:
     """The per-message and per-recipient field blocks of a message/delivery-status part."""
     payload = part.get_payload()
     blocks: list[dict[str, str]] = []
+    is_global = part.get_content_type() == "message/global-delivery-status"
     if isinstance(payload, list) and all(isinstance(block, Message) for block in payload):
-        for block in payload:
-            if isinstance(block, Message):
-                blocks.append({k.lower(): clean_text(str(v)) for k, v in block.items()})
-        if any(blocks):
-            return blocks
-    raw = part.get_payload(decode=True)
+        if is_global:
+            # RFC 6533's UTF-8 report: the stdlib parses it as one message whose
+            # "headers" are the first block only; read it as text instead.
+            payload = b"".join(block.as_bytes() for block in payload if isinstance(block, Message))
+        else:
+            for block in payload:
+                if isinstance(block, Message):
+                    blocks.append({k.lower(): clean_text(str(v)) for k, v in block.items()})
+            if any(blocks):
+                return blocks
+    raw = payload if isinstance(payload, bytes) else part.get_payload(decode=True)
     if not isinstance(raw, bytes):
         raw = str(payload).encode("utf-8", "surrogateescape")
     text = decode_bytes(raw, "utf-8").replace("\r\n", "\n")
@@ -127,15 +136,21 @@ def _field_blocks(part: Message) -> list[dict[str, str]]:
     return blocks
 
 
-def _address_field(value: str | None) -> str | None:
+def address_field(value: str | None) -> str | None:
     if not value:
         return None
     address = value.split(";", 1)[1] if ";" in value else value
     address = address.strip().strip("<>").strip()
+    address = _UTF8_XTEXT.sub(lambda m: _code_point(m.group(1)), address)
     return address or None
 
 
-def _original_message_id(message: Message, text_after: str = "") -> str | None:
+def _code_point(hex_digits: str) -> str:
+    number = int(hex_digits, 16)
+    return chr(number) if number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF else "\ufffd"
+
+
+def original_message_id(message: Message, text_after: str = "") -> str | None:
     for part in message.walk():
         content_type = part.get_content_type()
         if content_type in ("message/rfc822", "message/global"):
@@ -165,7 +180,7 @@ def parse_dsn(message: Message) -> Bounce | None:
     )
     if status_part is None:
         return None
-    blocks = _field_blocks(status_part)
+    blocks = field_blocks(status_part)
     recipients: list[str] = []
     statuses: list[str] = []
     diagnostics: list[str] = []
@@ -175,7 +190,7 @@ def parse_dsn(message: Message) -> Bounce | None:
             continue
         if action and action not in ("failed", "delayed"):
             continue  # delivered, relayed, expanded: not a failure
-        address = _address_field(block.get("original-recipient")) or _address_field(
+        address = address_field(block.get("original-recipient")) or address_field(
             block.get("final-recipient")
         )
         if address and address not in recipients:
@@ -190,12 +205,12 @@ def parse_dsn(message: Message) -> Bounce | None:
         if status:
             statuses.append(status)
         if block.get("diagnostic-code"):
-            diagnostics.append(_address_field(block["diagnostic-code"]) or "")
+            diagnostics.append(address_field(block["diagnostic-code"]) or "")
     if not recipients and not statuses:
         return None
     status = next((s for s in statuses if s.startswith("5")), statuses[0] if statuses else None)
     return Bounce(
-        original_message_id=_original_message_id(message),
+        original_message_id=original_message_id(message),
         recipients=recipients,
         status=status,
         permanent=bool(status and status.startswith("5")),
@@ -233,7 +248,7 @@ def parse_text_bounce(
     if not recipients and status is None:
         return None
     return Bounce(
-        original_message_id=_original_message_id(message, after),
+        original_message_id=original_message_id(message, after),
         recipients=recipients,
         status=status,
         permanent=permanent,

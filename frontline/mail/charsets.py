@@ -7,6 +7,12 @@ We read every label through a table of the supersets that real clients actually
 meant, decode strictly, and only when that fails fall back to a statistical
 guess (charset-normalizer). Nothing here raises: the last resort is the label
 (or UTF-8) with U+FFFD for the bytes that make no sense.
+
+ISO-2022-JP is labelled the same whether it holds only JIS X 0208 or, as Outlook
+and Windows mailers write it (Microsoft's CP50220/50221), also the NEC and IBM
+extensions (circled numbers, ㈱, Roman numerals: common in Japanese company mail)
+and half-width katakana. Python's codec refuses those; `_iso2022jp_windows` reads
+them through the same table as Shift_JIS (cp932), as those mailers meant.
 """
 
 from __future__ import annotations
@@ -131,6 +137,10 @@ def decode_bytes(data: bytes, label: str | None = None, hint: str | None = None)
                 return data.decode(codec)
             except (UnicodeDecodeError, LookupError):
                 pass
+        if b"\x1b$" in data or b"\x1b(I" in data:
+            windows = _iso2022jp_windows(data)
+            if windows is not None:
+                return windows
         return data.decode("ascii")
     codec = normalise_label(label)
     if codec is None or _is_single_byte(codec):
@@ -159,6 +169,62 @@ def decode_bytes(data: bytes, label: str | None = None, hint: str | None = None)
         return data.decode(codec or "utf-8", errors="replace")
     except LookupError:
         return data.decode("utf-8", errors="replace")
+
+
+# ISO-2022-JP's escape sequences (RFC 1468, and CP50221's half-width katakana).
+_JIS_ESCAPE = re.compile(rb"\x1b(\(B|\(J|\$@|\$B|\(I)")
+
+
+def _iso2022jp_windows(data: bytes) -> str | None:
+    """ISO-2022-JP as Windows writes it, decoded; None when it is something else.
+
+    Each JIS X 0208 pair (row, cell) is turned into its Shift_JIS bytes by the
+    standard arithmetic and decoded with cp932, whose rows 13 and 89-92 hold the
+    NEC and IBM characters the strict codec refuses.
+    """
+    out = bytearray()
+    mode = b"(B"
+    position = 0
+    for match in _JIS_ESCAPE.finditer(data):
+        if not _jis_run(data[position:match.start()], mode, out):
+            return None
+        mode, position = match.group(1), match.end()
+    if not _jis_run(data[position:], mode, out) or b"\x1b" in out:
+        return None  # an escape we do not know (ISO-2022-JP-2's Chinese or Korean)
+    try:
+        return out.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+
+
+def _jis_run(run: bytes, mode: bytes, out: bytearray) -> bool:
+    """Append one run of ISO-2022-JP in `mode` as Shift_JIS bytes; False if malformed."""
+    if mode in (b"(B", b"(J"):
+        out += run
+        return True
+    if mode == b"(I":
+        out += bytes(byte | 0x80 for byte in run if 0x21 <= byte <= 0x5F)
+        return True
+    run = run.replace(b"\r", b"").replace(b"\n", b"")  # a line break never splits a pair
+    if len(run) % 2:
+        return False
+    for index in range(0, len(run), 2):
+        row, cell = run[index], run[index + 1]
+        if not (0x21 <= row <= 0x7E and 0x21 <= cell <= 0x7E):
+            return False
+        lead = (row + 1) // 2 + (0x70 if row <= 0x5E else 0xB0)
+        trail = cell + (0x1F if row % 2 else 0x7E)
+        out += bytes((lead, trail + 1 if row % 2 and cell >= 0x60 else trail))
+    return True
+
+
+def strip_bom(raw: bytes) -> bytes:
+    """A mail without the UTF-8 byte-order mark some Windows tools save it with.
+
+    Left in, the mark becomes part of the first header's name (`\ufeffFrom`), so the
+    mail seems to have no sender; no mail standard allows one before the headers.
+    """
+    return raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")

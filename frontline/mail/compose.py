@@ -25,13 +25,12 @@ import re
 from email.utils import format_datetime, formataddr
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.html import urlize
 
+from frontline.core import email_address
 from frontline.mail import addresses
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.html import sanitise_html
@@ -60,15 +59,12 @@ def header_text(value: str, limit: int = 250) -> str:
 
 
 def clean_address(address: str) -> str | None:
-    """The address lower-cased if it is a single valid mailbox, else None."""
+    """The address in its stored form (core.email_address: UTF-8 local parts and
+    IDNA domains allowed) if it is a single valid mailbox, else None."""
     address = (address or "").strip()
     if not address or _CONTROL.search(address) or any(c in address for c in " <>,;\"'"):
         return None
-    try:
-        validate_email(address)
-    except ValidationError:
-        return None
-    return address.lower()
+    return email_address.canonical(address)
 
 
 def subject_tag(ticket: Ticket) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from frontline.mail.reports import FEEDBACK_TYPES
 from frontline.tickets.event_kinds import declare
 from frontline.tickets.models import Event
 
@@ -14,6 +15,7 @@ from frontline.tickets.models import Event
 _DELIVERY_WORDS = {
     "queued": "queued for", "sent": "sent to", "failed": "could not be delivered to",
     "retrying": "will be retried for", "suppressed": "was not sent to",
+    "delivered": "was delivered to",  # the receiving server said so (reports.py)
 }
 
 
@@ -37,10 +39,28 @@ def _bounce(event: Event) -> SafeString:
                        recipients, permanence, why)
 
 
+def _feedback_report(event: Event) -> SafeString:
+    detail: dict[str, Any] = event.detail or {}
+    what = FEEDBACK_TYPES.get(detail.get("feedback_type") or "",
+                              detail.get("feedback_type") or "unwanted")
+    return format_html(
+        "<span class=\"complaint\">Our mail to <b>{}</b> was reported as {} by the "
+        "recipient's mail provider{}</span>",
+        ", ".join(detail.get("recipients") or []) or "a recipient", what,
+        f" ({detail['reporter']})" if detail.get("reporter") else "")
+
+
+def _date_refused(event: Event) -> SafeString:
+    return format_html("The mail's date ({}) cannot be true; it is dated when it reached us",
+                       (event.detail or {}).get("written") or "unknown")
+
+
 def register() -> None:
     app = "mail"
     declare("delivery", app=app, staff=_delivery)
     declare("bounce", app=app, staff=_bounce)
+    declare("feedback_report", app=app, staff=_feedback_report)
+    declare("mail_date_refused", app=app, staff=_date_refused)
     declare("automatic_mail", app=app,
             staff=lambda event: format_html(
                 "{} sent an automatic reply ({}); not answered", event.actor_name,

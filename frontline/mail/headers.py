@@ -13,7 +13,7 @@ import binascii
 import quopri
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -198,3 +198,27 @@ def parse_date(value: str | None) -> datetime | None:
     if not 1970 <= moment.year <= 9999:
         return None
     return moment
+
+
+# How far ahead of our clock a mail's own date may be: clocks and time zones are
+# set wrong by hours, not by days.
+FUTURE_TOLERANCE = timedelta(days=1)
+# Before this, a date is a clock reset to zero (1 Jan 1970) or a misread year,
+# not a mail anyone wrote to a help desk.
+EARLIEST_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(written: datetime | None, *, now: datetime | None = None) -> datetime | None:
+    """`written` (a mail's Date) if it can be true, else None: the caller then dates
+    the mail when it was received and says so.
+
+    The one guard for every path that dates a mail (processing, the import's
+    received time): a Date in 9999 would otherwise make a ticket that sorts first
+    forever, and one in 1970 a ticket older than the company.
+    """
+    if written is None:
+        return None
+    reference = now or datetime.now(UTC)
+    if written > reference + FUTURE_TOLERANCE or written < EARLIEST_DATE:
+        return None
+    return written

@@ -13,6 +13,12 @@ mail was opened (and leak the agent's IP address). The raw mail is always kept,
 so a desk that offers "load remote images" re-sanitises with
 `allow_remote_images=True` when an agent asks. SVG data images are refused because
 SVG can carry script.
+
+Bounded first (issue 11): building an HTML5 tree is not linear in the input, so every
+sanitising starts with frontline.mail.html_bounds.bound_html, which caps depth and size
+in one linear pass, and the text comes from a linear pass too when the HTML is deep or
+large (frontline.mail.html_tokens.plain_text). Sanitised once, when the mail is read: the
+desk shows the stored result (Message.body_html) without cleaning it again.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from typing import Any
 import nh3
 
 from frontline.mail.charsets import clean_text
+from frontline.mail.html_bounds import BoundedHtml, bound_html
+from frontline.mail.html_tokens import plain_text
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite",
@@ -102,40 +110,45 @@ def _cleaner(allow_remote_images: bool) -> nh3.Cleaner:
 _CLEANERS: dict[bool, nh3.Cleaner] = {}
 
 
-def sanitise_html(html: str, *, allow_remote_images: bool = False) -> str:
-    """Customer HTML made safe to show inside the desk."""
-    if not html.strip():
+def bounded(html: str | BoundedHtml) -> BoundedHtml:
+    """`html` bounded in depth and size (frontline.mail.html_bounds), once per mail."""
+    return html if isinstance(html, BoundedHtml) else bound_html(clean_text(html))
+
+
+def sanitise_html(html: str | BoundedHtml, *, allow_remote_images: bool = False) -> str:
+    """Customer HTML made safe to show inside the desk, bounded in depth and size first.
+    When it had to be simplified, a note at the top says how (the text has it all)."""
+    shape = bounded(html)
+    if not shape.html.strip():
         return ""
     cleaner = _CLEANERS.get(allow_remote_images)
     if cleaner is None:
         cleaner = _CLEANERS[allow_remote_images] = _cleaner(allow_remote_images)
-    return clean_text(cleaner.clean(clean_text(html))).strip()
+    safe = clean_text(cleaner.clean(shape.html)).strip()
+    return simplified_note(shape) + safe if shape.simplified else safe
+
+
+def simplified_note(shape: BoundedHtml) -> str:
+    """The line that tops a simplified formatted version. Our own markup, added after
+    sanitising: its only variable parts are numbers."""
+    return ('<p class="html-simplified"><em>Frontline simplified this formatted version: it '
+            f"was {'; '.join(shape.notes)}. The plain text has all of it.</em></p>")
 
 
 # inscriptis lays out tables and lists well but costs ~50 µs per element; beyond this
-# size (huge generated reports, not letters) a plain tag strip keeps ingest fast.
+# size (huge generated reports, not letters), or when the HTML had to be simplified, the
+# linear plain_text keeps ingest fast and keeps every word.
 MAX_LAYOUT_HTML = 300_000
 
-_BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/table|/blockquote|hr)\b[^>]*>", re.I)
-_INVISIBLE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
 
-
-def _strip_tags(html: str) -> str:
-    import html as html_entities
-
-    text = _BLOCK_END.sub("\n", _INVISIBLE.sub(" ", html))
-    text = html_entities.unescape(_TAG.sub("", text))
-    return "\n".join(re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
-
-
-def html_to_text(html: str) -> str:
-    """Readable plain text from HTML (tables and lists laid out), for mail with no text part."""
-    if not html.strip():
+def html_to_text(html: str | BoundedHtml) -> str:
+    """Readable plain text from HTML (tables and lists laid out), for mail with no text part.
+    Linear in the input: deep or large HTML is read as a flat stream of tags, whole."""
+    shape = bounded(html)
+    if not shape.source.strip():
         return ""
-    html = clean_text(html)
-    if len(html) > MAX_LAYOUT_HTML:
-        text = _strip_tags(html)
+    if shape.simplified or len(shape.html) > MAX_LAYOUT_HTML:
+        text = plain_text(shape.source)
     else:
         # Imported here: inscriptis pulls lxml in, which only HTML mail needs.
         from inscriptis import get_text
@@ -145,9 +158,10 @@ def html_to_text(html: str) -> str:
         try:
             # The strict profile: the relaxed one indents every <div>, and mail is all divs.
             config = ParserConfig(css=CSS_PROFILES["strict"], display_links=False)
-            text = get_text(html, config)
-        except Exception:  # a converter failure must not lose the mail; strip tags instead
-            text = _strip_tags(html)
+            # The bounded HTML: lxml, under inscriptis, drops what lies deeper than 256.
+            text = get_text(shape.html, config)
+        except Exception:  # a converter failure must not lose the mail; read it flat instead
+            text = plain_text(shape.source)
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return _squeeze_blank_lines("\n".join(lines)).strip()
 
@@ -177,14 +191,19 @@ _CUT_MARKERS = (
 )
 
 
-def reply_html_to_text(html: str) -> str | None:
+def reply_html_to_text(html: str | BoundedHtml) -> str | None:
     """The text of an HTML mail with the quoted-history containers of common clients
-    removed; None when it has none (the caller reuses the full text then)."""
+    removed; None when it has none (the caller reuses the full text then), or when the
+    HTML had to be simplified (flattened or cut, its containers can no longer be trusted
+    to hold what they held)."""
+    shape = bounded(html)
+    if shape.simplified:
+        return None
     try:
         import lxml.html
         from lxml import etree
 
-        root = lxml.html.document_fromstring(clean_text(html))
+        root = lxml.html.document_fromstring(shape.html)
         found = False
         for path in _CUT_MARKERS:
             for element in root.xpath(path):

@@ -8,12 +8,26 @@ Running it twice adds nothing: storing is idempotent by Message-ID plus content
 hash. Imported mail is never acknowledged: processing decides that from
 `source == "import"`.
 
-Everything streams: an mbox is read a line at a time, and one batch of mail (at
-most BATCH_MAILS mails or BATCH_BYTES) is in memory at once, so a 10 GB archive
-needs no more memory than a 10 MB one. Each batch is stored in one transaction
+In date order: archives, several mailboxes and file names say nothing about when
+a mail was written, and a reply read before its original would open a ticket of
+its own. So every mail's header block is read first (its Date; else an mbox's
+From_ line date), and the mails are then stored and processed oldest first; mail
+without a usable date comes after all dated mail, in the order it was found. A
+reply that still comes first (a sender's clock behind, the same second) is
+joined when its original comes (frontline.mail.threading, "Late originals").
+
+Memory stays bounded whatever the size of the history: the first pass keeps one
+small sort key and location per mail (`_Order`), never a mail; an mbox is read
+a line at a time, and one batch of mail (at most BATCH_MAILS mails or
+BATCH_BYTES) is in memory at once. Each batch is stored in one transaction
 (committed first, as store-first asks), then processed in another by
 frontline.mail.batch, which writes the common cases in bulk; a batch that fails
 is processed again one mail at a time.
+
+The summary counts each mail read once, as what became of it: stored (new, and
+processed), already there (stored before), or failed (could not be read or
+stored, or stored but could not be processed: kept, and `frontline mail
+reprocess` takes it up again).
 """
 
 from __future__ import annotations
@@ -21,18 +35,19 @@ from __future__ import annotations
 import logging
 import os
 import re
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from email.utils import parsedate_to_datetime
-from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.utils import timezone
 
 from frontline.core.errors import FrontlineError, InvalidInput
+from frontline.mail.headers import parse_date, plausible_date
 from frontline.mail.models import InboundMail, InboundSource, InboundState
 from frontline.mail.store import accept_raw, read_headers
 
@@ -40,8 +55,14 @@ logger = logging.getLogger(__name__)
 
 # mboxrd (and mboxo) escape body lines that start with "From " as ">From ";
 # one ">" comes off on reading. See https://www.loc.gov/preservation/digital/formats/fdd/fdd000385.shtml
-_ESCAPED_FROM = re.compile(rb"^>(>*From )")
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 _MAILDIR_SUBDIRS = ("cur", "new", "tmp")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+# Where the Date is looked for: a header block longer than this is not a mail's.
+_HEAD_LIMIT = 256 * 1024
+# The Date field with its folded lines, in a header block (RFC 5322 §2.2.3).
+_DATE_FIELD = re.compile(rb"^date[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*",
+                         re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -57,18 +78,26 @@ class Source:
 
 @dataclass
 class ImportSummary:
-    stored: int = 0
-    already_there: int = 0
-    failed: int = 0
+    """What became of each mail read, counted once: stored + already_there + failed
+    is the number of mails read."""
+
+    stored: int = 0  # new, stored and processed
+    already_there: int = 0  # stored before (by an earlier import or a channel)
+    failed: int = 0  # not stored, or stored but not processed
+    failed_kept: int = 0  # of the failed: stored, for `frontline mail reprocess`
     tickets_opened: int = 0
+    # Tickets merged into another because their mails answered a mail read later.
+    tickets_joined: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
+        """The mails read."""
         return self.stored + self.already_there + self.failed
 
-    def fail(self, source: Source, reason: str) -> None:
+    def fail(self, source: Source, reason: str, *, kept: bool = False) -> None:
         self.failed += 1
+        self.failed_kept += kept
         if len(self.failures) < 100:  # the summary names the first ones; the log has all
             self.failures.append(f"{source}: {reason}")
         logger.warning("Import: %s: %s", source, reason)
@@ -123,31 +152,48 @@ def _walk(path: Path) -> Iterator[Path]:
 
 def iter_mbox(path: Path) -> Iterator[tuple[bytes, datetime | None]]:
     """(raw mail, date from its From_ line) for each mail in an mbox, one at a time."""
-    with path.open("rb") as handle:
-        lines: list[bytes] = []
-        envelope_date: datetime | None = None
-        previous_blank = True
-        for line in handle:
-            if line.startswith(b"From ") and previous_blank:
-                if lines:
-                    yield _mbox_mail(lines), envelope_date
-                lines = []
-                envelope_date = _from_line_date(line)
-                previous_blank = False
-                continue
-            if line.startswith(b">") and _ESCAPED_FROM.match(line):
-                line = line[1:]
-            lines.append(line)
-            previous_blank = line in (b"\n", b"\r\n")
-        if lines:
-            yield _mbox_mail(lines), envelope_date
+    with path.open("rb") as scan, path.open("rb") as read:
+        for offset, length, envelope_date, _head in _mbox_entries(scan):
+            yield _read_mbox_mail(read, offset, length), envelope_date
 
 
-def _mbox_mail(lines: list[bytes]) -> bytes:
-    # The blank line before the next From_ line belongs to the mbox, not the mail.
-    if lines and lines[-1] in (b"\n", b"\r\n"):
-        lines = lines[:-1]
-    return b"".join(lines)
+def _mbox_entries(handle: BinaryIO) -> Iterator[tuple[int, int, datetime | None, bytes]]:
+    """(offset, length, From_ line date, header block) of each mail in an mbox, read
+    a line at a time. A mail runs from the line after its From_ line to the next
+    From_ line that follows a blank line; that blank line belongs to the mbox."""
+    position = start = 0
+    seen_lines = False  # anything since `start` (text before a first From_ line too)
+    envelope_date: datetime | None = None
+    head: list[bytes] = []
+    head_size = 0
+    in_head = True
+    previous_blank = True
+    last_blank = 0  # the length of the last line, when it was blank
+    for line in handle:
+        if line.startswith(b"From ") and previous_blank:
+            if seen_lines:
+                yield start, position - start - last_blank, envelope_date, b"".join(head)
+            position += len(line)
+            start, seen_lines, envelope_date = position, True, _from_line_date(line)
+            head, head_size, in_head, previous_blank, last_blank = [], 0, True, False, 0
+            continue
+        seen_lines = True
+        blank = line in (b"\n", b"\r\n")
+        if in_head:
+            if blank:
+                in_head = False
+            elif head_size < _HEAD_LIMIT:
+                head.append(line)
+                head_size += len(line)
+        previous_blank, last_blank = blank, (len(line) if blank else 0)
+        position += len(line)
+    if seen_lines:
+        yield start, position - start - last_blank, envelope_date, b"".join(head)
+
+
+def _read_mbox_mail(handle: BinaryIO, offset: int, length: int) -> bytes:
+    handle.seek(offset)
+    return _ESCAPED_FROM.sub(rb"\1", handle.read(length))
 
 
 def _from_line_date(line: bytes) -> datetime | None:
@@ -162,67 +208,156 @@ def _from_line_date(line: bytes) -> datetime | None:
     return naive.replace(tzinfo=UTC)
 
 
-def count_mails(paths: Iterable[Path]) -> int:
-    """How many mails the import will read (a fast scan, for the progress bar)."""
-    total = 0
-    for path in paths:
-        if path.is_dir():
-            total += sum(1 for _ in _maildir_files(path))
-        elif is_mbox(path):
-            with path.open("rb") as handle:
-                previous_blank = True
-                for line in handle:
-                    if previous_blank and line.startswith(b"From "):
-                        total += 1
-                    previous_blank = line in (b"\n", b"\r\n")
-        else:
-            total += 1
-    return total
+def _file_head(path: Path) -> bytes:
+    """The start of a mail file, up to the end of its header block."""
+    head = b""
+    with path.open("rb") as handle:
+        while len(head) < _HEAD_LIMIT:
+            chunk = handle.read(16 * 1024)
+            if not chunk:
+                break
+            head += chunk
+            if _BLANK_LINE.search(head):
+                break
+    return head
 
 
-def iter_mails(paths: Iterable[Path]) -> Iterator[tuple[Source, bytes | None, datetime | None,
-                                                        str]]:
-    """(source, raw or None, envelope date, error) for every mail under `paths`."""
-    for path in paths:
-        if path.is_dir():
-            for file in _maildir_files(path):
-                yield _read_file(file)
-        elif is_mbox(path):
-            for index, (raw, date) in enumerate(iter_mbox(path)):
-                yield Source(str(path), index), raw, date, ""
-        else:
-            yield _read_file(path)
-
-
-def _read_file(path: Path) -> tuple[Source, bytes | None, datetime | None, str]:
-    try:
-        return Source(str(path)), path.read_bytes(), None, ""
-    except OSError as error:
-        return Source(str(path)), None, None, error.strerror or str(error)
-
-
-# -- importing ----------------------------------------------------------------
+# -- the order ------------------------------------------------------------------------
 
 
 def mail_date(raw: bytes, fallback: datetime | None,
               headers: Message | None = None) -> datetime | None:
-    """When the mail was written (its Date header), else the mbox envelope date.
+    """When the mail was written (its Date header), else the mbox envelope date, each
+    only if it can be true (headers.plausible_date, the guard processing applies too).
     `headers`: store.read_headers(raw), when the caller has it already."""
     if headers is None:
         headers = read_headers(raw)
     value = headers.get("Date")
-    if value:
-        try:
-            date = parsedate_to_datetime(str(value))
-        except (TypeError, ValueError, IndexError, OverflowError):
-            date = None
+    written = plausible_date(parse_date(str(value))) if value else None
+    return written or plausible_date(fallback)
+
+
+def _head_date(head: bytes, fallback: datetime | None) -> datetime | None:
+    """mail_date for a header block, reading only its Date field: the first pass
+    reads every mail's head, and parsing whole header blocks cost more than the
+    rest of the pass."""
+    end = _BLANK_LINE.search(head)
+    found = _DATE_FIELD.search(head, 0, end.start() if end else len(head))
+    return mail_date(found.group(0) if found else b"", fallback)
+
+
+class _Order:
+    """Every mail's place (its file, and where in an mbox) and its date, in as
+    little memory as it takes: one int sort key per mail and a few machine words
+    in arrays, about 60 bytes a mail (a million mails: some 60 MB), never a mail.
+
+    The key sorts dated mail by date, then undated mail, each in the order found:
+    (undated, microseconds since 1 January 1 plus a bias, position), packed in one
+    Python int, because a tuple per mail would cost several times as much.
+    """
+
+    _POSITION_BITS = 40  # up to a trillion mails
+    _DATE_BITS = 70  # microseconds from the year 1 to 9999 need 69
+
+    def __init__(self) -> None:
+        self.files: list[Path] = []
+        self.file = array("q")
+        self.offset = array("q")  # -1: the whole file is the mail
+        self.length = array("q")
+        self.number = array("q")  # the mail's position in its mbox, -1 for a file
+        self.keys: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add_file(self, path: Path) -> int:
+        self.files.append(path)
+        return len(self.files) - 1
+
+    def add(self, file: int, date: datetime | None, *, offset: int = -1, length: int = -1,
+            number: int = -1) -> None:
+        position = len(self.keys)
+        self.file.append(file)
+        self.offset.append(offset)
+        self.length.append(length)
+        self.number.append(number)
+        micros = 1 << self._DATE_BITS  # undated
         if date is not None:
-            if timezone.is_naive(date):
-                date = date.replace(tzinfo=UTC)
-            # A Date far in the future is a broken clock, not a fact of history.
-            if date <= timezone.now() + timedelta(days=1):
-                return date
-    return fallback
+            try:
+                since = date.astimezone(UTC) - datetime(1, 1, 1, tzinfo=UTC)
+            except (OverflowError, ValueError):
+                pass  # a date at the edge of the calendar: no usable date
+            else:
+                micros = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+        self.keys.append(micros << self._POSITION_BITS | position)
+
+    def in_order(self) -> Iterator[tuple[int, datetime | None]]:
+        """(position, date) of each mail, oldest first, then the undated."""
+        self.keys.sort()
+        mask = (1 << self._POSITION_BITS) - 1
+        undated = 1 << self._DATE_BITS
+        for key in self.keys:
+            micros = key >> self._POSITION_BITS
+            date = None if micros >= undated else (
+                datetime(1, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros))
+            yield key & mask, date
+
+
+def _order(found: Iterable[Path], summary: ImportSummary) -> _Order:
+    """The first pass: where every mail under `found` is and when it was written. A
+    file that cannot be read is a failure in the summary (counted here, once)."""
+    order = _Order()
+    for path in found:
+        files = _maildir_files(path) if path.is_dir() else [path]
+        for file in files:
+            try:
+                if not path.is_dir() and is_mbox(file):
+                    index = order.add_file(file)
+                    with file.open("rb") as handle:
+                        for number, (offset, length, envelope_date, head) in enumerate(
+                                _mbox_entries(handle)):
+                            order.add(index, _head_date(head, envelope_date), offset=offset,
+                                      length=length, number=number)
+                else:
+                    head = _file_head(file)
+                    order.add(order.add_file(file), _head_date(head, None))
+            except OSError as error:
+                summary.fail(Source(str(file)), error.strerror or str(error))
+    return order
+
+
+def _ordered_mails(order: _Order) -> Iterator[tuple[Source, bytes | None, datetime | None,
+                                                    str]]:
+    """(source, raw or None, date, error) for every mail, in `order`'s order. The
+    last few mbox files stay open, for archives split over several."""
+    handles: OrderedDict[int, BinaryIO] = OrderedDict()
+    try:
+        for position, date in order.in_order():
+            file = order.file[position]
+            path = order.files[file]
+            number = order.number[position]
+            source = Source(str(path), number if number >= 0 else None)
+            try:
+                if number < 0:
+                    raw = path.read_bytes()
+                else:
+                    if file not in handles:
+                        if len(handles) >= 8:
+                            handles.popitem(last=False)[1].close()
+                        handles[file] = path.open("rb")
+                    handles.move_to_end(file)
+                    raw = _read_mbox_mail(handles[file], order.offset[position],
+                                          order.length[position])
+            except OSError as error:
+                yield source, None, None, error.strerror or str(error)
+                continue
+            yield source, raw, date, ""
+    finally:
+        for handle in handles.values():
+            handle.close()
+
+
+# -- importing ----------------------------------------------------------------
 
 
 def _process(inbound_id: int) -> InboundMail:
@@ -242,7 +377,7 @@ BATCH_BYTES = 16 * 1024 * 1024
 class _Pending:
     source: Source
     raw: bytes
-    envelope_date: datetime | None
+    received_at: datetime | None
 
 
 def import_mail(
@@ -253,7 +388,8 @@ def import_mail(
     batch_mails: int = BATCH_MAILS,
     our_addresses: Iterable[str] = (),
 ) -> ImportSummary:
-    """Store and process every mail under `paths`; see the module docstring.
+    """Store and process every mail under `paths`, oldest first; see the module
+    docstring.
 
     Mail is stored and processed in batches of up to `batch_mails` (storing
     commits first); a `process` of the caller's own runs one mail at a time.
@@ -268,8 +404,9 @@ def import_mail(
             raise InvalidInput(f"{path}: no such file or folder.", field="path")
     found = [item for path in resolved for item in _walk(path)]
     _bound_sqlite_memory()
-    total = count_mails(found) if progress is not None else 0
     summary = ImportSummary()
+    order = _order(found, summary)
+    total = len(order) + summary.failed
     from frontline.mail.services import staff_addresses_cached
 
     def report(done: int) -> None:
@@ -278,32 +415,34 @@ def import_mail(
 
     with staff_addresses_cached():
         if process is not _process:
-            for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found),
-                                                                       start=1):
+            for done, (source, raw, date, error) in enumerate(_ordered_mails(order),
+                                                              start=summary.failed + 1):
                 if raw is None:
                     summary.fail(source, error)
                 else:
-                    _import_one(raw, source, envelope_date, summary, process, ours)
+                    _import_one(raw, source, date, summary, process, ours)
                 report(done)
             return summary
-        for batch, done in _batches(found, summary, batch_mails):
+        for batch, done in _batches(order, summary, batch_mails):
             _import_batch(batch, summary, ours)
             report(done)
     report(summary.total)
     return summary
 
 
-def _batches(found: list[Path], summary: ImportSummary,
+def _batches(order: _Order, summary: ImportSummary,
              batch_mails: int) -> Iterator[tuple[list[_Pending], int]]:
     """The readable mail in batches, with how many mails were read by then; a
     file that cannot be read is a failure in the summary."""
     batch: list[_Pending] = []
-    size = done = 0
-    for done, (source, raw, envelope_date, error) in enumerate(iter_mails(found), start=1):
+    size = 0
+    done = summary.failed
+    for done, (source, raw, date, error) in enumerate(_ordered_mails(order),
+                                                      start=summary.failed + 1):
         if raw is None:
             summary.fail(source, error)
             continue
-        batch.append(_Pending(source, raw, envelope_date))
+        batch.append(_Pending(source, raw, date))
         size += len(raw)
         if len(batch) >= max(1, batch_mails) or size >= BATCH_BYTES:
             yield batch, done
@@ -329,65 +468,63 @@ def _import_batch(batch: list[_Pending], summary: ImportSummary,
     from frontline.mail.store import RawMail, accept_raw_many
 
     accepted = accept_raw_many(
-        [RawMail(item.raw, str(item.source)[:300], dated=partial(
-            mail_date, item.raw, item.envelope_date), envelope_recipients=ours)
+        [RawMail(item.raw, str(item.source)[:300], received_at=item.received_at,
+                 envelope_recipients=ours)
          for item in batch],
         source=InboundSource.IMPORT)
-    todo: list[tuple[Source, InboundMail]] = []
+    todo: list[tuple[Source, InboundMail, bool]] = []
     taken: set[int] = set()
     for item, result in zip(batch, accepted, strict=True):
         if isinstance(result, FrontlineError):
             summary.fail(item.source, result.message)
             continue
         inbound = result.inbound
-        if result.created:
-            summary.stored += 1
+        # The same mail twice in one batch is processed once; the second copy
+        # was already there by the time it was read.
+        if result.created and inbound.pk not in taken:
+            taken.add(inbound.pk)
+            todo.append((item.source, inbound, True))
+        elif inbound.state == InboundState.STORED and inbound.pk not in taken:
+            # Stored by an import that was interrupted before processing it: finish the job.
+            taken.add(inbound.pk)
+            todo.append((item.source, inbound, False))
         else:
             summary.already_there += 1
-            if inbound.state != InboundState.STORED:
-                continue
-            # Stored by an import that was interrupted before processing it: finish the job.
-        if inbound.pk not in taken:  # the same mail twice in one batch is processed once
-            taken.add(inbound.pk)
-            todo.append((item.source, inbound))
     try:
-        processed = process_batch([inbound for _, inbound in todo])
+        processed = process_batch([inbound for _, inbound, _ in todo])
     except (OperationalError, InterfaceError):
         raise
     except Exception:
         # Rolled back as a whole: one mail at a time, so one broken mail stops only itself.
         logger.warning("Import: a batch of %d mails failed; processing them one by one",
                        len(todo), exc_info=True)
-        for source, inbound in todo:
-            _process_one(inbound, source, summary, _process)
+        for source, inbound, new in todo:
+            _process_one(inbound, source, summary, _process, new=new)
         return
-    for (source, _), row in zip(todo, processed, strict=True):
-        _count(row, source, summary)
+    for (source, _, new), row in zip(todo, processed, strict=True):
+        _count(row, source, summary, new=new)
 
 
-def _import_one(raw: bytes, source: Source, envelope_date: datetime | None,
+def _import_one(raw: bytes, source: Source, received_at: datetime | None,
                 summary: ImportSummary, process: Callable[[int], object],
                 ours: tuple[str, ...] = ()) -> None:
     try:
         accepted = accept_raw(raw, source=InboundSource.IMPORT, source_detail=str(source)[:300],
-                              received_at=mail_date(raw, envelope_date), process=False,
+                              received_at=received_at, process=False,
                               envelope_recipients=list(ours))
     except FrontlineError as error:
         summary.fail(source, error.message)
         return
     inbound = accepted.inbound
-    if not accepted.created:
+    if not accepted.created and inbound.state != InboundState.STORED:
         summary.already_there += 1
-        if inbound.state != InboundState.STORED:
-            return
-        # Stored by an import that was interrupted before processing it: finish the job.
-    else:
-        summary.stored += 1
-    _process_one(inbound, source, summary, process)
+        return
+    # New, or stored by an import that was interrupted before processing it.
+    _process_one(inbound, source, summary, process, new=accepted.created)
 
 
 def _process_one(inbound: InboundMail, source: Source, summary: ImportSummary,
-                 process: Callable[[int], object]) -> None:
+                 process: Callable[[int], object], *, new: bool) -> None:
     try:
         if process is _process:
             from frontline.mail.services import process_inbound
@@ -400,18 +537,27 @@ def _process_one(inbound: InboundMail, source: Source, summary: ImportSummary,
         raise
     except Exception as error:  # processing records its own failures; this is a safety net
         logger.exception("Import: processing %s failed", source)
-        summary.fail(source, f"stored, but processing failed: {error}")
+        summary.fail(source, f"stored, but processing failed: {error}", kept=True)
         return
     if not isinstance(processed, InboundMail):
         processed = InboundMail.objects.get(pk=inbound.pk)
-    _count(processed, source, summary)
+    _count(processed, source, summary, new=new)
 
 
-def _count(processed: InboundMail, source: Source, summary: ImportSummary) -> None:
+def _count(processed: InboundMail, source: Source, summary: ImportSummary, *,
+           new: bool) -> None:
+    """The mail's one line in the summary, now that it was stored and processed."""
     if processed.state == InboundState.FAILED:
-        summary.fail(source, f"stored, but could not be processed: {processed.error}"[:500])
-    elif _opened_ticket(processed):
+        summary.fail(source, f"stored, but could not be processed: {processed.error}"[:500],
+                     kept=True)
+        return
+    if new:
+        summary.stored += 1
+    else:
+        summary.already_there += 1
+    if _opened_ticket(processed):
         summary.tickets_opened += 1
+    summary.tickets_joined += processed.joined_tickets
 
 
 def _opened_ticket(inbound: InboundMail) -> bool:

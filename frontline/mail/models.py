@@ -59,6 +59,9 @@ class InboundMail(models.Model):
     # this mail opened its ticket), so an import counts new tickets without
     # reading them back. None when not processed by this instance.
     opened_ticket: bool | None = None
+    # Likewise: how many tickets this mail's processing merged into its own, as their
+    # late original (frontline.mail.threading, "Late originals").
+    joined_tickets: int = 0
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -66,6 +69,26 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"inbound {self.pk} ({self.state})"
+
+
+class QuotedMessageId(models.Model):
+    """One Message-ID that the mail of a stored message quoted (In-Reply-To or
+    References): "which messages answer mail X?" in one index look-up, for the
+    original that arrives after its replies (frontline.mail.threading, "Late
+    originals"). Follows its message through a merge (the message row moves).
+
+    One narrow row per quoted id, indexed, instead of searching the headers of
+    every stored mail: at a million tickets the look-up stays one index range.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    quoted_id = models.CharField(max_length=998)
+
+    class Meta:
+        indexes = [models.Index(fields=["quoted_id"], name="mail_quoted_id")]
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} quotes {self.quoted_id}"
 
 
 class OutboundState(models.TextChoices):

@@ -19,6 +19,7 @@ instead of running forever. A suppressed mail is still recorded, with the reason
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -30,10 +31,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import QuerySet, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from frontline.core import email_address, outages
 from frontline.customers.models import ContactEmail
 from frontline.intake import follow_up
 from frontline.intake.models import Question
@@ -112,7 +114,7 @@ def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
         # keeps the rows scanned to the period's automatic mail.
         sent = (_counted(now, limit.period)
                 .annotate(to_text=Cast("to", TextField()))
-                .filter(to_text__contains=f'"{recipient}"').count())
+                .filter(_names_recipient(recipient)).count())
         if sent >= limit.count:
             return (f"rate limit: {sent} automatic mails to {recipient} in the last "
                     f"{_period_words(limit.period)} (at most {limit})")
@@ -123,6 +125,14 @@ def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
             return (f"rate limit: {sent} automatic mails on {ticket.reference} in the last "
                     f"{_period_words(limit.period)} (at most {limit})")
     return None
+
+
+def _names_recipient(recipient: str) -> Q:
+    # SQLite keeps the JSON as Django wrote it, with non-ASCII characters escaped
+    # ("in\u00eas@..."); PostgreSQL's jsonb reads back as UTF-8 ("inês@...").
+    quoted = Q(to_text__contains=f'"{recipient}"')
+    escaped = json.dumps(recipient)
+    return quoted if escaped == f'"{recipient}"' else quoted | Q(to_text__contains=escaped)
 
 
 def _period_words(period: timedelta) -> str:
@@ -217,7 +227,8 @@ def participant_addresses(ticket: Ticket, *, exclude: str) -> list[str]:
 
 def bouncing_reason(address: str) -> str | None:
     """Why an address must get no automatic mail: it bounced permanently before."""
-    email = ContactEmail.objects.filter(address__iexact=address).first()
+    email = ContactEmail.objects.filter(
+        address__in=email_address.lookup_forms(address)).order_by("pk").first()
     since = getattr(email, "bouncing_since", None)
     if email is None or since is None:
         return None
@@ -398,6 +409,10 @@ def deliver(outbound_id: int, *, now: datetime | None = None) -> str | None:
         if not mail.to and not mail.cc:
             raise ValueError("no valid recipient address")
     except Exception as error:  # a mail that cannot be built will not build next time
+        if outages.is_transient(error):
+            # The database is away, not the mail broken: it stays queued, and is sent
+            # once the claim's lease ends (the task's retry, or deliver_due).
+            raise
         logger.exception("Cannot build outbound mail %s", outbound.pk)
         return _finish(outbound, OutboundState.FAILED, f"cannot build the mail: {error}", now)
     try:

@@ -29,7 +29,7 @@ from frontline.mail import attachments as attachment_forms
 from frontline.mail.attachments import Attachment
 from frontline.mail.auto import DEFAULT_LOOP_HEADER, NOT_AUTOMATIC, AutoKind, classify
 from frontline.mail.bounces import Bounce, parse_dsn, parse_text_bounce
-from frontline.mail.charsets import clean_text, decode_bytes
+from frontline.mail.charsets import clean_text, decode_bytes, strip_bom
 from frontline.mail.headers import (
     Address,
     decode_words,
@@ -37,10 +37,19 @@ from frontline.mail.headers import (
     message_ids,
     parse_addresses,
     parse_date,
+    plausible_date,
     raw_header,
     raw_header_values,
 )
-from frontline.mail.html import html_to_text, references_cid, reply_html_to_text, sanitise_html
+from frontline.mail.html import (
+    bounded,
+    html_to_text,
+    references_cid,
+    reply_html_to_text,
+    sanitise_html,
+)
+from frontline.mail.reports import MailReport, parse_report
+from frontline.mail.structure import MAX_DEPTH, read_tree
 
 CONTRACT_KEYS = (
     "message_id", "in_reply_to", "references", "date", "from", "to", "cc", "reply_to",
@@ -49,10 +58,7 @@ CONTRACT_KEYS = (
 
 # Parts the parser splits into sub-messages that we keep as one attachment.
 _KEPT_WHOLE = ("message/rfc822", "message/global", "message/delivery-status",
-               "message/global-delivery-status")
-
-# Deeper MIME nesting than this is hostile or broken; what lies below is kept raw.
-MAX_DEPTH = 30
+               "message/global-delivery-status", "message/feedback-report")
 
 
 @dataclass
@@ -72,7 +78,10 @@ class ParsedMail:
     attachments: list[Attachment] = field(default_factory=list)
     auto: AutoKind = NOT_AUTOMATIC
     bounce: Bounce | None = None
-    # Not in the JSON contract; for the storage layer and the admin view.
+    # Not in the JSON contract (`auto` says "report"); for the storage layer and the admin view.
+    report: MailReport | None = None
+    # The Date header as written when it cannot be true (`date` is then None).
+    refused_date: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     parse_error: str | None = None
@@ -213,6 +222,8 @@ class _Reader:
             return
         if content_type in ("message/delivery-status", "message/global-delivery-status"):
             name = filename or "delivery-status.txt"
+        elif content_type == "message/feedback-report":
+            name = filename or "feedback-report.txt"
         elif content_type in ("text/rfc822-headers", "message/rfc822-headers"):
             name = filename or "original-headers.txt"
         else:
@@ -258,7 +269,8 @@ class _Reader:
         except Exception:
             try:
                 return message.as_string().encode("utf-8", errors="surrogateescape")
-            except Exception:
+            except Exception as error:
+                self.problems.append(f"a part could not be written out: {type(error).__name__}")
                 return b""
 
     def _raw_attachment(self, part: Message, name: str) -> Attachment:
@@ -391,7 +403,7 @@ def parse_message(
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8", errors="surrogateescape")
-    raw = bytes(raw)
+    raw = strip_bom(bytes(raw))
     try:
         return _parse(raw, own_domains=own_domains, loop_header=loop_header,
                       allow_remote_images=allow_remote_images)
@@ -413,12 +425,15 @@ def _unparsed(raw: bytes, error: BaseException) -> ParsedMail:
 def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
            allow_remote_images: bool = False) -> ParsedMail:
     # compat32 keeps header values as written; headers.py decodes them leniently.
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    message, cut = read_tree(raw)
     reader = _Reader()
     body = reader.walk(message)
     hint = reader.charsets[0] if reader.charsets else None
 
     problems = list(reader.problems)
+    if cut and not any(problem.startswith("MIME nesting") for problem in problems):
+        problems.append(f"MIME nesting deeper than {MAX_DEPTH} levels; "
+                        "the innermost parts are kept inside the forwarded attachment")
     for part in message.walk():
         problems.extend(type(defect).__name__ for defect in getattr(part, "defects", []))
 
@@ -430,18 +445,27 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
     )
     sender = sender_list[0] if sender_list else None
     subject = re.sub(r"\s+", " ", decode_words(header("Subject"), hint)).strip()
-    date = parse_date(header("Date"))
-    if date is None:
+    written = parse_date(header("Date"))
+    if written is None:
         received = raw_header_values(message, "Received")
-        date = parse_date(str(received[0])) if received else None
+        written = parse_date(str(received[0])) if received else None
+    date = plausible_date(written)
+    refused_date = None
+    if written is not None and date is None:
+        refused_date = clean_text(header("Date") or written.isoformat()).strip()[:120]
+        problems.append(f"the date {written.isoformat()} cannot be true; "
+                        "the time the mail was received is used")
 
     raw_html = "\n".join(body.htmls) or "\n".join(body.fallback_htmls)
+    # Issue 11: bounded in depth and size once, in one linear pass, before any tree is built.
+    html_shape = bounded(raw_html)
+    problems.extend(f"HTML simplified: {note}" for note in html_shape.notes)
     text = _join_texts(body.texts)
     if text:
         reply = extract_reply(text)
     elif raw_html:
-        text = html_to_text(raw_html)
-        reply_text = reply_html_to_text(raw_html) if text else None
+        text = html_to_text(html_shape)
+        reply_text = reply_html_to_text(html_shape) if text else None
         reply = extract_reply(text if reply_text is None else reply_text) if text else ""
     else:
         text = _join_texts(body.fallback_texts)
@@ -460,7 +484,8 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
             "delivery-status", "global-delivery-status")
     )
     bounce = parse_dsn(message)
-    if bounce is None:
+    report = parse_report(message) if bounce is None else None
+    if bounce is None and report is None:
         exclude = {address.email for address in to}
         if sender:
             exclude.add(sender.email)
@@ -472,11 +497,12 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
         subject=subject,
         message_id=message_id,
         bounce=bounce,
+        report=report,
         is_delivery_report=is_report,
         loop_header=loop_header,
         own_domains=own_domains,
     )
-    html = (sanitise_html(raw_html, allow_remote_images=allow_remote_images)
+    html = (sanitise_html(html_shape, allow_remote_images=allow_remote_images)
             if raw_html.strip() else None)
 
     return ParsedMail(
@@ -495,6 +521,8 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
         attachments=body.attachments,
         auto=auto,
         bounce=bounce,
+        report=report,
+        refused_date=refused_date,
         headers=[(clean_text(str(name)), decode_words(str(value), hint))
                  for name, value in message.raw_items()],
         problems=problems,

@@ -37,7 +37,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,16 +47,28 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontline import workflow
-from frontline.core.errors import FrontlineError, NotFound
+from frontline.core import email_address
+from frontline.core.errors import (
+    FrontlineError,
+    InvalidTransition,
+    NeedsConfirmation,
+    NotFound,
+)
 from frontline.core.models import User
 from frontline.customers import services as customers
 from frontline.customers.models import ContactEmail
-from frontline.mail import addresses
+from frontline.mail import addresses, reports
 from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
 from frontline.mail.outbound import acknowledge
 from frontline.mail.parse import ParsedMail, parse_message
-from frontline.mail.threading import Threading, thread, ticket_for_message_id
+from frontline.mail.reports import MailReport
+from frontline.mail.threading import (
+    Threading,
+    remember_quoted,
+    thread,
+    ticket_for_message_id,
+)
 from frontline.tickets import services as tickets
 from frontline.tickets.models import (
     Message,
@@ -65,6 +77,7 @@ from frontline.tickets.models import (
     Ticket,
     TicketLink,
 )
+from frontline.tickets.services import attachments as attachment_limits
 from frontline.tickets.services.attachments import attach
 
 logger = logging.getLogger(__name__)
@@ -92,6 +105,9 @@ class _Outcome:
     reason: str = ""
     new_ticket: bool = False
     skipped: list[str] = field(default_factory=list)
+    # Tickets opened by replies to this mail that came before it (threading, "Late
+    # originals"): joined to `ticket` once the mail is on it.
+    split: list[Ticket] = field(default_factory=list)
 
 
 def process_inbound(inbound_id: int, *, stored: InboundMail | None = None) -> InboundMail:
@@ -113,7 +129,8 @@ def process_inbound(inbound_id: int, *, stored: InboundMail | None = None) -> In
             return inbound
     except (NotFound, OperationalError, InterfaceError):
         # The database itself is unwell (locked, restarting, gone): the mail stays
-        # `stored` and is taken up again by the sweep, not marked as a bad mail.
+        # `stored`, not marked as a bad mail. The worker runs the task again within
+        # seconds (core/worker.py); the sweep is left for a worker that died.
         raise
     except Exception as error:  # anything else: the mail must be kept and shown
         logger.exception("Processing stored mail %s failed", inbound_id)
@@ -162,6 +179,14 @@ def _process(inbound: InboundMail) -> None:
     inbound.save(update_fields=["state", "ticket", "message", "error", "attempts",
                                 "processed_at", "from_address", "subject"])
     inbound.opened_ticket = outcome.new_ticket
+    if outcome.message is not None:
+        remember_quoted(outcome.message, parsed)
+        if parsed.refused_date:
+            # headers.plausible_date refused it: say so where the mail's time shows.
+            tickets.record_event(outcome.message.ticket, "mail_date_refused", at=at,
+                                 message=outcome.message.pk, written=parsed.refused_date)
+    if outcome.split and outcome.ticket is not None and outcome.message is not None:
+        inbound.joined_tickets = _join_split(outcome.ticket, outcome.split, parsed, at=at)
     if (outcome.new_ticket and outcome.ticket is not None and not imported
             and not parsed.auto.is_automatic):
         acknowledge(outcome.ticket, inbound)
@@ -173,6 +198,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
     sender = parsed.sender.email
     if parsed.bounce is not None or parsed.auto.kind == "bounce":
         return _bounce(parsed, at=at)
+    if parsed.report is not None:
+        return _report(parsed, parsed.report, at=at)
     staff = staff_user(sender)
     known = _known_address(sender) if staff is None else None
     known_contact = known.contact if known is not None else None
@@ -182,7 +209,8 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
     if parsed.auto.is_automatic:
         return _automatic(parsed, threading, at=at)
     if staff is not None and threading.ticket is not None:
-        return _agent_reply(staff, parsed, threading.ticket, at=at)
+        return replace(_agent_reply(staff, parsed, threading.ticket, at=at),
+                       split=threading.split)
 
     if known is not None and known.bouncing_since is not None:
         # They wrote to us from it, so the address works again.
@@ -192,9 +220,10 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
         decision = workflow.customer_message_decision(ticket, at)
         if not decision.accepted:
             reason = decision.reason
-            threading = Threading(claimed=decision.ticket, claim_reason=reason)
+            threading = Threading(claimed=decision.ticket, claim_reason=reason,
+                                  split=threading.split)
             ticket = None
-    outcome = _Outcome()
+    outcome = _Outcome(split=threading.split)
     if ticket is None:
         # The sender's contact was looked up above; hand it down rather than have
         # open_ticket look it up again (unless its missing name is to be filled in,
@@ -230,8 +259,7 @@ def _route(inbound: InboundMail, parsed: ParsedMail, *, at: datetime,
 
 
 def _known_address(address: str) -> ContactEmail | None:
-    return (ContactEmail.objects.select_related("contact__organization")
-            .filter(address=address.strip().lower()).first())
+    return customers.find_email(address)
 
 
 # -- pieces ---------------------------------------------------------------------
@@ -280,9 +308,9 @@ def staff_user(address: str) -> User | None:
 
 
 def _is_ours(address: str, envelope: list[str]) -> bool:
-    lowered = address.lower()
-    support = addresses.support_address().lower()
-    if lowered == support or lowered in {a.lower() for a in envelope}:
+    lowered = email_address.comparable(address)
+    support = email_address.comparable(addresses.support_address())
+    if lowered == support or lowered in {email_address.comparable(a) for a in envelope}:
         return True
     if addresses.ticket_from_reply_address(address) is not None:
         return True
@@ -293,12 +321,12 @@ def participant_addresses(parsed: ParsedMail, *, exclude: set[str],
                           envelope: list[str]) -> Iterator[tuple[str, str]]:
     """(address, name) of everyone else the mail was addressed to (To and Cc), once
     each: not the excluded (the sender), not our own addresses, not staff."""
-    skip = {address.lower() for address in exclude}
+    skip = {email_address.comparable(address) for address in exclude}
     for address in parsed.to + parsed.cc:
         email = address.email.strip()
-        if not email or email.lower() in skip or _is_ours(email, envelope):
+        if not email or email_address.comparable(email) in skip or _is_ours(email, envelope):
             continue
-        skip.add(email.lower())
+        skip.add(email_address.comparable(email))
         if staff_user(email) is None:
             yield email, address.name
 
@@ -336,14 +364,12 @@ def _attachments(message: Message, parsed: ParsedMail, *, at: datetime) -> list[
 
 def within_limits(parsed: ParsedMail) -> tuple[list[MailAttachment], list[str]]:
     """The mail's files within the size limits, and the names of those left out."""
-    per_file = int(settings.FRONTLINE_MAX_ATTACHMENT_MB * 1024 * 1024)
-    per_message = int(settings.FRONTLINE_MAX_MESSAGE_MB * 1024 * 1024)
     total = 0
     kept: list[MailAttachment] = []
     skipped: list[str] = []
     for attachment in parsed.attachments:
         size = attachment.size
-        if size > per_file or total + size > per_message:
+        if attachment_limits.refusal(size, total) is not None:
             skipped.append(f"{attachment.filename} ({size} bytes)")
             continue
         total += size
@@ -368,6 +394,31 @@ def _link(ticket: Ticket, other: Ticket, reason: str, at: datetime) -> None:
     if created:
         tickets.record_event(ticket, "linked", at=at, after=other.reference, reason=reason)
         tickets.record_event(other, "linked", at=at, after=ticket.reference, reason=reason)
+
+
+def _join_split(ticket: Ticket, split: list[Ticket], parsed: ParsedMail, *,
+                at: datetime) -> int:
+    """The mail came after replies to it that opened tickets of their own (`split`):
+    one conversation, so each joins the ticket the mail landed on, merged through the
+    workflow on nobody's behalf (redirect and timeline entry as an agent's merge).
+    Another customer's ticket is linked instead: only an agent may confirm that
+    merge. Returns how many tickets were merged in."""
+    reason = ("the replies that opened it came before the mail they answer "
+              f"(Message-ID <{parsed.message_id}>).")
+    joined = 0
+    for other in split:
+        if other.pk == ticket.pk:
+            continue
+        try:
+            workflow.join_conversation(other, ticket, reason=reason)
+        except NeedsConfirmation:
+            _link(ticket, other, f"Not merged, {reason} Different customers' requests: "
+                  "merge them if they are one.", at)
+        except InvalidTransition:
+            continue  # merged meanwhile: it lives on elsewhere
+        else:
+            joined += 1
+    return joined
 
 
 def _automatic(parsed: ParsedMail, threading: Threading, *, at: datetime) -> _Outcome:
@@ -403,10 +454,10 @@ def _agent_reply(agent: User, parsed: ParsedMail, ticket: Ticket, *, at: datetim
     ticket = message.ticket  # the one that lives on, if the mail named a merged one
     message.refresh_from_db(fields=["email_message_id"])
     message.body_reply = new_text(parsed)
-    recipients = {address.email.lower() for address in parsed.to + parsed.cc}
-    reached_customer = bool(recipients & set(
+    recipients = {email_address.comparable(address.email) for address in parsed.to + parsed.cc}
+    reached_customer = bool(recipients & {email_address.comparable(stored) for stored in (
         ContactEmail.objects.filter(contact_id=ticket.requester_id)
-        .values_list("address", flat=True)))
+        .values_list("address", flat=True))})
     if reached_customer:
         # The agent's own client already delivered it to the customer: a second
         # copy from us would be a duplicate, and the customer's answer will quote
@@ -454,10 +505,32 @@ def _bounce(parsed: ParsedMail, *, at: datetime) -> _Outcome:
     if bounce.permanent:
         why = diagnostic or f"status {bounce.status or 'unknown'}"
         for recipient in bounce.recipients:
-            ContactEmail.objects.filter(address=recipient.strip().lower()).update(
+            ContactEmail.objects.filter(address__in=email_address.lookup_forms(recipient)).update(
                 bouncing_since=at, bounce_reason=why[:500])
     return _Outcome(ticket=ticket, message=message,
                     reason=f"Delivery failure for {', '.join(bounce.recipients) or 'unknown'}")
+
+
+def _report(parsed: ParsedMail, report: MailReport, *, at: datetime) -> _Outcome:
+    """An abuse complaint or a notice of delivery about a mail of ours (reports.py):
+    recorded on that mail's ticket as what it is, never a message and never answered.
+    The stored mail stays `ignored` with the report in words, for the admins' list."""
+    ticket = ticket_for_message_id(report.original_message_id)
+    if ticket is None:
+        ticket = thread(parsed, sender_contact=None).ticket
+    reason = f"Not answered: {report.summary}"
+    if ticket is None:
+        return _Outcome(state=InboundState.IGNORED, reason=f"{reason} (for no ticket of ours)")
+    ticket = workflow.landing(ticket, workflow.EntryKind.CUSTOMER_MESSAGE).ticket
+    if report.kind == reports.FEEDBACK:
+        tickets.record_event(ticket, "feedback_report", at=at, recipients=report.recipients,
+                             feedback_type=report.feedback_type, reporter=report.reporter,
+                             original_message_id=report.original_message_id)
+    else:
+        tickets.record_event(ticket, "delivery", at=at, after="delivered",
+                             to=", ".join(report.recipients), status=report.status,
+                             reporter=report.reporter)
+    return _Outcome(state=InboundState.IGNORED, ticket=ticket, reason=reason)
 
 
 # -- re-running ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontline.core.errors import InvalidInput
+from frontline.mail.charsets import strip_bom
 from frontline.mail.models import InboundMail, InboundSource, InboundState
 
 MAX_RAW_BYTES = 50 * 1024 * 1024
@@ -47,8 +48,9 @@ def _split(raw: bytes) -> tuple[bytes, bytes]:
 
 
 def read_headers(raw: bytes) -> Message:
-    """The mail's header block, as written (compat32: nothing decoded)."""
-    head, _ = _split(raw)
+    """The mail's header block, as written (compat32: nothing decoded), after a byte-
+    order mark if it has one (charsets.strip_bom; the stored bytes keep it)."""
+    head, _ = _split(strip_bom(raw))
     return BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
 
 

@@ -9,6 +9,17 @@ Evidence, strongest first (issue 3, "Threading"):
 4. the `[FL-10427]` subject tag, and only from someone already on the ticket
    (requester, participant, same organization, or staff).
 
+Late originals: mail arrives out of order (archives, several mailboxes, delayed
+delivery, a customer who copies support on a reply), so a reply can come before
+the mail it answers and open a ticket of its own. Every stored message remembers
+the Message-IDs its mail quoted (mail.models.QuotedMessageId), so a mail whose own
+Message-ID is quoted by stored messages is their original:
+5. with none of the evidence above, it lands on the (oldest) ticket its replies
+   are on;
+and whatever it lands on, the other tickets its replies opened are `split`: the
+caller joins them to it (merged, with redirect and a timeline entry, on nobody's
+behalf; see services._join_split).
+
 The first piece that names a ticket wins, and names it as the mail did: a merged
 ticket answers as itself (its own requester and participants are "on" it), and the
 intake's workflow call lands the mail on the ticket that lives on, remembering the
@@ -26,14 +37,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from frontline.customers import services as customers
 from frontline.customers.models import Contact
 from frontline.mail import addresses
-from frontline.mail.models import OutboundMail
+from frontline.mail.models import OutboundMail, QuotedMessageId
 from frontline.mail.parse import ParsedMail
 from frontline.tickets.models import Message, Participant, Ticket
 
@@ -57,6 +68,9 @@ class Threading:
     evidence: str = ""
     claimed: Ticket | None = None
     claim_reason: str = ""
+    # Tickets opened by replies to this mail that came before it, other than
+    # `ticket`: one conversation, to be joined to the ticket the mail lands on.
+    split: list[Ticket] = field(default_factory=list)
 
 
 def _existing(number: int | None) -> Ticket | None:
@@ -90,6 +104,41 @@ def _sent(message_ids: list[str]) -> list[tuple[str, int]]:
     wanted = message_ids + [f"<{mid}>" for mid in message_ids]
     return [(mid.strip("<>"), ticket_id) for mid, ticket_id in OutboundMail.objects.filter(
         header_message_id__in=wanted).values_list("header_message_id", "ticket_id")]
+
+
+# A References header can name hundreds of mails; the latest ones (and In-Reply-To)
+# are the ones a late original can be. Bounded, so one mail adds few rows.
+MAX_QUOTED_REMEMBERED = 50
+# The tickets one late original joins at most (each is a merge).
+MAX_SPLIT = 20
+
+
+def quoted_to_remember(parsed: ParsedMail) -> list[str]:
+    """The Message-IDs `parsed` quoted that could still arrive: In-Reply-To and the
+    latest References, not our own (a mail we sent is never late)."""
+    return [message_id[:998] for message_id in _quoted_ids(parsed)
+            if not _CLAIMED_MESSAGE_ID.match(message_id)][:MAX_QUOTED_REMEMBERED]
+
+
+def quoted_rows(message: Message, parsed: ParsedMail) -> list[QuotedMessageId]:
+    """The QuotedMessageId rows of `message`, which came with `parsed` (unsaved)."""
+    return [QuotedMessageId(message=message, quoted_id=message_id)
+            for message_id in quoted_to_remember(parsed)]
+
+
+def remember_quoted(message: Message, parsed: ParsedMail) -> None:
+    """Remember what `message`'s mail quoted, for its original, should it come later."""
+    rows = quoted_rows(message, parsed)
+    if rows:
+        QuotedMessageId.objects.bulk_create(rows)
+
+
+def _tickets_quoting(message_id: str) -> list[Ticket]:
+    """The tickets holding messages whose mail quoted `message_id`, oldest first.
+    A merge moves messages, so these are tickets that live on."""
+    quoting = QuotedMessageId.objects.filter(quoted_id=message_id[:998]).values(
+        "message__ticket_id")
+    return list(Ticket.objects.filter(pk__in=quoting).order_by("created_at", "pk")[:MAX_SPLIT])
 
 
 def is_on_ticket(ticket: Ticket, contact: Contact | None, *, is_staff: bool = False,
@@ -134,6 +183,10 @@ class TicketLookup:
                 return ticket
         return None
 
+    def tickets_quoting(self, message_id: str) -> list[Ticket]:
+        """The tickets whose messages answer the mail `message_id` (late originals)."""
+        return _tickets_quoting(message_id)
+
     def sender_on_ticket(self, ticket: Ticket, contact: Contact | None, *, is_staff: bool,
                          sender_address: str) -> bool:
         """Whether the sender already takes part in `ticket` (see is_on_ticket)."""
@@ -155,6 +208,29 @@ def thread(
     sender_address: str = "",
     lookup: TicketLookup = DATABASE,
 ) -> Threading:
+    """Which ticket `parsed` continues, by the evidence in the module docstring."""
+    result = _evidence(parsed, envelope_recipients=envelope_recipients,
+                       sender_contact=sender_contact, sender_is_staff=sender_is_staff,
+                       sender_address=sender_address, lookup=lookup)
+    # 5. Replies that came first: this mail is their original.
+    answered_by = lookup.tickets_quoting(parsed.message_id) if parsed.message_id else []
+    if result.ticket is None and answered_by:
+        result.ticket, result.evidence = answered_by[0], "late_original"
+    result.split = [ticket for ticket in answered_by
+                    if result.ticket is None or ticket.pk != result.ticket.pk]
+    return result
+
+
+def _evidence(
+    parsed: ParsedMail,
+    *,
+    envelope_recipients: Iterable[str],
+    sender_contact: Contact | None,
+    sender_is_staff: bool,
+    sender_address: str,
+    lookup: TicketLookup,
+) -> Threading:
+    """Evidence 1 to 4: what the mail itself says it continues."""
     result = Threading()
 
     def claim(number: int | None, reason: str) -> None:

@@ -93,7 +93,8 @@ def connection() -> BaseEmailBackend:
     if settings.FRONTLINE_EMAIL_BACKEND:
         return get_connection(settings.FRONTLINE_EMAIL_BACKEND, fail_silently=False)
     if settings.FRONTLINE_SMTP_URL:
-        return get_connection("django.core.mail.backends.smtp.EmailBackend",
+        # Django's SMTP backend, with SMTPUTF8 for UTF-8 addresses (frontline.mail.smtp).
+        return get_connection("frontline.mail.smtp.EmailBackend",
                               fail_silently=False, **smtp_options(settings.FRONTLINE_SMTP_URL))
     outbox_dir().mkdir(parents=True, exist_ok=True)
     return get_connection("django.core.mail.backends.filebased.EmailBackend",
@@ -128,6 +129,10 @@ def explain(error: BaseException) -> Answer:
             text = "; ".join(f"{rcpt}: {a}" for rcpt, (a, _c) in
                              zip(error.recipients, answers, strict=True))
             return Answer(text, all(code >= 500 for _a, code in answers))
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # The server lacks an extension the mail needs (SMTPUTF8 for a UTF-8 address,
+        # frontline.mail.smtp): the same server will refuse it again.
+        return Answer(f"not sent: {error}", True)
     if isinstance(error, smtplib.SMTPResponseException):
         return Answer(_smtp_text(error.smtp_code, error.smtp_error), error.smtp_code >= 500)
     if isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError):

@@ -60,6 +60,9 @@ def words(value: Any, *, field: str = "words") -> str:
 def tags(value: Any, *, field: str = "set_tags") -> str:
     found = split_list(value)
     for tag in found:
+        if any(ord(char) < 32 or ord(char) == 127 for char in tag):
+            # A control character is no part of a word (and PostgreSQL refuses a NUL).
+            raise InvalidInput("A tag cannot hold control characters.", field=field)
         if len(tag) > MAX_TAG:
             raise InvalidInput(f"The tag '{tag[:20]}…' is longer than {MAX_TAG} characters.",
                                field=field)

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, NotFound
-from frontline.core.inputs import blank
+from frontline.core.inputs import blank, whole_number
 from frontline.core.models import User
 from frontline.routing.models import EscalationRule, RoutingRule
 
@@ -50,10 +50,9 @@ def position(value: Any, *, field: str = "position") -> int | None:
     """A place in the order (1 is first), or None for "last" / "where it is"."""
     if blank(value):
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"'{value}' is not a position (1 is first).", field=field) from None
+    number = whole_number(value)
+    if number is None:
+        raise InvalidInput(f"'{value}' is not a position (1 is first).", field=field)
     if number < 1:
         raise InvalidInput("Positions start at 1 (the first rule).", field=field)
     return number

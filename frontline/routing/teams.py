@@ -56,7 +56,9 @@ def _members(value: Any) -> list[User]:
     found: dict[int, User] = {}
     for name in names:
         user = inputs.staff_member(name, field="members")
-        assert user is not None
+        if user is None:
+            raise InvalidInput("A member is named by a username or id; one of them is blank.",
+                               field="members")
         found[user.pk] = user
     return list(found.values())
 

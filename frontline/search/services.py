@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from frontline.core import permissions
+from frontline.core import email_address, permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
@@ -103,9 +103,11 @@ def search_tickets(
         pinned.append(number)
         found[number] = _Found(top + 2.0, "reference")
     if _EMAIL_RE.match(parsed.text):
-        address = parsed.text.lower()
+        # Either spelling of an IDNA domain names the stored (Unicode) address.
+        address = email_address.comparable(parsed.text)
         requester_tickets = list(
-            Ticket.objects.filter(requester__emails__address=address, merged_into__isnull=True)
+            Ticket.objects.filter(requester__emails__address__in=email_address.lookup_forms(
+                parsed.text), merged_into__isnull=True)
             .order_by("-updated_at", "-id").values_list("pk", flat=True)[:MAX_REQUESTER_TICKETS])
         complete = complete and len(requester_tickets) < MAX_REQUESTER_TICKETS
         for ticket_id in requester_tickets:

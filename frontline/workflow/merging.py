@@ -20,6 +20,24 @@ def merge_tickets(source: Ticket, target: Ticket, actor: User, *,
     messages under the ticket they now belong to."""
     target = ticket_merge.merge_tickets(source, target, actor,
                                         confirm_other_customer=confirm_other_customer)
+    _in_step(source, target)
+    return target
+
+
+@transaction.atomic
+def join_conversation(source: Ticket, target: Ticket, *, reason: str) -> Ticket:
+    """Fold `source` into `target` on nobody's behalf: the two hold one conversation
+    that arrived out of order (the mail intake's late original). The same merge as
+    an agent's, redirect and timeline included, with `reason` on both timelines;
+    two customers' requests are refused (NeedsConfirmation) for an agent to decide
+    (frontline.tickets.services.merge.merge_on_evidence)."""
+    target = ticket_merge.merge_on_evidence(source, target, reason=reason)
+    _in_step(source, target)
+    return target
+
+
+def _in_step(source: Ticket, target: Ticket) -> None:
+    """The SLA clocks and the search index after `source` was merged into `target`."""
     # Both rows are locked by the merge. The merged ticket is closed: its clock
     # stops, so no warning or breach action runs on it later (it takes no changes);
     # the survivor's clock answers for the customer messages it took over.
@@ -30,4 +48,3 @@ def merge_tickets(source: Ticket, target: Ticket, actor: User, *,
     search_index.index_ticket(target)
     for message in Message.objects.filter(ticket=target).select_related("ticket__requester"):
         search_index.index_message(message)
-    return target

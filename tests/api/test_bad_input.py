@@ -153,3 +153,134 @@ def test_unauthenticated_bad_input_is_still_401_first(api):
     response = api(None).post("/tickets", raw="{garbage")
     assert response.status_code == 401
     assert json.loads(response.content)["errors"] == []
+
+
+# -- issue 11: values that passed a check and then failed the server ---------------
+# "²" and "¹" pass str.isdigit() but not int(); years 1 and 9999 overflow a time
+# zone's arithmetic; 20 digits overflow the database driver. Each is a 422 now.
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"team": "¹"}, "team"),
+    ({"assignee": "²"}, "assignee"),
+    ({"assignee": "١٢"}, "assignee"),  # Arabic-Indic digits: int() reads them, no id does
+    ({"category": "³"}, "category"),
+    ({"team": "99999999999999999999"}, "team"),
+])
+def test_patch_refuses_non_ascii_digits_as_ids(api, lena, bobs_ticket, change, field):
+    response = api(lena).patch(f"/tickets/{bobs_ticket.reference}", change)
+    assert response.status_code == 422, response.content
+    assert field in field_errors(response)
+
+
+@pytest.mark.parametrize("params", [
+    {"assignee": "²"}, {"team": "¹"}, {"assignee": "99999999999999999999"},
+    {"organization": "²"},
+])
+def test_ticket_list_filters_refuse_non_ascii_digits(api, lena, bobs_ticket, params):
+    response = api(lena).get("/tickets", params)
+    assert response.status_code == 422, response.content
+    assert set(params) <= set(field_errors(response))
+
+
+def test_search_offset_of_superscript_digits_is_422(api, lena, bobs_ticket):
+    response = api(lena).get("/search", {"q": "login", "offset": "²"})
+    assert response.status_code == 422
+    assert "offset" in field_errors(response)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00",
+                                "1899-12-31T23:59:59Z", "0001-01-01T00:00:00-12:00"])
+def test_a_time_entry_at_the_calendars_edges_is_422(api, lena, bobs_ticket, at):
+    response = api(lena).post(f"/tickets/{bobs_ticket.reference}/time",
+                              {"minutes": 15, "note": "Checked the logs", "at": at})
+    assert response.status_code == 422, response.content
+    assert "between 1900-01-01 and 2999-12-31" in field_errors(response)["at"]
+
+
+@pytest.mark.parametrize("members", [[""], ["lena", "   "], ["²"]])
+def test_a_blank_or_odd_team_member_is_422_naming_members(api, ada, lena, members):
+    response = api(ada).post("/teams", {"name": "Nachtschicht", "tier": 1,
+                                        "members": members})
+    assert response.status_code == 422, response.content
+    assert "members" in field_errors(response)
+
+
+@pytest.mark.parametrize("cursor_text", [
+    "0001-01-01T00:00:00+00:00|5", "9999-12-31T23:59:59.999999+00:00|7",
+    "0001-01-01T00:00:00|1", "9999-12-31T23:59:59-05:00|3",
+])
+def test_a_cursor_holding_year_1_or_9999_is_422(api, lena, bobs_ticket, cursor_text):
+    import base64
+    cursor = base64.urlsafe_b64encode(cursor_text.encode()).decode().rstrip("=")
+    response = api(lena).get("/tickets", {"cursor": cursor, "order": "updated_at"})
+    assert response.status_code == 422, response.content
+    assert "cursor" in field_errors(response)
+
+
+@pytest.mark.parametrize("params", [
+    {"to": "9999-12-31"}, {"to": "0001-01-05"}, {"from": "0001-01-01", "to": "2025-01-01"},
+    {"to": "0"}, {"to": "20250101"}, {"from": "2025-02-30"},
+])
+def test_sla_compliance_dates_at_the_edges_or_not_dates_are_422(api, vera, params):
+    response = api(vera).get("/reports/sla-compliance", params)
+    assert response.status_code == 422, response.content
+    assert set(field_errors(response)) & set(params)
+
+
+def test_sla_compliance_covers_at_most_three_years_as_the_desk_does(api, vera):
+    from frontline.insights.reports import MAX_DAYS
+
+    too_long = api(vera).get("/reports/sla-compliance",
+                             {"from": "0012-01-01", "to": "3703-01-01", "by": "week"})
+    assert too_long.status_code == 422
+    over = api(vera).get("/reports/sla-compliance",
+                         {"from": "2021-01-01", "to": "2024-01-05", "by": "week"})
+    assert over.status_code == 422
+    assert field_errors(over)["from"] == (
+        f"A report covers at most three years ({MAX_DAYS + 1} days).")
+    longest = api(vera).get("/reports/sla-compliance",
+                            {"from": "2021-01-01", "to": "2024-01-04", "by": "month"})
+    assert longest.status_code == 200, longest.content
+    assert (longest.json()["start"], longest.json()["end"]) == ("2021-01-01", "2024-01-04")
+
+
+@pytest.mark.parametrize(("path", "params", "unknown"), [
+    ("/reports/sla-compliance", {"since": "garbage"}, "since"),
+    ("/search", {"q": "login", "cursor": "zzz"}, "cursor"),
+    ("/tickets", {"stauts": "open"}, "stauts"),
+    ("/plans", {"limit": "5"}, "limit"),
+])
+def test_parameters_an_operation_does_not_take_are_422(api, vera, path, params, unknown):
+    response = api(vera).get(path, params)
+    assert response.status_code == 422, response.content
+    assert field_errors(response)[unknown].startswith("Unknown parameter; this operation takes")
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("post", "/routing-rules", {"name": "Zero stops", "stop": 0, "set_team": "Frontdesk"},
+     "stop"),
+    ("post", "/plans", {"name": "Gold", "slug": "gold", "per_incident": 0}, "per_incident"),
+    ("post", "/plans", {"name": "Gold", "slug": "gold", "is_default": "yes"}, "is_default"),
+    ("post", "/sla-policies", {"plan": "standard", "raise_priority": 1}, "raise_priority"),
+    ("post", "/tickets/{ref}/time", {"minutes": "15"}, "minutes"),
+])
+def test_values_of_another_json_type_are_refused_as_the_schema_says(
+        api, ada, frontdesk, standard_plan, bobs_ticket, method, path, body, field):
+    response = getattr(api(ada), method)(path.format(ref=bobs_ticket.reference), body)
+    assert response.status_code == 422, response.content
+    assert field in field_errors(response)
+
+
+def test_away_must_be_a_json_boolean(api, lena, frontdesk):
+    response = api(lena).patch(f"/teams/{frontdesk.pk}/members/lena", {"away": 0})
+    assert response.status_code == 422
+    assert "away" in field_errors(response)
+    assert api(lena).patch(f"/teams/{frontdesk.pk}/members/lena",
+                           {"away": True}).status_code == 200
+
+
+def test_the_schema_states_the_date_bounds_and_the_strict_rules(api, lena):
+    schema = api(lena).get("/openapi.json").json()
+    day = schema["components"]["schemas"]["ClosedDayIn"]["properties"]["date"]
+    assert day["format"] == "date" and "1900-01-01 to 2999-12-31" in day["description"]
+    assert "never ignored" in schema["info"]["description"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frontline.core import inputs
 from frontline.core.errors import InvalidInput
+from frontline.core.lookup import MAX_ID, as_id
 
 
 def refused(call, *args, **kwargs) -> InvalidInput:
@@ -63,3 +66,59 @@ def test_names_text_and_lists():
                    label="A plan's name").message == "A plan's name is required."
     assert inputs.split_list("install, Setup , install,, set  up") == [
         "install", "Setup", "set up"]
+
+
+# -- issue 11: one reading of numbers, ids, dates and times ------------------------
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=8)
+       .filter(lambda text: not text.isascii()))
+def test_digits_that_are_not_ascii_are_no_number_and_no_id(text):
+    assert inputs.whole_number(text) is None
+    assert as_id(text) is None
+
+
+@given(st.integers(min_value=-(10**25), max_value=10**25), st.sampled_from(["", " ", "\t"]))
+def test_ascii_numbers_read_back_as_written(number, space):
+    assert inputs.whole_number(f"{space}{number}{space}") == number
+    assert as_id(str(number)) == (number if 1 <= number <= MAX_ID else None)
+
+
+@pytest.mark.parametrize("value", ["1_000", "1e3", "0x1F", "3.5", "", "9" * 40, True, 2.0])
+def test_what_int_would_take_or_nobody_means_is_no_whole_number(value):
+    assert inputs.whole_number(value) is None
+
+
+@pytest.mark.parametrize("text", ["²", "12²", "-", "99999999999999999999"])
+def test_odd_digits_in_a_whole_number_field_are_refused_naming_it(text):
+    error = refused(inputs.whole, text, "rank", label="The rank", low=0, high=1000)
+    assert error.field == "rank"
+
+
+@given(st.dates())
+def test_a_day_is_read_inside_the_bounds_and_refused_outside(day):
+    if inputs.EARLIEST_DAY <= day <= inputs.LATEST_DAY:
+        assert inputs.day(day.isoformat(), "to", label="The day") == day
+    else:
+        error = refused(inputs.day, day.isoformat(), "to", label="The day")
+        assert error.message == "The day must be between 1900-01-01 and 2999-12-31."
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_a_time_never_overflows_it_is_read_or_refused(moment):
+    text = moment.isoformat()
+    try:
+        found = inputs.moment(text, "at", label="The time")
+    except InvalidInput as error:
+        assert error.field == "at"
+    else:
+        assert found is not None and found.astimezone(UTC) == moment.astimezone(UTC)
+
+
+def test_a_time_needs_its_zone_unless_the_caller_reads_it_naive():
+    assert refused(inputs.moment, "2025-01-31T09:00", "at", label="The time").message == (
+        "The time needs a time zone, e.g. 2025-01-31T09:00:00Z.")
+    assert inputs.moment("2025-01-31T09:00", "at", label="The time", naive=True) == (
+        datetime(2025, 1, 31, 9, 0))
+    assert refused(inputs.day, "0", "to", label="The day").message == (
+        "The day must be a date (YYYY-MM-DD).")

@@ -7,6 +7,7 @@ from contextlib import redirect_stdout
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from frontline import cli, workflow
@@ -164,3 +165,39 @@ def test_cli_refresh_detects_now_and_says_what_it_did(db: None, ada: User) -> No
     assert Alert.objects.count() == 1
     assert workflow is not None
 
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_ticket_another_worker_is_signing_is_skipped_not_written_twice(ada: User) -> None:
+    import threading
+
+    from django.db import connections, transaction
+
+    from frontline.insights import signatures
+    from frontline.tickets.models import Ticket
+
+    found = customer_base()
+    ticket = found.problem(0, found.contact(0), found.now)
+    TicketSignature.objects.filter(pk=ticket.pk).delete()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                list(Ticket.objects.select_for_update().filter(pk=ticket.pk))
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert signatures.build([ticket.pk]) == []
+    finally:
+        release.set()
+        thread.join(10)
+    assert [s.ticket_id for s in signatures.build([ticket.pk])] == [ticket.pk]
+    assert TicketSignature.objects.filter(pk=ticket.pk).count() == 1

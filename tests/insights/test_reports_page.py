@@ -43,7 +43,7 @@ def test_an_empty_period_reads_as_nothing_measured(signed_in, lena, story):
 
 def test_unreadable_dates_fall_back_with_a_message(signed_in, lena, db):
     html = signed_in(lena).get("/reports?from=yesterday").content.decode()
-    assert "Dates are written as YYYY-MM-DD" in html
+    assert "The first day must be a date (YYYY-MM-DD). Showing the last 12 weeks" in html
     html = signed_in(lena).get("/reports?from=2025-03-10&to=2025-03-01").content.decode()
     assert "the dates were swapped" in html and 'value="2025-03-01"' in html
 

@@ -54,6 +54,9 @@ def test_the_new_reply_shows_and_the_quoted_part_is_folded(signed_in, lena, bobs
     assert '<div class="body">It works after clearing cookies.</div>' in page
     assert '<details class="quoted"><summary>Show quoted text</summary>' in page
     assert "&gt; Please clear your cookies." in page
+    # The fold holds the history only, not the reply again (issue 12).
+    fold = page.split('<details class="quoted">', 1)[1].split("</details>", 1)[0]
+    assert "It works after clearing cookies." not in fold
 
 
 def test_html_mail_shows_sanitised_without_remote_images_until_asked(signed_in, lena, bob):

@@ -109,6 +109,28 @@ def test_an_empty_reply_is_refused_with_a_clear_message(client, conversation):
     assert "The message is empty." in page.content.decode()
 
 
+@pytest.mark.parametrize("length", [100_001, 123_457, 400_000])
+def test_a_reply_over_the_limit_is_refused_whole_and_given_back(client, conversation, length):
+    """Issue 11: a reply over 100,000 characters was cut and reported as sent."""
+    words = "Der Export bricht ab: ERR-4711 nach 3 Minuten. "
+    body = (words * (length // len(words) + 1))[:length - 5] + " Ende"
+    before = Message.objects.count()
+    page = client.post(link(conversation) + "/reply", {"body": body})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert f"Your reply is {length:,} characters; a reply can have at most 100,000." in html
+    assert "Nothing was sent" in html
+    assert body[-200:] in html  # what they typed comes back, to the last word
+    assert Message.objects.count() == before
+
+
+def test_a_reply_of_exactly_the_limit_is_sent_whole(client, conversation):
+    body = ("Zeile mit Umlauten äöü und Ziffern 0123456789.\n" * 3000)[:100_000]
+    page = client.post(link(conversation) + "/reply", {"body": body})
+    assert page.status_code == 302
+    assert Message.objects.filter(ticket=conversation).latest("pk").body == body.strip()
+
+
 def test_the_reply_form_needs_the_csrf_token(conversation):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(link(conversation) + "/reply", {"body": "hi"}).status_code == 403
@@ -165,10 +187,11 @@ def test_files_of_the_conversation_download_but_not_those_of_notes(client, conve
 def test_asking_for_a_fresh_link_mails_the_requester_and_tells_nobody_else(
         client, smtp_sink, conversation):
     answer = client.post("/my/link", {"email": "bob@standard.example",
-                                      "reference": conversation.reference})
+                                      "reference": conversation.reference}, follow=True)
     stranger = client.post("/my/link", {"email": "mallory@evil.example",
-                                        "reference": conversation.reference})
-    nowhere = client.post("/my/link", {"email": "bob@standard.example", "reference": "FL-1"})
+                                        "reference": conversation.reference}, follow=True)
+    nowhere = client.post("/my/link", {"email": "bob@standard.example", "reference": "FL-1"},
+                          follow=True)
     assert answer.status_code == stranger.status_code == nowhere.status_code == 200
     assert answer.content == stranger.content == nowhere.content
     assert "If that address belongs to this request" in answer.content.decode()
@@ -179,6 +202,18 @@ def test_asking_for_a_fresh_link_mails_the_requester_and_tells_nobody_else(
     text = mail.get_body(("plain",)).get_content()
     fresh = next(line for line in text.splitlines() if "/my/" in line).split("8000", 1)[1]
     assert client.get(fresh.strip()).status_code == 200
+
+
+def test_reloading_the_check_your_email_page_sends_no_second_link(client, conversation):
+    """Post/Redirect/Get: the browser reloads the page it was sent to, not the POST."""
+    answer = client.post("/my/link", {"email": "Bob@Standard.example ",
+                                      "reference": conversation.reference})
+    assert answer.status_code == 303 and answer["Location"] == "/my/link/sent"
+    assert answer["Cache-Control"] == "private, no-store"
+    for _ in range(3):
+        page = client.get(answer["Location"])
+        assert page.status_code == 200 and "Check your email" in page.content.decode()
+    assert OutboundMail.objects.filter(automatic=True).count() == 1
 
 
 def test_asking_for_a_link_without_an_address_says_what_is_missing(client, conversation):

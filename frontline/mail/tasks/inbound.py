@@ -3,7 +3,9 @@
 `store.accept_raw` queues `process_inbound_task` once the raw mail is committed.
 If a worker dies while processing, the mail's transaction rolls back (it stays
 `stored`) and its task stays claimed by the dead worker; the sweep queues such
-mail again. Processing is idempotent, so a mail queued twice still lands once.
+mail again. A task that fails because the database was briefly away is not
+left to the sweep: the worker queues it again within seconds (core/worker.py).
+Processing is idempotent, so a mail queued twice still lands once.
 """
 
 from __future__ import annotations

@@ -12,23 +12,25 @@ atomic in every backend Django ships). Frontline configures no cache, so Django'
 local-memory cache counts per web process: exact on one machine (the embedded
 default: one process, many threads); with several web processes configure a
 shared cache (Redis, Memcached or the database cache), or each process counts on
-its own. Behind a reverse proxy REMOTE_ADDR is the proxy's address unless the
-server is told which proxy to trust (waitress: trusted_proxy).
+its own. Clients are counted by `core.client_address.client_of`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.http import HttpRequest
 
+from frontline.core.client_address import client_of
 from frontline.mail.outbound import Limit
+
+# The client as counted (an IPv6 client per /64), one definition for every limit;
+# the form's views read it from here.
+__all__ = ["PER_ADDRESS", "PER_CLIENT", "Held", "client_of", "take"]
 
 PER_ADDRESS = Limit(5, timedelta(minutes=10))
 PER_CLIENT = Limit(20, timedelta(hours=1))
@@ -51,18 +53,6 @@ class Held:
     def period_words(self) -> str:
         """ "10 minutes", "hour": the period, as "in the last ..." reads it."""
         return str(Limit(0, self.limit.period)).removeprefix("0 per ")
-
-
-def client_of(request: HttpRequest) -> str:
-    """The client's address as counted: IPv4 as it is, IPv6 by its /64."""
-    raw = str(request.META.get("REMOTE_ADDR", "") or "")
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return "unknown"
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 def _count(kind: str, who: str, limit: Limit, now: float) -> tuple[int, int]:
