@@ -77,10 +77,12 @@ INSTALLED_APPS = [
     "frontline.sla",
     "frontline.tickets",
     "frontline.notifications",
+    "frontline.webhooks",
     "frontline.intake",
     "frontline.costs",
     "frontline.problems",
     "frontline.insights",
+    "frontline.kb",
     "frontline.search",
     "frontline.workflow",
     "frontline.mail",
@@ -91,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response: no inline script (core/csp.py).
+    "frontline.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database that is briefly away answers 503 with Retry-After (core/outages.py).
+    "frontline.core.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "frontline.urls"
@@ -124,6 +130,9 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("FRONTLINE_DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'frontline.sqlite3'}"
+    # Health checks: a connection kept from an earlier request is tested before its
+    # first use in the next one, so one the server dropped (a restart) is replaced
+    # instead of failing that request.
     config: dict[str, Any] = dict(
         dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     )
@@ -151,6 +160,10 @@ def _database() -> dict[str, Any]:
         # LEFT JOINs in a good order, so let the planner keep it.
         options = config.setdefault("OPTIONS", {})
         options.setdefault("options", "-c join_collapse_limit=4")
+        # A server that does not answer at all (a host down, packets dropped) fails a
+        # connect in seconds, not after the kernel's two minutes: the web answers 503
+        # and the worker retries (core/outages.py). ?connect_timeout= in the URL wins.
+        options.setdefault("connect_timeout", 5)
     return config
 
 
@@ -185,8 +198,30 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("FRONTLINE_SECURE_COOKIES")
+# A site served over https (FRONTLINE_SITE_URL) sends its cookies over https only, and
+# tells browsers to come back over https alone (HSTS, a year unless
+# FRONTLINE_HSTS_SECONDS says otherwise; Django sends it on https requests only, so a
+# TLS-terminating proxy must say so: FRONTLINE_PROXY_SSL_HEADER below).
+# FRONTLINE_SECURE_COOKIES=0/1 still decides the cookies explicitly.
+_SITE_IS_HTTPS = os.environ.get("FRONTLINE_SITE_URL", "").strip().lower().startswith("https://")
+SESSION_COOKIE_SECURE = _env_bool("FRONTLINE_SECURE_COOKIES", default=_SITE_IS_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Scripts never read the CSRF cookie: desk pages carry the token in `hx-headers` and
+# forms in their hidden field.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = int(os.environ.get("FRONTLINE_HSTS_SECONDS",
+                                         "31536000" if _SITE_IS_HTTPS else "0"))
+# "X-Forwarded-Proto": the header a trusted proxy in front sets to "https" (only set
+# this when every request passes that proxy, or a client can claim https itself).
+if os.environ.get("FRONTLINE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["FRONTLINE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https")
+# Sign-in (frontline.core.signin): a username is held after this many failures within
+# the window, a client address after this many; every attempt is a SignInEvent row.
+FRONTLINE_SIGNIN_ACCOUNT_FAILURES = int(os.environ.get("FRONTLINE_SIGNIN_ACCOUNT_FAILURES", "5"))
+FRONTLINE_SIGNIN_ADDRESS_FAILURES = int(os.environ.get("FRONTLINE_SIGNIN_ADDRESS_FAILURES", "20"))
+FRONTLINE_SIGNIN_LOCK_MINUTES = float(os.environ.get("FRONTLINE_SIGNIN_LOCK_MINUTES", "15"))
 
 TASKS = {
     "default": {
@@ -194,6 +229,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task that fails because the database was briefly away (a restart, a lost
+# connection, SQLite locked) is queued again after 1, 2, 4 ... seconds (at most
+# FRONTLINE_TASK_RETRY_MAX_SECONDS apart) until it has been tried this many times
+# (core/worker.py); any other error fails it at once.
+FRONTLINE_TASK_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_TASK_MAX_ATTEMPTS", "8"))
+FRONTLINE_TASK_RETRY_MAX_SECONDS = float(
+    os.environ.get("FRONTLINE_TASK_RETRY_MAX_SECONDS", "60"))
 
 # Ticket lifecycle: how long a resolved ticket waits for the customer before it
 # closes, and when the one reminder goes out before that.
@@ -267,20 +309,34 @@ FRONTLINE_AUTO_MAIL_TICKET_LIMITS = os.environ.get(
 FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", "8"))
 FRONTLINE_MAIL_RETRY_SECONDS = int(os.environ.get("FRONTLINE_MAIL_RETRY_SECONDS", "60"))
 
-# Problems (frontline.problems): outbound webhooks on every change (a comma list of
-# URLs, each body signed with the secret: X-Frontline-Signature: sha256=<hex>), retried
-# with exponential backoff; the inbound tracker webhook answers 403 until the secret
-# is set. Developers see a problem's impact without contract values unless allowed.
+# Problems (frontline.problems): the inbound tracker webhook answers 403 until the
+# secret is set (X-Frontline-Signature: sha256=<hex>). URLs listed here become
+# outbound webhook endpoints for the problem events (signed with the same secret) the
+# first time one goes out; register new ones in Settings → Webhooks instead.
+# Developers see a problem's impact without contract values unless allowed.
 FRONTLINE_PROBLEM_WEBHOOK_URLS = [
     url.strip() for url in os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_URLS", "").split(",")
     if url.strip()
 ]
 FRONTLINE_PROBLEM_WEBHOOK_SECRET = os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_SECRET", "")
-FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS = int(
-    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS", "6"))
-FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS = int(
-    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS", "30"))
 FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES = _env_bool("FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES")
+
+# Outbound webhooks (frontline.webhooks): endpoints registered by admins. A failed
+# attempt is retried after RETRY_SECONDS x 2^(n-1) (at most a day) up to MAX_ATTEMPTS;
+# DISABLE_AFTER failed attempts in a row switch the endpoint off and tell the admins.
+# Plain http is accepted for localhost only, and only with ALLOW_LOCAL_HTTP (DEBUG).
+# (The FRONTLINE_PROBLEM_WEBHOOK_* names of these two are still read.)
+FRONTLINE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get(
+    "FRONTLINE_WEBHOOK_MAX_ATTEMPTS",
+    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS", "8")))
+FRONTLINE_WEBHOOK_RETRY_SECONDS = int(os.environ.get(
+    "FRONTLINE_WEBHOOK_RETRY_SECONDS",
+    os.environ.get("FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS", "30")))
+FRONTLINE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("FRONTLINE_WEBHOOK_DISABLE_AFTER", "20"))
+FRONTLINE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("FRONTLINE_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Finished deliveries stay in the endpoints' logs this long.
+FRONTLINE_WEBHOOK_KEEP_DAYS = int(os.environ.get("FRONTLINE_WEBHOOK_KEEP_DAYS", "30"))
+FRONTLINE_WEBHOOK_ALLOW_LOCAL_HTTP = _env_bool("FRONTLINE_WEBHOOK_ALLOW_LOCAL_HTTP") or DEBUG
 
 # Recurring-problem alerts (frontline.insights.detection): a group of similar tickets
 # raises one when it has this many tickets from this many organizations within the

@@ -28,7 +28,8 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.smtp_sink import smtp_sink  # noqa: F401  (a fixture for every test package)
+from tests.smtp_sink import smtp_sink, smtputf8_sink  # noqa: F401  (fixtures for every package)
+from tests.webhooks.receiver import receiver  # noqa: F401  (a webhook receiver, for every package)
 
 PASSWORD = "correct horse battery"
 

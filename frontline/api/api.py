@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
-from frontline.api import customers, errors, search, tickets
+from frontline.api import customers, errors, parameters, search, tickets
 from frontline.api.auth import BearerToken, request_user
 from frontline.api.schemas import ERROR_RESPONSES
 
@@ -21,6 +21,15 @@ Authenticate every request with your personal token: `Authorization: Bearer <tok
 Errors are JSON: `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
 401 without a valid token, 403 when your role may not, 404 for what does not exist,
 409 for a change the ticket cannot take now, 422 for bad input (naming the field).
+503 with `Retry-After` when the database is briefly away (a restart): send the
+request again after that many seconds.
+
+Input is read strictly, as the schema states it: a boolean is `true` or `false` (not
+`0` or `"yes"`), an integer a JSON number, a date `YYYY-MM-DD` and a time ISO 8601 with
+its zone, both from 1900-01-01 to 2999-12-31. A field or query parameter that an
+operation does not declare is refused with 422, never ignored. Each operation's 422
+may also come from rules of the business the schema cannot state (a name already
+taken, a team that does not exist); its `errors` name the field.
 
 Lists are cut into pages by an opaque `cursor`: pass back `next_cursor` until it is null.
 
@@ -38,6 +47,7 @@ api = NinjaAPI(
     auth=BearerToken(),
 )
 errors.install(api)
+api.add_decorator(parameters.refuse_unknown_query_parameters, mode="operation")
 
 
 class MeOut(Schema):
@@ -57,8 +67,11 @@ def me(request: HttpRequest) -> dict[str, Any]:
             "email": user.email, "role": user.role, "tier": user.tier}
 
 
+# Before the tickets' own router: "/tickets/bulk" would match "/tickets/{reference}".
+api.add_router("/tickets", "frontline.api.bulk.router")
 api.add_router("/tickets", tickets.router)
 api.add_router("/tickets", "frontline.api.escalation.router")
+api.add_router("", "frontline.api.saved_views.router")
 api.add_router("", customers.router)
 api.add_router("", search.router)
 api.add_router("", "frontline.api.costs.router")
@@ -68,3 +81,5 @@ api.add_router("", "frontline.api.categories.router")
 api.add_router("", "frontline.api.insights.router")
 api.add_router("/problems", "frontline.api.problems.router")
 api.add_router("", "frontline.api.products.router")
+api.add_router("", "frontline.api.macros.router")
+api.add_router("", "frontline.api.webhooks.router")

@@ -9,6 +9,8 @@ every write.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,6 +23,7 @@ from frontline.api.auth import request_user
 from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from frontline.api.schemas import (
     ERROR_RESPONSES,
+    ErrorOut,
     Id,
     InputSchema,
     IsoDateTime,
@@ -31,9 +34,12 @@ from frontline.api.schemas import (
 from frontline.core import paging, permissions
 from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput, NotFound
+from frontline.core.lookup import MAX_ID
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
 from frontline.intake import facts as intake_facts
+from frontline.mail.formatting import markdown_html
+from frontline.notifications.models import Mention
 from frontline.routing.teams import find_team
 from frontline.sla import clock as sla_clock
 from frontline.tickets import event_kinds, selectors
@@ -45,6 +51,8 @@ from frontline.tickets.models import (
     format_reference,
     parse_reference,
 )
+from frontline.tickets.services.attachments import MAX_FILES, UploadedFile
+from frontline.tickets.services.collision import NewerEntries
 from frontline.workflow import requests
 
 router = Router(tags=["tickets"])
@@ -199,15 +207,25 @@ class TicketPageOut(Schema):
                                                 "the end.")
 
 
+class MentionOut(Schema):
+    username: str
+    notified: bool = Field(description="False: they may not see the ticket (or left), "
+                                       "so they were not told.")
+
+
 class PostedMessageOut(MessageEntryOut):
     ticket: str = Field(description="Reference of the ticket the message landed on (the "
                                     "surviving ticket when the one addressed was merged).")
+    mentions: list[MentionOut] = Field(default_factory=list, description=(
+        "The staff a note @mentions (frontline.notifications.mentions)."))
 
 
 class TicketCreateIn(InputSchema):
     subject: NonEmptyText
     body: NonEmptyText
-    requester_email: Annotated[NonEmptyText, Field(max_length=254)]
+    requester_email: Annotated[NonEmptyText, Field(
+        max_length=254, description="The requester's address; UTF-8 local parts and "
+                                    "international domains (RFC 6531) welcome.")]
     requester_name: Annotated[Text, Field(max_length=200)] = ""
     channel: ChannelName = "api"
     category: Text | None = Field(None, description="A category slug or name.")
@@ -223,11 +241,44 @@ class TicketCreateIn(InputSchema):
         examples=[{"database": "Oracle", "impact": "Everyone"}])
 
 
+class AttachmentIn(InputSchema):
+    filename: Annotated[NonEmptyText, Field(max_length=255)]
+    content_type: Annotated[Text, Field(max_length=255)] = ""
+    content_base64: str = Field(
+        description="The file's bytes, base64 (RFC 4648, standard alphabet, padded).",
+        examples=["T1JBLTAxNzIyIGF0IHJvdyAyMDAK"])
+
+
 class MessageCreateIn(InputSchema):
     kind: Literal["reply", "note"]
     body: NonEmptyText
+    format: Literal["text", "markdown"] = Field(
+        "text", description="`markdown`: `body` is the composer's Markdown subset (bold, "
+                            "italic, lists, links, inline code, code blocks), sent as HTML "
+                            "beside the text as typed. `text`: sent as written.")
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list, max_length=MAX_FILES,
+        description=f"Files to send with the reply or keep with the note: at most "
+                    f"{MAX_FILES}, within the inbound mail's limits "
+                    "(FRONTLINE_MAX_ATTACHMENT_MB a file, FRONTLINE_MAX_MESSAGE_MB in all; "
+                    "422 names the file). The whole request body is also bounded by the "
+                    "server (413).")
     status: StatusName | None = Field(
         None, description="Only with a reply: move the ticket on (e.g. pending_customer).")
+    seen: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+        None, description="The `id` of the newest timeline entry of `type: message` you have "
+                          "read (0: none). Events do not count: they are numbered apart. When "
+                          "somebody else wrote a message after it, nothing is sent: 409 with "
+                          "the newer messages in `newer`; read them, then send again with "
+                          "the newest one's id. Left out: sent without this check.",
+        examples=[4711])
+
+
+class NewerEntriesOut(ErrorOut):
+    """The error shape, with the messages written after `seen` (oldest first)."""
+
+    newer: list[MessageEntryOut] = Field(
+        [], description="With a send held for newer messages (`seen`): those messages.")
 
 
 class MergeIn(InputSchema):
@@ -326,7 +377,7 @@ def message_out(message: Message) -> dict[str, Any]:
         "body": message.body,
         "author": _author(message.author_user, message.author_contact),
         "channel": message.channel,
-        "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type}
+        "attachments": [{"id": a.pk, "filename": a.shown_name, "content_type": a.content_type}
                         for a in message.attachments.all()],
         "message_id": message.email_message_id or None,
     }
@@ -487,26 +538,61 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) 
     return ticket_out(_ticket(str(ticket.pk)))
 
 
-@router.post("/{reference}/messages", response={201: PostedMessageOut, **ERROR_RESPONSES})
+def _decoded(attachments: list[AttachmentIn]) -> list[UploadedFile]:
+    """The files' bytes; a value that is not base64 is refused naming its place."""
+    files = []
+    for position, attachment in enumerate(attachments):
+        try:
+            content = base64.b64decode(attachment.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("This is not base64 (RFC 4648, standard alphabet, padded).",
+                               field=f"attachments.{position}.content_base64") from None
+        files.append(UploadedFile(name=attachment.filename, content=content,
+                                  content_type=attachment.content_type))
+    return files
+
+
+@router.post("/{reference}/messages",
+             response={201: PostedMessageOut, **ERROR_RESPONSES, 409: NewerEntriesOut})
 def post_message(request: HttpRequest, reference: str,
                  payload: MessageCreateIn) -> Status[dict[str, Any]]:
     """Reply to the customer (`kind: reply`, optionally with a new `status`) or add an
     internal note (`kind: note`). Addressed to a merged ticket, it lands on the
     ticket that lives on (`ticket` in the answer says which); a reply there is 409
-    when that is another customer's request (frontline.tickets.services.entry)."""
+    when that is another customer's request (frontline.tickets.services.entry).
+
+    With `seen`, never two answers at once: if somebody else (the customer, a
+    colleague) wrote after that message, the message is not sent and the answer
+    is 409 with those messages in `newer` (frontline.tickets.services.collision)."""
     user = request_user(request)
     ticket = _visible(user, reference)
-    if payload.kind == "reply":
-        message = workflow.add_reply(ticket, user, payload.body, status=payload.status)
-    else:
-        if payload.status is not None:
-            raise InvalidInput("Only a reply can change the status; a note cannot.",
-                               field="status")
-        message = workflow.add_note(ticket, user, payload.body)
+    if payload.kind == "note" and payload.status is not None:
+        raise InvalidInput("Only a reply can change the status; a note cannot.",
+                           field="status")
+    files = _decoded(payload.attachments)
+    body_html = markdown_html(payload.body) if payload.format == "markdown" else None
+    try:
+        if payload.kind == "reply":
+            message = workflow.add_reply(ticket, user, payload.body, status=payload.status,
+                                         seen=payload.seen, body_html=body_html, files=files)
+        else:
+            message = workflow.add_note(ticket, user, payload.body, seen=payload.seen,
+                                        body_html=body_html, files=files)
+    except NewerEntries as held:
+        newer = (Message.objects.filter(pk__in=[m.pk for m in held.messages])
+                 .select_related("author_user", "author_contact")
+                 .prefetch_related("attachments").order_by("pk"))
+        return Status(409, {"detail": held.message,
+                            "errors": [{"field": held.field, "message": held.message}],
+                            "newer": [message_out(m) for m in newer]})
     landed_on = message.ticket
     message = (Message.objects.select_related("author_user", "author_contact")
                .prefetch_related("attachments").get(pk=message.pk))
-    return Status(201, {**message_out(message), "ticket": landed_on.reference})
+    mentions = [{"username": mention.user.username, "notified": mention.notified}
+                for mention in Mention.objects.filter(message=message)
+                .select_related("user").order_by("user__username")]
+    return Status(201, {**message_out(message), "ticket": landed_on.reference,
+                        "mentions": mentions})
 
 
 @router.post("/{reference}/merge", response={200: TicketOut, **ERROR_RESPONSES})

@@ -45,10 +45,17 @@ def can_view_ticket(user: User, ticket: TicketLike) -> bool:
     return True
 
 
+def writes_on_tickets(user: User) -> bool:
+    """Whether the person replies, writes notes and changes tickets at all (every staff
+    role but the viewer); which tickets is can_change_ticket's. The desk offers the
+    composer and its shortcuts only to them: a viewer was offered notes, then refused."""
+    return is_staff_user(user) and (user.role != Role.VIEWER or user.is_admin)
+
+
 def can_change_ticket(user: User, ticket: TicketLike) -> bool:
     if not can_view_ticket(user, ticket):
         return False
-    return user.role != Role.VIEWER or user.is_admin
+    return writes_on_tickets(user)
 
 
 def check_can_view_ticket(user: User, ticket: TicketLike) -> None:
@@ -251,3 +258,55 @@ def can_see_contract_values(user: User) -> bool:
     if user.role == Role.DEVELOPER and not user.is_admin:
         return bool(getattr(settings, "FRONTLINE_DEVELOPERS_SEE_CONTRACT_VALUES", False))
     return True
+
+
+# -- canned replies (frontline.kb.macros) ----------------------------------------------------
+
+
+def can_manage_macro(user: User, owner_id: int | None) -> bool:
+    """A personal macro (owner_id set) belongs to its owner alone: only they see and
+    change it, admins included, since it is their own way of writing. A shared one
+    (owner_id None) speaks for the whole desk, so admins keep it. Viewers write to no
+    customer and keep none."""
+    if not can_own_tickets(user):
+        return False
+    if owner_id is None:
+        return user.is_admin
+    return owner_id == user.pk
+
+
+def check_can_manage_macro(user: User, owner_id: int | None) -> None:
+    if can_manage_macro(user, owner_id):
+        return
+    if owner_id is None:
+        raise NotAllowed("Only an admin may add or change shared macros; keep yours personal.")
+    raise NotAllowed(f"Your role ({user.role}) may not keep macros."
+                     if not can_own_tickets(user) else "This macro is someone else's.")
+
+
+# -- saved views (frontline.tickets.services.saved_views) ---------------------------------
+
+
+def can_share_views(user: User) -> bool:
+    """Anyone who works tickets may share a view with the desk; a viewer keeps their
+    own (a view changes no ticket, but a shared one fills everybody's sidebar)."""
+    return can_own_tickets(user)
+
+
+def can_manage_saved_view(user: User, owner_id: int | None, created_by_id: int | None) -> bool:
+    """A personal view is its owner's alone. A shared one is renamed or removed by
+    whoever shared it, or by an admin (the person who shared it may have left)."""
+    if not is_staff_user(user):
+        return False
+    if owner_id is not None:
+        return owner_id == user.pk
+    return user.is_admin or (created_by_id == user.pk and can_share_views(user))
+
+
+def check_can_manage_saved_view(user: User, owner_id: int | None,
+                                created_by_id: int | None) -> None:
+    if can_manage_saved_view(user, owner_id, created_by_id):
+        return
+    if owner_id is None:
+        raise NotAllowed("Only whoever shared this view, or an admin, may change it.")
+    raise NotAllowed("This view is someone else's.")

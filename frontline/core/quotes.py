@@ -259,3 +259,22 @@ def extract_reply(text: str) -> str:
         own = [*own, "", *strip_signature(_unquoted(tail if nested is None else tail[:nested]))]
     reply = _trim(own)
     return reply if reply.strip() else text.strip()
+
+
+def left_out(text: str) -> tuple[str, bool]:
+    """What extract_reply does not show, for the desk's "Show quoted text": the
+    signature and the quoted history below a top-posted reply (not the whole message
+    again, which repeated the reply above it). When the sender answered between the
+    quoted lines, the parts interleave and the honest fold is the whole message:
+    (text, True)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = quote_start(lines)
+    if start is not None and _quoted_below(lines, start + 1):
+        tail = lines[start + 1 :]
+        nested = quote_start(tail)
+        answers = strip_signature(_unquoted(tail if nested is None else tail[:nested]))
+        if any(line.strip() for line in answers):
+            return text.strip(), True
+    top = lines if start is None else lines[:start]
+    kept = strip_signature(_unquoted(top))
+    return _trim(lines[len(kept):]), False

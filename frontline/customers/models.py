@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from frontline.core import email_address
+
 
 class Plan(models.Model):
     """A support plan (support level). SLA targets hang off it (frontline.sla)."""
@@ -82,6 +84,8 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Search finds people by the start of their name (frontline.search.people).
+        indexes = [models.Index(Lower("name"), name="contact_name_lower")]
 
     def __str__(self) -> str:
         return self.name or self.primary_email or f"contact {self.pk}"
@@ -98,8 +102,11 @@ class Contact(models.Model):
 
 class ContactEmail(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
-    # Stored lower-cased: mail addresses are matched case-insensitively in practice.
-    address = models.EmailField(max_length=254, unique=True)
+    # Stored in frontline.core.email_address's canonical form: lower-cased (mail
+    # addresses are matched case-insensitively in practice), Unicode NFC, the domain
+    # in U-labels. Not an EmailField: Django's validator refuses UTF-8 local parts.
+    address = models.CharField(max_length=254, unique=True,
+                               validators=[email_address.validate])
     is_primary = models.BooleanField(default=False)
     # Set when a mail to this address bounced permanently; agents are warned
     # before writing to it. Cleared when the person writes to us again.

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from frontline.core.models import User
 from frontline.demo import configuration, customers, history, people, regression
+from frontline.demo.macros import create_macros
 from frontline.demo.questions import create_question_sets
 
 __all__ = ["DEFAULT_TICKETS", "load"]
@@ -77,6 +78,8 @@ def load(
         configuration.create_rules()
         configuration.set_assignment_methods()
         configuration.set_costs(ada)
+        # Shared canned replies in English and German (frontline.kb).
+        create_macros(ada)
         history.settle(ada, now)
         # A regression of the latest release that detection finds (frontline.demo.regression).
         regression.report(now)

@@ -5,23 +5,30 @@ from django.urls import path
 
 from frontline.desk.views import (
     auth,
+    bulk,
     calls,
     developers,
     escalation,
     follow_up,
     insights,
     intake_settings,
+    macros,
     mail,
     mail_settings,
+    mentions,
+    new_ticket,
     notifications,
     organizations,
+    presence,
     problems,
     queues,
     reports,
     routing_settings,
+    saved_views,
     search,
     support_settings,
     tickets,
+    webhooks,
 )
 from frontline.desk.views import sla as ticket_sla
 from frontline.desk.views import time as ticket_time
@@ -33,9 +40,16 @@ urlpatterns = [
     path("logout", auth.LogoutView.as_view(), name="logout"),
     path("", auth.home, name="home"),
     path("q/<slug:name>", queues.queue, name="queue"),
+    # Bulk actions on a queue's selection, and saved views (issue 12).
+    path("bulk", bulk.bulk_action, name="bulk"),
+    path("views", saved_views.save, name="view_save"),
+    path("views/<int:pk>/rename", saved_views.rename, name="view_rename"),
+    path("views/<int:pk>/delete", saved_views.delete, name="view_delete"),
     path("t/<str:reference>", tickets.ticket_page, name="ticket"),
     path("t/<str:reference>/messages", tickets.post_message, name="post_message"),
     path("t/<str:reference>/messages/check", tickets.check_reply, name="check_reply"),
+    path("t/<str:reference>/draft", tickets.save_draft, name="save_draft"),
+    path("t/<str:reference>/presence", presence.beat, name="presence"),
     path("t/<str:reference>/set/<slug:field>", tickets.set_field, name="set_field"),
     path("t/<str:reference>/facts", tickets.set_fact, name="set_fact"),
     path("t/<str:reference>/follow-up", follow_up.send, name="send_follow_up"),
@@ -89,6 +103,7 @@ urlpatterns = [
     path("t/<str:reference>/time", ticket_time.time_panel, name="ticket_time"),
     path("t/<str:reference>/time/start", ticket_time.start, name="time_start"),
     path("t/<str:reference>/time/stop", ticket_time.stop, name="time_stop"),
+    path("t/<str:reference>/time/leave", ticket_time.leave, name="time_leave"),
     path("t/<str:reference>/time/entries", ticket_time.add, name="time_add"),
     path("t/<str:reference>/time/entries/<int:pk>", ticket_time.edit, name="time_edit"),
     path("t/<str:reference>/time/entries/<int:pk>/delete", ticket_time.delete,
@@ -104,12 +119,22 @@ urlpatterns = [
     *routing_settings.urlpatterns_under("settings/"),
     # Categories and their question sets (frontline.intake): /settings/categories, ...
     *intake_settings.urlpatterns_under("settings/"),
+    # Canned replies (frontline.kb): /settings/macros, and the composer's picker.
+    *macros.urlpatterns_under("settings/"),
+    *macros.ticket_urlpatterns,
+    # Outbound webhooks (frontline.webhooks): /settings/webhooks, each endpoint's log.
+    *webhooks.urlpatterns_under("settings/"),
     # The phone script (issue 9): log a call, look the caller up, its questions.
+    # A ticket opened on a customer's behalf (issue 12).
+    path("tickets/new", new_ticket.new_ticket, name="ticket_new"),
     path("calls/new", calls.new_call, name="call_new"),
     path("calls/lookup", calls.lookup, name="call_lookup"),
     path("calls/questions", calls.questions, name="call_questions"),
     path("notifications", notifications.notification_list, name="notifications"),
     path("notifications/read", notifications.mark_read, name="notifications_read"),
+    path("notifications/mail", notifications.mail_preference, name="notifications_mail"),
+    # The note composer's @-autocomplete (frontline.notifications.mentions).
+    path("t/<str:reference>/mentionable", mentions.staff_lookup, name="mentionable"),
     # Problems (frontline.problems, frontline.workflow.problems, frontline.insights.impact).
     path("problems", problems.problem_list, name="problems"),
     path("problems/new", problems.problem_new, name="problem_new"),

@@ -8,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("link", views.new_link, name="new_link"),
+    path("link/sent", views.link_sent, name="link_sent"),
     path("<str:reference>/<str:token>", views.ticket_page, name="ticket"),
     path("<str:reference>/<str:token>/reply", views.reply, name="reply"),
     path("<str:reference>/<str:token>/solved", views.solved, name="solved"),

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import (
     FileResponse,
     Http404,
@@ -20,18 +21,23 @@ from django.http import (
     HttpResponseBase,
     HttpResponseRedirect,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from frontline import workflow
 from frontline.core.errors import FrontlineError, InvalidTransition
 from frontline.intake import facts
 from frontline.mail import outbound
+from frontline.mail.formatting import linked_text
+from frontline.portal.request import uploads
 from frontline.sla import promises
 from frontline.tickets import access, event_kinds, selectors
 from frontline.tickets.models import Attachment, MessageKind, Status, Ticket, parse_reference
-from frontline.tickets.services.attachments import read_attachment
+from frontline.tickets.services.attachments import UploadedFile, read_attachment
 
 # What a customer is told about where their request stands.
 STATUS_WORDS = {
@@ -43,6 +49,9 @@ STATUS_WORDS = {
     Status.CLOSED: "Closed",
 }
 MAX_REPLY_CHARS = 100_000
+# A body Django cannot read (as the request form: frontline.portal.request.views).
+UNREADABLE_UPLOADS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent,
+                      MultiPartParserError)
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
@@ -93,6 +102,8 @@ def _conversation(grant: access.TicketAccess) -> list[dict[str, Any]]:
                 "type": "message", "message": message, "who": who, "mine": mine,
                 "ours": message.kind != MessageKind.INBOUND,
                 "text": getattr(message, "body_reply", "") or message.body,
+                # Escaped, links clickable (frontline.mail.formatting).
+                "text_html": linked_text(getattr(message, "body_reply", "") or message.body),
                 "files": [a for a in message.attachments.all() if not a.inline],
             })
         elif entry.event is not None:
@@ -153,18 +164,48 @@ def ticket_page(request: HttpRequest, reference: str, token: str) -> HttpRespons
     return _page(request, grant, token)
 
 
+@csrf_exempt  # checked below, once the upload limits are in place (as the request form)
 @require_POST
 def reply(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    # The inbound mail's limits, applied while the files stream in (before POST is read).
+    limits = uploads.limit(request)
+    try:
+        return _reply(request, reference, token, limits)
+    except UNREADABLE_UPLOADS as error:
+        too_big = isinstance(error, RequestDataTooBig)
+        return private(HttpResponse(
+            "The files sent are too large to read." if too_big else "The form could not be read.",
+            status=413 if too_big else 400, content_type="text/plain; charset=utf-8"))
+
+
+@csrf_protect
+def _reply(request: HttpRequest, reference: str, token: str,
+           limits: uploads.SizeLimits) -> HttpResponse:
     try:
         grant = open_grant(reference, token)
     except (access.LinkExpired, access.LinkInvalid) as error:
         return refused_page(request, reference, error)
-    body = str(request.POST.get("body", ""))[:MAX_REPLY_CHARS + 1]
+    body = str(request.POST.get("body", ""))
+    files = [UploadedFile(name=str(upload.name or "attachment"), content=upload.read(),
+                          content_type=str(upload.content_type or ""))
+             for upload in request.FILES.getlist("attachments")]
+    if limits.refused:
+        refused = limits.refused[0]
+        return _page(request, grant, token, status=422, body=body, error=(
+            f"{refused.filename} {refused.reason}. Nothing was sent: choose smaller files "
+            "(or fewer) and send again."))
+    if len(body) > MAX_REPLY_CHARS:
+        # Refused whole, never cut: the customer was told a cut reply was sent. The
+        # page gives back all they typed, to shorten or split.
+        return _page(request, grant, token, status=422, body=body, error=(
+            f"Your reply is {len(body):,} characters; a reply can have at most "
+            f"{MAX_REPLY_CHARS:,}. Nothing was sent: shorten it or send it in parts "
+            f"(long logs can be mailed as attachments)."))
     try:
         # Lands on the ticket that lives on if this one was merged; refused (409,
         # with the sentence to show) when closed longer than the reopen window.
         message = workflow.add_customer_message(grant.ticket, grant.contact, body,
-                                                 channel="portal")
+                                                 channel="portal", files=files)
     except FrontlineError as error:
         return _page(request, grant, token, error=error.message, body=body,
                      status=error.status_code)
@@ -206,7 +247,7 @@ def attachment(request: HttpRequest, reference: str, token: str, pk: int) -> Htt
     # Always a download, never rendered in the page's origin (an HTML or SVG file
     # from a stranger must not run here).
     response = FileResponse(io.BytesIO(read_attachment(found)), as_attachment=True,
-                            filename=found.filename, content_type="application/octet-stream")
+                            filename=found.shown_name, content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return private(response)
 
@@ -225,5 +266,12 @@ def new_link(request: HttpRequest) -> HttpResponse:
     ticket = Ticket.objects.filter(pk=number).first() if number is not None else None
     if ticket is not None:
         outbound.send_portal_link(ticket, address)
+    # Post/Redirect/Get: reloading the answer must not mail the link again.
+    return private(HttpResponseRedirect(reverse("portal:link_sent"), status=303))
+
+
+@require_GET
+def link_sent(request: HttpRequest) -> HttpResponse:
+    """What follows "Send me a new link" (the same for every address: see new_link)."""
     return private(render(request, "portal/link_sent.html",
-                           {"support_address": settings.FRONTLINE_SUPPORT_ADDRESS}))
+                          {"support_address": settings.FRONTLINE_SUPPORT_ADDRESS}))

@@ -7,6 +7,7 @@ class ProblemsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from frontline.problems import event_kinds, tasks  # noqa: F401  (tasks: the webhook task)
+        from frontline.problems import event_kinds, webhooks
 
         event_kinds.register()
+        webhooks.register()

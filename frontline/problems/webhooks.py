@@ -1,42 +1,43 @@
-"""Webhooks: every change to a problem goes out to the configured receivers, and a
+"""Webhooks: every change to a problem goes out to the registered endpoints, and a
 tracker tells us a problem is fixed.
 
-Out: FRONTLINE_PROBLEM_WEBHOOK_URLS, each POSTed the JSON body
-`{"event": "problem.updated", "problem": {...}}` with
-`X-Frontline-Signature: sha256=<hex HMAC-SHA256 of the body>` keyed with
-FRONTLINE_PROBLEM_WEBHOOK_SECRET (GitHub's scheme, so receivers have code for it).
-Delivery is the worker's: queued on commit, one task per receiver, a failure
-retried with exponential backoff up to FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS. A
-receiver that is down never blocks or undoes the change.
+Out: `notify` publishes the event through the one delivery machinery
+(frontline.webhooks: endpoints registered by admins, each body signed
+`X-Frontline-Signature: t=<unix>,v1=<hex>`, delivered by the worker with retries
+and backoff, logged per endpoint). The body is
+`{"event": "problem.updated", "occurred_at": ..., "problem": {...}}`. URLs still
+listed in FRONTLINE_PROBLEM_WEBHOOK_URLS become endpoints for the problem events
+the first time one goes out. A receiver that is down never blocks or undoes the
+change.
 
-In: `verify` checks the same signature over the raw body with
-hmac.compare_digest; without a secret configured nothing is accepted.
+In: `verify` checks a tracker's `sha256=<hex>` signature (GitHub's scheme, so
+trackers have code for it) over the raw body with hmac.compare_digest, keyed
+with FRONTLINE_PROBLEM_WEBHOOK_SECRET; without a secret nothing is accepted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
-import urllib.error
-import urllib.request
-from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from frontline.problems.models import Problem
-
-logger = logging.getLogger(__name__)
+from frontline.webhooks import catalog
+from frontline.webhooks.publishing import publish
 
 SIGNATURE_HEADER = "X-Frontline-Signature"
-TIMEOUT_SECONDS = 10
-EVENTS = ("problem.created", "problem.updated", "problem.tickets_linked",
-          "problem.ticket_unlinked", "problem.workaround_pushed", "problem.fix_released")
+DESCRIPTIONS = {
+    "problem.created": "A problem was recorded.",
+    "problem.updated": "A problem's title, description, status, workaround or fix changed.",
+    "problem.tickets_linked": "Tickets were linked to a problem.",
+    "problem.ticket_unlinked": "A ticket was unlinked from a problem.",
+    "problem.workaround_pushed": "A problem's workaround was sent to its tickets' customers.",
+    "problem.fix_released": "A problem's fix was released and its tickets resolved.",
+}
+EVENTS = tuple(DESCRIPTIONS)
 
 
 def problem_payload(problem: Problem) -> dict[str, Any]:
@@ -70,55 +71,12 @@ def verify(body: bytes, header: str | None) -> bool:
 
 
 def notify(problem: Problem, event: str) -> None:
-    """Queue `event` for every receiver, once the caller's transaction commits."""
+    """Publish `event` to the endpoints that want it (delivered after the commit)."""
     assert event in EVENTS, event
-    urls = list(settings.FRONTLINE_PROBLEM_WEBHOOK_URLS)
-    if not urls:
-        return
-    body = json.dumps({"event": event, "problem": problem_payload(problem)},
-                      separators=(",", ":"), sort_keys=True)
-    for url in urls:
-        transaction.on_commit(partial(_enqueue, url, body, 1))
+    publish(event, lambda: {"problem": problem_payload(problem)}, at=timezone.now())
 
 
-def _enqueue(url: str, body: str, attempt: int, delay_seconds: int = 0) -> None:
-    from frontline.problems.tasks import deliver_webhook
-
-    task = deliver_webhook
-    if delay_seconds:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    try:
-        task.enqueue(url, body, attempt)
-    except Exception:
-        logger.exception("Could not queue the problem webhook to %s", url)
-
-
-def deliver(url: str, body: str, attempt: int = 1) -> str:
-    """POST one body to one receiver; on failure queue the next attempt, later."""
-    if not url.startswith(("https://", "http://")):
-        logger.warning("Not a web address, not sent: the problem webhook to %s", url)
-        return "failed"
-    data = body.encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "Frontline-Webhook/1",
-        SIGNATURE_HEADER: signature(data, settings.FRONTLINE_PROBLEM_WEBHOOK_SECRET),
-    })
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status, failure = error.code, f"HTTP {error.code}"
-    except (OSError, ValueError) as error:
-        status, failure = 0, str(error)
-    else:
-        failure = ""
-    if 200 <= status < 300:
-        return "sent"
-    if attempt >= settings.FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS:
-        logger.warning("Gave up on the problem webhook to %s after %s attempts: %s",
-                       url, attempt, failure)
-        return "failed"
-    delay = settings.FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS * 2 ** (attempt - 1)
-    logger.info("The problem webhook to %s failed (%s); retrying in %ss", url, failure, delay)
-    _enqueue(url, body, attempt + 1, delay)
-    return "retrying"
+def register() -> None:
+    """Declare the problem events endpoints can ask for (from the app's ready())."""
+    for event, description in DESCRIPTIONS.items():
+        catalog.declare(event, app="problems", description=description)

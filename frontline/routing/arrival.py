@@ -136,8 +136,19 @@ def _apply(ticket: Ticket, at: datetime, out: _Outcome) -> None:
         result["priority"] = Priority(priority).name.lower()
     if out.tags:
         result["tags"] = out.tags
-    record_event(ticket, "routed", at=at, after=result, rules=names, matched=out.matched,
-                 reason="by " + "; ".join(names))
+    was: dict[str, Any] = {}
+    if "team" in result and ticket.team_id is not None and ticket.team is not None \
+            and ticket.team.name != result["team"]:
+        was["team"] = ticket.team.name
+    if "tier" in result:
+        was["tier"] = ticket.tier
+    if "priority" in result:
+        was["priority"] = Priority(ticket.priority).name.lower()
+    routed = record_event(ticket, "routed", at=at, after=result, before=was or None,
+                          rules=names, matched=out.matched,
+                          reason="by " + "; ".join(names))
+    # Each change keeps its own row (what changed when, for the API and reports) but
+    # is told by the routed line (frontline.tickets.selectors.timeline, `shown_in`).
     fields = []
     team = out.team
     if team is not None and team.id != ticket.team_id:
@@ -145,22 +156,23 @@ def _apply(ticket: Ticket, at: datetime, out: _Outcome) -> None:
         ticket.team_id = team.id
         fields.append("team")
         record_event(ticket, "team_changed", at=at, before=before_team, after=team.name,
-                     reason=out.reason("team"))
+                     reason=out.reason("team"), shown_in=routed.pk)
     if tier != ticket.tier:
         before_tier = ticket.tier
         fields += move_tier(ticket, tier)
         record_event(ticket, "tier_changed", at=at, before=before_tier, after=tier,
-                     reason=out.reason("tier"))
+                     reason=out.reason("tier"), shown_in=routed.pk)
     if priority != ticket.priority:
         before_priority = Priority(ticket.priority).name.lower()
         ticket.priority = priority
         fields.append("priority")
         record_event(ticket, "priority_changed", at=at, before=before_priority,
-                     after=Priority(priority).name.lower(), reason=out.reason("priority"))
+                     after=Priority(priority).name.lower(), reason=out.reason("priority"),
+                     shown_in=routed.pk)
     if fields:
         ticket.save(update_fields=fields)
     if out.tags:
-        _add_tags(ticket, out.tags, at, out.reason("tags"))
+        add_tags(ticket, out.tags, at, out.reason("tags"), shown_in=routed.pk)
     for arrival, from_tier in out.escalations:
         record_event(ticket, "escalated", at=at, before=from_tier, after=arrival.to_tier,
                      reason=arrival.sentence, rule=arrival.name, automatic=True)
@@ -172,7 +184,11 @@ def _apply(ticket: Ticket, at: datetime, out: _Outcome) -> None:
         auto_assign(ticket, at)
 
 
-def _add_tags(ticket: Ticket, names: list[str], at: datetime, why: str) -> None:
+def add_tags(ticket: Ticket, names: list[str], at: datetime, why: str,
+             *, actor: User | None = None, shown_in: int | None = None) -> None:
+    """Add tags (created on first use) and record one `tags_changed` event when the
+    set grows. The caller holds the ticket's row lock; `actor` None: a rule did it.
+    Also the tags step of frontline.workflow.changes.add_tags (a macro, a bulk action)."""
     existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
     missing = [name for name in names if name not in existing]
     if missing:
@@ -183,7 +199,9 @@ def _add_tags(ticket: Ticket, names: list[str], at: datetime, why: str) -> None:
     ticket.tags.add(*[existing[name] for name in names if name in existing])
     after = sorted(set(before) | set(names))
     if after != before:
-        record_event(ticket, "tags_changed", at=at, before=before, after=after, reason=why)
+        # record_event leaves out empty values: no `shown_in` unless there is one.
+        record_event(ticket, "tags_changed", actor=actor, at=at, before=before, after=after,
+                     reason=why, shown_in=shown_in)
 
 
 def _tell_lead(ticket: Ticket, team: TeamRef | None, at: datetime, sentence: str) -> None:

@@ -25,6 +25,7 @@ from django.db.models import Count
 
 from frontline.core import permissions
 from frontline.core.models import User
+from frontline.notifications import services as notifications
 from frontline.routing.models import Assignment, Team
 from frontline.tickets.models import ACTIVE_STATUSES, Ticket
 from frontline.tickets.services.events import record_event
@@ -109,7 +110,8 @@ def hand_over(ticket: Ticket, at: datetime) -> User | None:
 def _give(ticket: Ticket, team: Team | None, chosen: User | None, at: datetime, *,
           actor: User | None) -> None:
     """Set the owner (None: unassigned), move the team's pointer, record the event."""
-    before = ticket.assignee.username if ticket.assignee_id and ticket.assignee else None
+    previous = ticket.assignee if ticket.assignee_id else None
+    before = previous.username if previous else None
     ticket.assignee = chosen
     ticket.updated_at = max(ticket.updated_at, at)
     ticket.save(update_fields=["assignee", "updated_at"])
@@ -124,4 +126,8 @@ def _give(ticket: Ticket, team: Team | None, chosen: User | None, at: datetime, 
         Team.objects.filter(pk=team.pk).update(last_assigned=chosen)
         reason = f"{Assignment(team.assignment).label.lower()} in {team.name}"
     record_event(ticket, "assigned", actor=actor, at=at, before=before,
-                 after=chosen.username if chosen is not None else None, reason=reason)
+                 after=chosen.username if chosen is not None else None, reason=reason,
+                 before_name=previous.display_name if previous else None,
+                 after_name=chosen.display_name if chosen is not None else None)
+    # The person the team's mode picked learns it (a mail too, if they asked).
+    notifications.tell_assignee(ticket, actor, chosen, at=at)

@@ -11,8 +11,11 @@ from frontline.tickets.models import Event
 
 
 def _routed(event: Event) -> SafeString:
+    # The one line for routing's changes (their own rows are `shown_in` this one).
     changes = event.after if isinstance(event.after, dict) else {}
+    before = event.before if isinstance(event.before, dict) else {}
     parts = [f"{key} {', '.join(value) if isinstance(value, list) else value}"
+             + (f" (was {before[key]})" if key in before else "")
              for key, value in changes.items()]
     return format_html("Routing rules set {}", "; ".join(parts) or "nothing")
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from frontline.core.errors import InvalidInput
 from frontline.customers.models import Organization, Plan
+from frontline.sla import outcomes
 from frontline.sla.models import (
     TARGET_BITS,
     BusinessCalendar,
@@ -507,6 +508,19 @@ class TargetView:
     warned: bool
     breached: bool
     met_at: datetime | None
+    # Met in time or missed by how long (frontline.sla.outcomes, the reports' rule);
+    # empty while a target still runs within its time.
+    outcome: outcomes.Outcome | None = None
+
+
+def _finished_outcomes(ticket: Ticket, now: datetime) -> dict[str, outcomes.Outcome]:
+    """Each finished target's outcome, from its measurement (the due time it had when it
+    was answered; the ticket keeps no due time for a met target). One query."""
+    judged = {}
+    for row in (SlaMeasurement.objects.filter(ticket=ticket, met_at__isnull=False)
+                .order_by("id").only("target", "due_at", "met_at", "breached_at")):
+        judged[row.target] = outcomes.judge(row.due_at, row.met_at, row.breached_at, now)
+    return judged
 
 
 def targets_view(ticket: Ticket, now: datetime | None = None) -> list[TargetView]:
@@ -516,6 +530,9 @@ def targets_view(ticket: Ticket, now: datetime | None = None) -> list[TargetView
     if policy is None:
         return []
     warned, breached = ticket.sla_warned or 0, ticket.sla_breached or 0
+    finished = (_finished_outcomes(ticket, now)
+                if ticket.first_response_at is not None or ticket.resolved_at is not None
+                else {})
     rows = []
     for target, minutes, due, met in (
             (Target.FIRST_RESPONSE, policy.first_response_minutes, ticket.first_response_due,
@@ -529,8 +546,18 @@ def targets_view(ticket: Ticket, now: datetime | None = None) -> list[TargetView
         bit = TARGET_BITS[target]
         late = bool(breached & bit) or (due is not None and due <= now
                                         and ticket.sla_paused_at is None)
+        if due is not None:
+            outcome = outcomes.judge(due, None, now if breached & bit else None, now)
+        elif met is not None:
+            # No measurement (a ticket older than them): the breach bit still tells.
+            outcome = finished.get(str(target)) or outcomes.Outcome(
+                met=not breached & bit, missed=bool(breached & bit), late_seconds=0)
+        else:
+            outcome = None
         rows.append(TargetView(
             target=str(target), label=TARGET_LABELS[target], due=due,
             remaining_seconds=int((due - now).total_seconds()) if due is not None else None,
-            warned=bool(warned & bit), breached=late, met_at=met if due is None else None))
+            warned=bool(warned & bit), breached=late, met_at=met if due is None else None,
+            outcome=outcome if outcome is not None and (outcome.met or outcome.missed)
+            else None))
     return rows

@@ -188,10 +188,13 @@ def _created(event: Event) -> SafeString:
 
 
 def _assigned(event: Event) -> SafeString:
+    # Full names where the event kept them; older rows have the usernames only.
+    detail = event.detail or {}
+    after = detail.get("after_name") or event.after
+    before = detail.get("before_name") or event.before
     if event.after:
-        return format_html("{} assigned to {}{}", event.actor_name, event.after,
-                           was(event.before))
-    return format_html("{} unassigned {}", event.actor_name, event.before or "it")
+        return format_html("{} assigned to {}{}", event.actor_name, after, was(before))
+    return format_html("{} unassigned {}", event.actor_name, before or "it")
 
 
 def _status_changed(event: Event) -> SafeString:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from frontline.core.filenames import clean_filename
 from frontline.customers.models import Contact, Organization, Product, Version
 from frontline.tickets.taxonomy import (
     ACTIVE_STATUSES,
@@ -204,7 +205,10 @@ class Message(models.Model):
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField()
-    # Sanitised HTML, when the message came as HTML; `body` is always the text.
+    # SAFE HTML ONLY, when the message came as HTML; `body` is always the text. Only what
+    # frontline.mail.html.sanitise_html returned is stored here (sanitised and bounded in
+    # depth and size, once, when the mail was read): the desk marks it safe and shows it
+    # as stored, without cleaning it again (frontline.mail.stored_html).
     body_html = models.TextField(null=True, blank=True)
     # The email Message-ID this message went out or came in with (no angle
     # brackets): replies quoting it in In-Reply-To/References thread here.
@@ -276,6 +280,12 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def shown_name(self) -> str:
+        """The name to show and to offer for download. `attach` stores names cleaned;
+        this cleans again for rows stored before bidi controls were removed."""
+        return clean_filename(self.filename)
 
 
 class EventManager(models.Manager["Event"]):
@@ -372,3 +382,95 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_ticket_id} <-> {self.to_ticket_id}"
+
+
+class TicketPresence(models.Model):
+    """A member of staff with the ticket's page open, as of the page's last beat, and
+    when they last typed in its composer (frontline.tickets.services.presence).
+
+    A table, not the cache: the default cache is per process, so with several web
+    processes an agent served by one would not see a colleague served by another.
+    One row per person and ticket, rewritten every few seconds while the page is
+    visible and deleted once stale, so the table stays as small as the number of
+    pages open."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    seen_at = models.DateTimeField()
+    typing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_once"),
+        ]
+        indexes = [models.Index(fields=["seen_at"], name="presence_seen_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on ticket {self.ticket_id}"
+
+
+class SavedView(models.Model):
+    """A queue with its filters, saved under a name (frontline.tickets.services.
+    saved_views): the owner's alone, or with no owner, shared with every member of
+    staff. `query` is the canonical query string of the filters
+    (frontline.tickets.queue_query), so the view lists exactly what its page
+    listed when it was saved, and its sidebar count counts the same list."""
+
+    name = models.CharField(max_length=80)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="saved_views",
+                              help_text="Empty: shared with the whole desk.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    queue = models.CharField(max_length=20)
+    query = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # NULL owners are distinct in a unique index, so shared names need their own.
+            models.UniqueConstraint(fields=["name"], condition=Q(owner__isnull=True),
+                                    name="saved_view_shared_name"),
+            models.UniqueConstraint(fields=["owner", "name"], condition=Q(owner__isnull=False),
+                                    name="saved_view_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/q/{self.queue}" + (f"?{self.query}" if self.query else "")
+
+    @property
+    def shared(self) -> bool:
+        return self.owner_id is None
+
+
+class DraftKind(models.TextChoices):
+    REPLY = "reply", "Reply"
+    NOTE = "note", "Internal note"
+
+
+class ComposerDraft(models.Model):
+    """What a member of staff has typed in a ticket's composer and not sent yet
+    (frontline.tickets.services.drafts): kept on the server so a reload, a crash or
+    another machine brings it back. One per person and ticket, because the composer
+    has one text box: switching it from reply to note carries the text along, and
+    `kind` says which it was last."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    kind = models.CharField(max_length=8, choices=DraftKind.choices, default=DraftKind.REPLY)
+    body = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="composer_draft_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} draft of {self.user_id} on ticket {self.ticket_id}"

@@ -3,13 +3,15 @@ queue holds and how a ticket's story is loaded, in a fixed number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from frontline.core import paging, permissions
@@ -24,9 +26,11 @@ from frontline.tickets.models import (
     Message,
     MessageKind,
     Participant,
+    SavedView,
     Ticket,
     TicketLink,
 )
+from frontline.tickets.queue_query import QueueQuery, read_queue_query
 
 TICKET_RELATED = (
     "requester", "organization", "organization__plan", "product", "version", "team",
@@ -58,8 +62,22 @@ SORTS: dict[str, Keyset] = {
 }
 
 
-def queue_filter(user: User, queue: str) -> Q:
-    active = Q(status__in=ACTIVE_STATUSES)
+def queue_statuses(queue: str, status: str | None = None) -> tuple[str, ...]:
+    """The statuses `queue` lists: its own (pending ones for "pending", active ones
+    for the others), or with a status filter, that status alone. A filter on
+    resolved or closed lists finished tickets in any queue (issue 12: the filter
+    offered them, and every queue then answered "No ticket matches"); on
+    "pending" it narrows the pending statuses."""
+    own: tuple[str, ...] = PENDING_STATUSES if queue == "pending" else ACTIVE_STATUSES
+    if status is None:
+        return own
+    if queue == "pending":
+        return (status,) if status in own else ()
+    return (status,)
+
+
+def queue_filter(user: User, queue: str, *, status: str | None = None) -> Q:
+    active = Q(status__in=queue_statuses(queue, status))
     if queue == "mine":
         return active & Q(assignee=user)
     if queue == "unassigned":
@@ -70,8 +88,6 @@ def queue_filter(user: User, queue: str) -> Q:
         return active & Q(team_id__in=list(user.teams.values_list("id", flat=True)))
     if queue in ("tier1", "tier2", "tier3"):
         return active & Q(tier=int(queue[-1]))
-    if queue == "pending":
-        return Q(status__in=PENDING_STATUSES)
     return active
 
 
@@ -88,9 +104,7 @@ def queue_tickets(
     organization_id: int | None = None,
 ) -> QuerySet[Ticket]:
     """The tickets of a queue as `user` may see them, filtered and sorted."""
-    tickets = Ticket.objects.filter(queue_filter(user, queue))
-    if status:
-        tickets = tickets.filter(status=status)
+    tickets = Ticket.objects.filter(queue_filter(user, queue, status=status))
     if priority:
         tickets = tickets.filter(priority=priority)
     if tier:
@@ -106,22 +120,50 @@ def queue_tickets(
         *SORTS.get(sort, SORTS["updated"]).ordering())
 
 
-def queue_counts(user: User, *, cap: int | None = None) -> dict[str, int]:
-    """How many tickets each queue holds, for the navigation (one query per queue).
+def listed_tickets(user: User, queue: str, query: QueueQuery) -> QuerySet[Ticket]:
+    """The tickets a queue page lists with `query`'s filters and sort."""
+    return queue_tickets(user, queue, sort=query.sort, status=query.status,
+                         priority=query.priority, tier=query.tier, team_id=query.team_id,
+                         assignee_id=query.assignee_id)
 
-    With `cap`, each count stops at `cap` (COUNT over a LIMITed subquery) and all
-    of them come in one statement, so the navigation costs the same at a million
-    tickets as at a hundred.
+
+def saved_view_tickets(user: User, view: SavedView) -> QuerySet[Ticket]:
+    """The tickets a saved view lists for `user`, as its queue page lists them."""
+    query = read_queue_query(dict(parse_qsl(view.query)), sorts=SORTS)
+    return listed_tickets(user, view.queue if view.queue in QUEUES else "open", query)
+
+
+def view_count_key(view: SavedView) -> str:
+    """A saved view's key among queue_counts' answers (queue names are slugs)."""
+    return f"view:{view.pk}"
+
+
+def queue_counts(user: User, *, cap: int | None = None,
+                 views: Sequence[SavedView] = ()) -> dict[str, int]:
+    """How many tickets each queue holds, for the navigation (one query per queue),
+    and each of `views` (under view_count_key).
+
+    With `cap`, each count stops at `cap` and all of them come in one statement
+    (capped_counts), so the navigation costs the same at a million tickets as at
+    a hundred, with or without saved views.
     """
     visible = permissions.visible_tickets(user, Ticket.objects.all())
+    lists = {name: visible.filter(queue_filter(user, name)) for name in QUEUES}
+    lists.update({view_count_key(view): saved_view_tickets(user, view) for view in views})
     if cap is None:
-        return {name: visible.filter(queue_filter(user, name)).count() for name in QUEUES}
-    # All capped counts in one statement: one round trip instead of one per queue.
+        return {name: tickets.count() for name, tickets in lists.items()}
+    return capped_counts(lists, cap=cap)
+
+
+def capped_counts(lists: dict[str, QuerySet[Ticket]], *, cap: int) -> dict[str, int]:
+    """How many rows each queryset of `lists` holds, each count stopping at `cap`
+    (COUNT over a LIMITed subquery), all in one statement: one round trip for
+    the navigation's queues and saved views together, however many rows."""
     parts: list[str] = []
     params: list[Any] = []
     counted: list[str] = []
-    for name in QUEUES:
-        ids = visible.filter(queue_filter(user, name)).order_by().values("pk")[:cap]
+    for name, tickets in lists.items():
+        ids = tickets.order_by().values("pk")[:cap]
         try:
             sql, query_params = ids.query.sql_with_params()
         except EmptyResultSet:
@@ -129,7 +171,7 @@ def queue_counts(user: User, *, cap: int | None = None) -> dict[str, int]:
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{len(parts)})")
         params.extend(query_params)
         counted.append(name)
-    counts = dict.fromkeys(QUEUES, 0)
+    counts = dict.fromkeys(lists, 0)
     if parts:
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(parts), params)
@@ -169,12 +211,30 @@ def customer_messages(ticket: Ticket, contact_id: int) -> QuerySet[Message]:
     return Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).filter(visible)
 
 
+@dataclass(frozen=True)
+class TimelineMark:
+    """How far a page's timeline goes: the ids of its newest message and newest event
+    (messages and events are numbered apart). `event` None: the page wants no
+    events (only messages matter to it)."""
+
+    message: int
+    event: int | None
+
+
+def newest_message_id(ticket: Ticket) -> int:
+    """The id of the ticket's newest message, 0 if it has none: what a composer
+    opened now has seen (frontline.tickets.services.collision)."""
+    return Message.objects.filter(ticket=ticket).aggregate(newest=Max("pk"))["newest"] or 0
+
+
 def timeline(ticket: Ticket, *, include_notes: bool = True,
-             since: datetime | None = None, customer_id: int | None = None
-             ) -> list[TimelineEntry]:
+             since: datetime | None = None, customer_id: int | None = None,
+             after: TimelineMark | None = None) -> list[TimelineEntry]:
     """Messages and events interleaved, oldest first (two queries + attachments).
 
     `since` keeps only what happened at or after that instant (what a change just added).
+    `after` keeps only what a page showing up to that mark has not shown yet (what
+    others added meanwhile, too).
     `customer_id`: as that customer may read it (customer_messages; no notes).
     """
     messages = (
@@ -192,8 +252,16 @@ def timeline(ticket: Ticket, *, include_notes: bool = True,
     if since is not None:
         messages = messages.filter(created_at__gte=since)
         events = events.filter(at__gte=since)
+    if after is not None:
+        messages = messages.filter(pk__gt=after.message)
+        events = (events.filter(pk__gt=after.event) if after.event is not None
+                  else events.none())
     entries = [TimelineEntry("message", m.created_at, message=m) for m in messages]
-    entries += [TimelineEntry("event", e.at, event=e) for e in events]
+    # An event recorded with `shown_in` (the id of another event) is told by that
+    # event's line: routing's team, tier and priority changes read once, in "Routing
+    # rules set ..." (issue 12: routing was logged twice). The rows stay for the record.
+    entries += [TimelineEntry("event", e.at, event=e) for e in events
+                if not (e.detail or {}).get("shown_in")]
     # At the same instant, the message comes before the events it caused.
     entries.sort(key=lambda e: (e.at, 0 if e.type == "message" else 1,
                                 (e.message or e.event).pk))  # type: ignore[union-attr]
@@ -220,6 +288,14 @@ def linked_tickets(ticket: Ticket) -> list[Ticket]:
         "from_ticket", "to_ticket")
     return [link.to_ticket if link.from_ticket_id == ticket.pk else link.from_ticket
             for link in links]
+
+
+def requester_recent_tickets(ticket: Ticket, *, limit: int = 5) -> list[Ticket]:
+    """The requester's other tickets, newest first (one query): what else they asked
+    lately is the first thing an agent wants beside their request."""
+    return list(Ticket.objects.filter(requester_id=ticket.requester_id, merged_into__isnull=True)
+                .exclude(pk=ticket.pk).order_by("-created_at", "-id")
+                .only("id", "subject", "status", "created_at", "tier")[:limit])
 
 
 def organization_tickets(organization_id: int) -> QuerySet[Ticket]:
@@ -278,7 +354,7 @@ def next_in_queue(user: User, queue: str, ticket: Ticket, *, sort: str = "update
     return tickets.values_list("pk", flat=True).first()
 
 
-def organization_ticket_counts(organization_id: int) -> dict[str, int]:
+def organization_ticket_counts(organization_id: int) -> dict[str, Any]:
     """Open, pending, resolved and closed tickets of one customer, in one query."""
     return Ticket.objects.filter(organization_id=organization_id).aggregate(
         open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
@@ -286,6 +362,7 @@ def organization_ticket_counts(organization_id: int) -> dict[str, int]:
         resolved=Count("pk", filter=Q(status="resolved")),
         closed=Count("pk", filter=Q(status="closed")),
         total=Count("pk"),
+        first=Min("created_at"),  # when they first asked us (customers.services.customer_since)
     )
 
 

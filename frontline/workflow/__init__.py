@@ -12,7 +12,9 @@ frontline.tickets.channels, periodic jobs in frontline.core.scheduler).
     changes        status, assignee, priority, category, team, subject, PATCH
     tiers          a tier change from a generic face goes through escalation
     resolution     the customer confirms; quiet resolved tickets are reminded, then closed
-    merging        merge and link, with the search index in step
+    bulk           one change or a merge on many tickets, each as a single change
+    merging        merge and link, with the search index in step; a conversation
+                   that arrived out of order joined on the mail's evidence
     organizations  organization changes whose promises follow (plan, contract)
     promises       the SLA scan and the actions a breach runs
 """
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
         update_ticket,
     )
     from frontline.workflow.conversation import add_customer_message, add_note, add_reply
-    from frontline.workflow.merging import merge_tickets
+    from frontline.workflow.merging import join_conversation, merge_tickets
     from frontline.workflow.opening import open_ticket
     from frontline.workflow.resolution import close_quiet_resolved, confirm_resolution
     from frontline.workflow.tiers import set_tier
@@ -64,6 +66,7 @@ _OPERATIONS = {
     "confirm_resolution": "frontline.workflow.resolution",
     "customer_message_decision": "frontline.tickets.services",
     "get_ticket": "frontline.tickets.services",
+    "join_conversation": "frontline.workflow.merging",
     "landing": "frontline.tickets.services",
     "link_tickets": "frontline.tickets.services",
     "locked_ticket": "frontline.tickets.services",
@@ -90,7 +93,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "UPDATABLE_FIELDS", "EntryKind", "add_customer_message", "add_note", "add_reply",
     "assign", "change_status", "close_quiet_resolved", "confirm_resolution",
-    "customer_message_decision", "get_ticket", "landing", "link_tickets", "locked_ticket",
-    "merge_tickets", "open_ticket", "reopen", "set_category", "set_priority", "set_subject",
-    "set_team", "set_tier", "surviving_ticket", "unlink_tickets", "update_ticket",
+    "customer_message_decision", "get_ticket", "join_conversation", "landing",
+    "link_tickets", "locked_ticket", "merge_tickets", "open_ticket", "reopen", "set_category",
+    "set_priority", "set_subject", "set_team", "set_tier", "surviving_ticket",
+    "unlink_tickets", "update_ticket",
 ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput
+from frontline.core.lookup import as_id
 from frontline.core.models import User
 from frontline.customers.models import Contact, Organization, OrganizationNote
 from frontline.insights.alerts import AlertView
@@ -102,10 +103,10 @@ def send_advisory(actor: User, view: AlertView, text: str,
         raise InvalidInput("Write the subject.", field="subject")
     if len(subject) > MAX_SUBJECT:
         raise InvalidInput(f"At most {MAX_SUBJECT} characters.", field="subject")
-    try:
-        wanted = {int(pk) for pk in organization_ids}
-    except (TypeError, ValueError):
-        raise InvalidInput("Organizations are given by id.", field="organizations") from None
+    found_ids = [as_id(pk) for pk in organization_ids]
+    wanted = {pk for pk in found_ids if pk is not None}
+    if len(wanted) != len(set(found_ids)):
+        raise InvalidInput("Organizations are given by id.", field="organizations")
     organizations = list(Organization.objects.filter(pk__in=wanted).order_by("name"))
     if not organizations:
         raise InvalidInput("Choose at least one organization.", field="organizations")

@@ -19,6 +19,10 @@ from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.core.tiers import parse_tier
+from frontline.costs import services as time_costs
+from frontline.notifications import services as notifications
+from frontline.routing import inputs as routing_inputs
+from frontline.routing.arrival import add_tags as add_tag_rows
 from frontline.routing.teams import find_team
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
@@ -49,6 +53,9 @@ def change_status(ticket: Ticket, actor: User, status: str, *, reason: str = "",
     elif not apply_status(ticket, actor, target, now, reason=reason):
         return ticket
     sla_clock.refresh(ticket, now)
+    if ticket.status in FINISHED_STATUSES:
+        # Nobody works a resolved or closed ticket: its running timers end here.
+        time_costs.stop_timers_on(ticket, now)
     return ticket
 
 
@@ -71,7 +78,9 @@ def assign(ticket: Ticket, actor: User, assignee: str | int | User | None,
     if user is not None and not permissions.can_view_ticket(user, ticket):
         raise InvalidInput(f"{user.username} cannot see {ticket.reference} at tier "
                            f"{ticket.tier}.", field="assignee")
-    apply_assignee(ticket, actor, user, at or timezone.now())
+    now = at or timezone.now()
+    if apply_assignee(ticket, actor, user, now):
+        notifications.tell_assignee(ticket, actor, user, at=now)
     return ticket
 
 
@@ -134,7 +143,42 @@ def set_subject(ticket: Ticket, actor: User, subject: str) -> Ticket:
     return ticket
 
 
+@transaction.atomic
+def add_tags(ticket: Ticket, actor: User, tags: Any, *, reason: str = "") -> Ticket:
+    """Add tags (a list or "a, b"); the ones it has already stay. The tag rules
+    (length, how many) are the routing rules' (frontline.routing.inputs.tags)."""
+    ticket = locked_ticket(ticket)
+    permissions.check_can_change_ticket(actor, ticket)
+    names = [name for name in routing_inputs.tags(tags, field="tags").split(", ") if name]
+    if names:
+        add_tag_rows(ticket, names, timezone.now(), reason, actor=actor)
+    return ticket
+
+
 UPDATABLE_FIELDS = ("status", "priority", "tier", "team", "assignee", "category", "subject")
+
+
+def check_change_values(changes: dict[str, Any]) -> None:
+    """Refuse a value that names nothing (InvalidInput naming the field), before any
+    ticket changes: for update_ticket, and once for a whole bulk change
+    (frontline.workflow.bulk) instead of once per ticket. Whether the ticket may
+    take the value (permissions, transitions) is each change's own check."""
+    if "status" in changes:
+        parse_status(changes["status"])
+    if "priority" in changes:
+        _priority(changes["priority"])
+    if "tier" in changes:
+        parse_tier(changes["tier"])
+    if "team" in changes:
+        find_team(changes["team"])
+    if "assignee" in changes:
+        find_assignee(changes["assignee"])
+    if "category" in changes:
+        find_category(changes["category"])
+    if "subject" in changes:
+        clean_subject(changes["subject"])
+    if "tags" in changes:
+        routing_inputs.tags(changes["tags"], field="tags")
 
 
 @transaction.atomic
@@ -151,10 +195,7 @@ def update_ticket(ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticke
         raise InvalidInput(f"'{unknown[0]}' cannot be changed here.", field=unknown[0])
     permissions.check_can_change_ticket(actor, ticket)
     # Resolve every value before changing anything, so one bad field changes nothing.
-    if "status" in changes:
-        parse_status(changes["status"])
-    if "priority" in changes:
-        _priority(changes["priority"])
+    check_change_values(changes)
     if "tier" in changes:
         tier = parse_tier(changes["tier"])
         permissions.check_can_change_tier(actor, ticket)

@@ -4,6 +4,7 @@ through the sender its channel registered (frontline.tickets.channels)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -12,12 +13,17 @@ from django.utils import timezone
 from frontline.core import permissions
 from frontline.core.errors import InvalidTransition
 from frontline.core.models import User
+from frontline.costs import services as time_costs
 from frontline.customers.models import Contact
 from frontline.intake import asking, questions, reading
+from frontline.notifications import mentions
 from frontline.search import index as search_index
 from frontline.sla import clock as sla_clock
-from frontline.tickets import channels
+from frontline.tickets import channels, observers
 from frontline.tickets.models import Channel, Message, MessageKind, Status, Ticket
+from frontline.tickets.services import drafts
+from frontline.tickets.services.attachments import UploadedFile, attach, check_files
+from frontline.tickets.services.collision import check_seen
 from frontline.tickets.services.entry import EntryKind, check_customer_message, locked_landing
 from frontline.tickets.services.events import record_event
 from frontline.tickets.services.inputs import clean_body, parse_status
@@ -50,17 +56,29 @@ def add_reply(
     body_html: str | None = None,
     at: datetime | None = None,
     reopen: bool = False,
+    seen: int | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> Message:
     """An agent's reply to the customer. `status` optionally moves the ticket on.
     A closed ticket takes a reply only with `reopen` (it reopens first). Aimed at a
     merged ticket, it lands on the one that lives on if that is the same customer's,
-    else it is refused (frontline.tickets.services.entry)."""
+    else it is refused (frontline.tickets.services.entry). `seen`, the newest message
+    the agent read, holds the reply when somebody wrote since (NewerEntries, 409:
+    frontline.tickets.services.collision).
+
+    `files` go out with the mail, within the inbound limits (refused whole
+    otherwise: frontline.tickets.services.attachments.check_files); `body_html` is
+    the formatted form of `body` (already sanitised). Sending ends the agent's
+    draft on the ticket (frontline.tickets.services.drafts)."""
+    addressed = ticket.pk
     landing = locked_landing(ticket, EntryKind.REPLY)
     ticket = landing.ticket
     permissions.check_can_change_ticket(actor, ticket)
+    check_seen(ticket, actor, seen)
     if ticket.status == Status.CLOSED and not reopen:
         raise InvalidTransition(f"{ticket.reference} is closed; reopen it to reply.")
     body = clean_body(body)
+    check_files(files)
     next_status = parse_status(status) if status else None
     now = at or timezone.now()
     if ticket.status == Status.CLOSED:
@@ -68,6 +86,9 @@ def add_reply(
     channel = reply_channel(ticket)
     message = staff_message(ticket, actor, body, kind=MessageKind.OUTBOUND, channel=channel,
                             at=now, body_html=body_html, merged_from=landing.merged_from)
+    # Before the sender queues the mail below: it goes out with its files.
+    _attach_files(message, files)
+    drafts.discard(actor, {addressed, ticket.pk})
     fields = ["last_agent_message_at"]
     ticket.last_agent_message_at = now
     if ticket.first_response_at is None:
@@ -94,22 +115,49 @@ def add_reply(
     sender = channels.sender_for(channel)
     if sender is not None:
         sender.reply(message)
+    stop_timers_after_writing(ticket, actor, now)
     return message
 
 
+def _attach_files(message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        attach(message, upload.name, upload.content, content_type=upload.content_type)
+
+
+def stop_timers_after_writing(ticket: Ticket, actor: User, at: datetime) -> None:
+    """Sending ends the writer's timer on the ticket (its entry joins the timeline);
+    a send that resolved or closed the ticket ends everybody's
+    (frontline.costs.services.stop_timers_on)."""
+    finished = ticket.status in FINISHED_STATUSES
+    time_costs.stop_timers_on(ticket, at, user=None if finished else actor)
+
+
 @transaction.atomic
-def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = None) -> Message:
-    """An internal note: seen by staff only, never sent to the customer. Aimed at a
-    merged ticket, it lands on the one that lives on."""
+def add_note(ticket: Ticket, actor: User, body: str, *, at: datetime | None = None,
+             seen: int | None = None, body_html: str | None = None,
+             files: Sequence[UploadedFile] = ()) -> Message:
+    """An internal note: seen by staff only, never sent to the customer; the staff it
+    @mentions are notified (frontline.notifications.mentions). Aimed at a
+    merged ticket, it lands on the one that lives on. `seen` holds it as a reply's
+    (frontline.tickets.services.collision); `files` and `body_html` are taken as a
+    reply's (add_reply)."""
+    addressed = ticket.pk
     landing = locked_landing(ticket, EntryKind.NOTE)
     ticket = landing.ticket
     permissions.check_can_change_ticket(actor, ticket)
+    check_seen(ticket, actor, seen)
     body = clean_body(body)
+    check_files(files)
     now = at or timezone.now()
     message = staff_message(ticket, actor, body, kind=MessageKind.NOTE, channel=Channel.WEB,
-                            at=now, merged_from=landing.merged_from)
+                            at=now, body_html=body_html, merged_from=landing.merged_from)
+    _attach_files(message, files)
+    drafts.discard(actor, {addressed, ticket.pk})
+    # Whom the note names (@otto, @"Otto Level-Two"): told if they may see the ticket.
+    mentions.record_mentions(message, actor)
     touch(ticket, now)
     search_index.index_message(message)
+    stop_timers_after_writing(ticket, actor, now)
     return message
 
 
@@ -126,6 +174,7 @@ def add_customer_message(
     email_message_id: str = "",
     automatic: bool = False,
     read_now: bool = True,
+    files: Sequence[UploadedFile] = (),
 ) -> Message:
     """A message from the customer. It reopens a resolved or closed ticket and
     moves one waiting on the customer back to open: nothing closes while they write.
@@ -142,17 +191,24 @@ def add_customer_message(
 
     The facts the message gives are read at once, or with `read_now=False` (an
     import of history) queued for the worker (frontline.intake.reading).
+
+    `files` (the portal's reply form) are held to the inbound mail's limits and
+    refused whole when over them (frontline.tickets.services.attachments); the
+    mail intake attaches its own, after its own limits.
     """
     landing = locked_landing(ticket, EntryKind.CUSTOMER_MESSAGE)
     ticket = landing.ticket
     now = at or timezone.now()
     if not automatic:
         check_customer_message(ticket, now)
+    check_files(files)
     message = customer_message_row(ticket, contact, body, channel=channel, at=now,
                                    body_html=body_html, body_reply=body_reply,
                                    email_message_id=email_message_id)
     message.merged_from = landing.merged_from
     message.save(force_insert=True)
+    _attach_files(message, files)
+    observers.message_added(message)
     if automatic:
         touch(ticket, now)
         search_index.index_message(message)

@@ -15,7 +15,6 @@ from the form (source `form`), recorded with the question set it answered.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,21 +31,12 @@ from frontline.intake import facts, follow_up, questions
 from frontline.intake.models import FactSource, Question, TicketFact
 from frontline.tickets import access
 from frontline.tickets.models import Category, Channel, Message, Status, Ticket
-from frontline.tickets.services.attachments import attach
+from frontline.tickets.services.attachments import MAX_FILES as MAX_FILES
+from frontline.tickets.services.attachments import UploadedFile as UploadedFile
+from frontline.tickets.services.attachments import attach, check_files
 from frontline.tickets.services.lookup import locked_ticket
 from frontline.tickets.taxonomy import find_category
 from frontline.workflow import conversation, opening
-
-MAX_FILES = 10
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file the customer or agent sent with the answers (the face reads it)."""
-
-    name: str
-    content: bytes
-    content_type: str = ""
 
 
 def asked_for(category: Category | None) -> list[Question]:
@@ -80,8 +70,7 @@ def answers_text(asked: Sequence[Question], values: Mapping[str, str]) -> str:
 
 
 def _attach_all(message: Message, files: Sequence[UploadedFile]) -> None:
-    if len(files) > MAX_FILES:
-        raise InvalidInput(f"At most {MAX_FILES} files.", field="files")
+    check_files(files, field="files")
     for upload in files:
         attach(message, upload.name, upload.content, content_type=upload.content_type)
 

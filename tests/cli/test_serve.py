@@ -36,7 +36,22 @@ def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
             process.communicate()
     assert process.returncode == 0, err
     assert f"Frontline is running at http://127.0.0.1:{port}/" in out
+    # No FRONTLINE_SITE_URL: the links in mails follow the port served (issue 12).
+    assert f"Links in mails point at http://127.0.0.1:{port}/." in out
     assert "Frontline stopped." in out
     # The embedded default: SQLite and a generated secret key in the data dir.
     assert (tmp_path / "var" / "frontline.sqlite3").exists()
     assert len((tmp_path / "var" / "secret_key").read_text().strip()) >= 50
+
+
+def test_a_configured_site_url_wins_over_the_served_address(monkeypatch, settings):
+    from frontline.cli import follow_served_address
+
+    monkeypatch.delenv("FRONTLINE_SITE_URL", raising=False)
+    assert follow_served_address("http://127.0.0.1:8711") == "http://127.0.0.1:8711"
+    assert settings.FRONTLINE_SITE_URL == "http://127.0.0.1:8711"
+
+    monkeypatch.setenv("FRONTLINE_SITE_URL", "https://support.example.org/")
+    settings.FRONTLINE_SITE_URL = "https://support.example.org/"
+    assert follow_served_address("http://[::1]:9000") == "https://support.example.org"
+    assert settings.FRONTLINE_SITE_URL == "https://support.example.org/"

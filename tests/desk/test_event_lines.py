@@ -20,6 +20,14 @@ def line(ticket, kind, **fields) -> str:
 @pytest.mark.parametrize(("kind", "fields", "expected"), [
     ("routed", {"after": {"team": "Installation", "tags": ["install"]}, "detail": {}},
      "Routing rules set team Installation; tags install"),
+    ("routed", {"after": {"team": "Billing", "tier": 2, "priority": "high"},
+                "before": {"team": "Frontdesk", "tier": 1, "priority": "normal"},
+                "detail": {"reason": "by Invoices"}},
+     "Routing rules set team Billing (was Frontdesk); tier 2 (was 1); priority high "
+     "(was normal) — by Invoices"),
+    ("assigned", {"after": "otto", "before": "lena",
+                  "detail": {"after_name": "Otto Level-Two", "before_name": "Lena Level-One"}},
+     "Frontline assigned to Otto Level-Two (was Lena Level-One)"),
     ("tags_changed", {"after": ["install", "upgrade"], "detail": {}},
      "Frontline tagged install, upgrade"),
     ("escalated", {"before": 1, "after": 3, "detail": {"team": "Developers", "reason": "Bug"}},

@@ -185,3 +185,22 @@ def test_the_error_names_the_row_as_shown_even_after_a_removed_row(signed_in, ad
     assert re.findall(r'<div class="deploy-row( invalid)?">', html) == [
         "", "", "", " invalid", ""]
     assert not initech.deployments.exists()
+
+
+def test_customer_since_is_the_contract_start_or_the_first_request(signed_in, lena, bob,
+                                                                   initech):
+    """Not the day the row was typed in (the demo, an import): issue 12."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from frontline import workflow
+
+    workflow.open_ticket(requester_email="bob@standard.example", subject="Erste Anfrage",
+                         body="Hallo", at=timezone.now() - timedelta(days=800))
+    page = signed_in(lena).get(f"/o/{initech.pk}").content.decode()
+    first = timezone.localdate(timezone.now() - timedelta(days=800))
+    assert f"customer since {first.strftime('%b %Y')}" in page
+    initech.plan_starts_on = date(2019, 4, 1)
+    initech.save(update_fields=["plan_starts_on"])
+    assert "customer since Apr 2019" in signed_in(lena).get(f"/o/{initech.pk}").content.decode()

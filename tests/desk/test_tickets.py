@@ -24,7 +24,7 @@ def test_the_page_tells_the_whole_story_oldest_first(signed_in, lena, bob, bobs_
     html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
     order = [html.index(text) for text in (
         "invalid token", "opened the ticket", "Probably the token cache.",
-        "Could you clear the cache?", "sent the first response", "assigned to lena",
+        "Could you clear the cache?", "sent the first response", "assigned to Lena Level-One",
         "Done, still broken.")]
     assert order == sorted(order)
     note = re.search(r'<li class="entry msg kind-(\w+)"[^>]*>(?:(?!</li>).)*Probably the token',
@@ -124,6 +124,32 @@ def test_a_viewer_reads_but_cannot_write(signed_in, vera, bobs_ticket):
     assert not Message.objects.filter(ticket=bobs_ticket, kind="outbound").exists()
 
 
+def test_a_viewer_is_not_offered_what_she_may_not_do(signed_in, vera, lena, bobs_ticket):
+    """The page told a viewer she could write notes, then the note was refused (issue 12)."""
+    html = signed_in(vera).get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert "neither reply nor write notes" in html
+    assert "Write an internal note" not in html and "Reply to the customer" not in html
+    refused = signed_in(vera).post(f"/t/{bobs_ticket.reference}/messages",
+                                   {"kind": "note", "body": "Kunde ruft morgen an"}, **HTMX)
+    assert refused.status_code == 403 and "may read" in refused.content.decode()
+    # An agent is offered both, and the note is written.
+    agent = signed_in(lena)
+    html = agent.get(f"/t/{bobs_ticket.reference}").content.decode()
+    assert "Write an internal note" in html and 'id="composer"' in html
+    assert agent.post(f"/t/{bobs_ticket.reference}/messages",
+                      {"kind": "note", "body": "Kunde ruft morgen an"}, **HTMX).status_code == 200
+
+
+def test_an_unknown_address_is_our_404_page_not_djangos(client, signed_in, lena, db):
+    for path in ("/no-such-page", "/t/FL-10001/no-such-part/x"):
+        response = client.get(path)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "This page does not exist" in html and "/request" in html
+        assert "core/favicon.svg" in html
+    assert "core/favicon.svg" in signed_in(lena).get("/q/open").content.decode()
+
+
 def test_a_developer_cannot_open_a_tier_1_ticket(signed_in, lena, dana, bobs_ticket):
     client = signed_in(dana)
     response = client.get(f"/t/{bobs_ticket.reference}")
@@ -163,7 +189,7 @@ def test_changing_fields_from_the_actions_panel(signed_in, lena, otto, bobs_tick
     response = client.post(f"/t/{ref}/set/assignee", {"value": "otto"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Assignee saved." in html and "assigned to otto" in html
+    assert "Assignee saved." in html and "assigned to Otto Level-Two" in html
     assert 'id="ticket-side" class="side" hx-swap-oob="true"' in html
     assert 'id="nav-queues"' in html
     for field, value in [("status", "pending_internal"), ("priority", "3"),
@@ -239,3 +265,66 @@ def test_replying_on_a_closed_ticket_reopens_it_and_sends(signed_in, lena, bob, 
     assert bobs_ticket.status == Status.OPEN
     assert bobs_ticket.messages.filter(kind="outbound", body__startswith="One more").exists()
     assert bobs_ticket.events.filter(kind="reopened").exists()
+
+
+def test_the_composer_given_back_after_a_note_has_the_notes_placeholder(signed_in, lena,
+                                                                         bobs_ticket):
+    html = signed_in(lena).post(f"/t/{bobs_ticket.reference}/messages",
+                                {"kind": "note", "body": "Called him back, no answer"},
+                                **HTMX).content.decode()
+    assert 'placeholder="Write an internal note' in html
+    page = signed_in(lena).get(bobs_ticket.get_absolute_url()).content.decode()
+    assert 'placeholder="Write a reply' in page
+
+
+def test_the_composer_names_everyone_a_reply_is_mailed_to(signed_in, lena, bob, bobs_ticket):
+    """It said "to Bob" of a reply that also went Cc to his colleague (issue 12)."""
+    from frontline.mail import outbound
+    from frontline.tickets.models import Participant
+    from tests.factories import ContactFactory
+
+    carol = ContactFactory(name="Carol Ruiz", email="carol.ruiz@standard.example")
+    now = timezone.now()
+    Participant.objects.create(ticket=bobs_ticket, contact=carol, added_at=now)
+    Participant.objects.create(ticket=bobs_ticket, contact=bob, added_at=now)  # no Cc: requester
+    html = signed_in(lena).get(bobs_ticket.get_absolute_url()).content.decode()
+    hint = html.split('data-for="reply" title="Where the reply is mailed">', 1)[1]
+    hint = hint.split("</span>", 1)[0] + "</span>"
+    assert "to Bob Standard &lt;bob@standard.example&gt; · Cc " in hint
+    assert '<span title="carol.ruiz@standard.example">Carol Ruiz</span>' in hint
+    assert hint.count("Cc") == 1 and "Bob Standard</span>" not in hint
+    # What the composer says is what the mail does.
+    message = workflow.add_reply(bobs_ticket, lena, "Both of you: the fix is in 4.2.2.")
+    mail = message.outbound_mails.get()
+    assert (mail.to, mail.cc) == (["bob@standard.example"], ["carol.ruiz@standard.example"])
+    assert outbound.participant_addresses(bobs_ticket, exclude="bob@standard.example") == [
+        "carol.ruiz@standard.example"]
+
+
+def test_older_entries_show_their_exact_time_beside_the_relative_one(signed_in, lena, bob,
+                                                                    bobs_ticket):
+    start = timezone.now() - timedelta(days=3, hours=2)
+    workflow.add_note(bobs_ticket, lena, "Waiting for the vendor's answer.", at=start)
+    workflow.add_customer_message(bobs_ticket, bob, "Any news?")
+    html = signed_in(lena).get(f"/t/{bobs_ticket.reference}").content.decode()
+    local = timezone.localtime(start).strftime("%a %d %b %H:%M")
+    old = html.split("Waiting for the vendor", 1)[0].rsplit('<span class="at">', 1)[1]
+    assert f'<span class="exact">· {local}</span>' in old
+    new = html.split("Any news?", 1)[0].rsplit('<span class="at">', 1)[1]
+    assert 'class="exact"' not in new.split("</span>", 1)[0]
+
+
+def test_the_requesters_other_tickets_are_near_the_top_of_the_side_column(
+        signed_in, lena, bob, bobs_ticket):
+    older = workflow.open_ticket(requester_email="bob@standard.example",
+                                 subject="Rechnung doppelt", body="Zweimal abgebucht.",
+                                 at=timezone.now() - timedelta(days=40))
+    newer = workflow.open_ticket(requester_email="bob@standard.example",
+                                 subject="VPN drops every hour", body="Since Monday.")
+    html = signed_in(lena).get(bobs_ticket.get_absolute_url()).content.decode()
+    side = html.split('id="ticket-side"', 1)[1]
+    panel = side.split('class="panel recent"', 1)[1].split("</section>", 1)[0]
+    assert panel.index(newer.reference) < panel.index(older.reference)
+    assert bobs_ticket.reference not in panel
+    # Right under the promises, above time, actions and facts.
+    assert side.index('class="panel recent"') < side.index('id="ticket-time"')

@@ -624,3 +624,17 @@ def test_redrawing_the_questions_costs_the_same_few_queries_however_many_there_a
     with django_assert_max_num_queries(1):
         page = client.post(PART, {**who(), "q-database": "PostgreSQL"}, **HTMX)
     assert page.status_code == 200
+
+
+def test_a_customer_with_a_utf8_address_sends_the_form_and_gets_the_acknowledgement(
+        client, imports):
+    """RFC 6531 addresses (`jürgen.groß@bücher.example`) are addresses. The field is not
+    `type=email`: browsers refuse a non-ASCII local part there before it is sent."""
+    form = html(client.get(FORM))
+    assert 'type="email"' not in form and 'inputmode="email"' in form
+    response = send(client, email="Jürgen.Groß@XN--BCHER-KVA.example")
+    assert response.status_code == 302, html(response)
+    ticket = Ticket.objects.get()
+    assert ticket.requester.primary_email == "jürgen.groß@bücher.example"
+    mail = OutboundMail.objects.get(ticket=ticket)
+    assert mail.automatic and mail.to == ["jürgen.groß@bücher.example"]

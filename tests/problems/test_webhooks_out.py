@@ -1,60 +1,21 @@
-"""Outbound webhooks: a real HTTP server in the test receives signed bodies from the
-worker; a failing receiver is retried and never blocks the change."""
+"""Problem webhooks go through the one delivery machinery (frontline.webhooks): a
+real HTTP server in the test receives signed bodies from the worker; a failing
+receiver is retried and never blocks the change; receivers still configured in
+FRONTLINE_PROBLEM_WEBHOOK_URLS become endpoints."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import timedelta
 from typing import Any
 
-import pytest
-from django_tasks_db.models import DBTaskResult
+from django.utils import timezone
 
 from frontline.core.worker import FrontlineWorker
 from frontline.problems import services
-
-SECRET = "s3cret-for-tests"
-
-
-class Receiver(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.answers: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hooks/frontline"
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Receiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((dict(self.headers), body))
-        self.send_response(self.server.answers.pop(0) if self.server.answers else 204)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def receiver(settings: Any) -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.FRONTLINE_PROBLEM_WEBHOOK_URLS = [server.url]
-    settings.FRONTLINE_PROBLEM_WEBHOOK_SECRET = SECRET
-    settings.FRONTLINE_PROBLEM_WEBHOOK_RETRY_SECONDS = 0
-    yield server
-    server.shutdown()
-    server.server_close()
+from frontline.webhooks import delivery, endpoints
+from frontline.webhooks.models import Delivery, DeliveryState, Endpoint
+from tests.webhooks.receiver import Receiver
 
 
 def run_worker() -> None:
@@ -62,7 +23,11 @@ def run_worker() -> None:
 
 
 def test_each_change_is_posted_signed_by_the_worker(
-        receiver, lena, bobs_ticket, django_capture_on_commit_callbacks):
+        receiver: Receiver, ada: Any, lena: Any, bobs_ticket: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    endpoint = endpoints.create_endpoint(ada, url=receiver.url(), events=[
+        "problem.created", "problem.tickets_linked"])
+    receiver.signed_by(endpoint.secret)
     with django_capture_on_commit_callbacks(execute=True):
         problem = services.create_problem(lena, title="Webhooks: export timeouts",
                                           tracker_links=["https://github.com/acme/l/issues/4"])
@@ -70,42 +35,49 @@ def test_each_change_is_posted_signed_by_the_worker(
         services.link_tickets(problem, lena, [bobs_ticket])
     assert receiver.received == []  # nothing leaves inside the request
     run_worker()
-    assert len(receiver.received) == 2
-    headers, body = receiver.received[0]
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert headers["X-Frontline-Signature"] == expected
-    assert headers["Content-Type"] == "application/json"
-    sent = json.loads(body)
+    assert len(receiver.received) == 2 and all(r.signed for r in receiver.received)
+    assert receiver.received[0].headers["Content-Type"].startswith("application/json")
+    sent = json.loads(receiver.received[0].body)
     assert sent["event"] == "problem.created"
     assert sent["problem"]["id"] == problem.pk and sent["problem"]["status"] == "investigating"
     assert sent["problem"]["tracker_links"] == ["https://github.com/acme/l/issues/4"]
     assert sent["problem"]["url"].endswith(f"/problems/{problem.pk}")
-    second = json.loads(receiver.received[1][1])
+    second = json.loads(receiver.received[1].body)
     assert second["event"] == "problem.tickets_linked" and second["problem"]["tickets"] == 1
 
 
 def test_a_failing_receiver_is_retried_and_never_blocks_the_change(
-        receiver, lena, django_capture_on_commit_callbacks):
+        receiver: Receiver, ada: Any, lena: Any, settings: Any) -> None:
+    settings.FRONTLINE_WEBHOOK_RETRY_SECONDS = 20
+    endpoint = endpoints.create_endpoint(ada, url=receiver.url())
     receiver.answers = [500, 503]
-    with django_capture_on_commit_callbacks(execute=True):
-        problem = services.create_problem(lena, title="Retry me")
-        services.update_problem(problem, lena, {"description": "Now with details."})
+    problem = services.create_problem(lena, title="Retry me")
+    services.update_problem(problem, lena, {"description": "Now with details."})
     problem.refresh_from_db()
     assert problem.description == "Now with details."
-    run_worker()
-    # Two bodies: the first two answers fail, each is sent again after its backoff.
-    events = [json.loads(body)["event"] for _, body in receiver.received]
-    assert events.count("problem.created") + events.count("problem.updated") == 4
-    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [
-        "retrying", "retrying", "sent", "sent"]
+    now = timezone.now() + timedelta(seconds=1)
+    assert delivery.run_due(now=now) == {"retrying": 2}
+    assert delivery.run_due(now=now + timedelta(seconds=19)) == {}
+    assert delivery.run_due(now=now + timedelta(seconds=20)) == {"delivered": 2}
+    events = [json.loads(r.body)["event"] for r in receiver.received]
+    assert sorted(events) == ["problem.created", "problem.created",
+                              "problem.updated", "problem.updated"]
+    assert set(Delivery.objects.filter(endpoint=endpoint).values_list("state", "attempts")) == {
+        (DeliveryState.DELIVERED, 2)}
 
 
-def test_a_receiver_that_is_down_is_given_up_after_the_last_attempt(
-        receiver, settings, lena, django_capture_on_commit_callbacks):
-    settings.FRONTLINE_PROBLEM_WEBHOOK_URLS = ["http://127.0.0.1:9/nobody-listens"]
-    settings.FRONTLINE_PROBLEM_WEBHOOK_MAX_ATTEMPTS = 3
-    with django_capture_on_commit_callbacks(execute=True):
-        services.create_problem(lena, title="Nobody listens")
-    run_worker()
-    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list(
-        "return_value", flat=True)) == ["retrying", "retrying", "failed"]
+def test_receivers_from_the_settings_become_endpoints_for_problem_events(
+        receiver: Receiver, lena: Any, settings: Any) -> None:
+    settings.FRONTLINE_PROBLEM_WEBHOOK_URLS = [receiver.url("/legacy")]
+    settings.FRONTLINE_PROBLEM_WEBHOOK_SECRET = "tracker-shared-secret"
+    receiver.signed_by("tracker-shared-secret")
+    services.create_problem(lena, title="Première panne de la synchronisation")
+    services.create_problem(lena, title="Second outage")
+    [endpoint] = Endpoint.objects.all()
+    assert endpoint.url == receiver.url("/legacy")
+    assert endpoint.secret == "tracker-shared-secret"
+    assert all(name.startswith("problem.") for name in endpoint.events)
+    assert delivery.run_due(now=timezone.now() + timedelta(seconds=1)) == {"delivered": 2}
+    assert [r.signed for r in receiver.received] == [True, True]
+    assert json.loads(receiver.received[0].body)["problem"]["title"] == (
+        "Première panne de la synchronisation")

@@ -93,6 +93,11 @@ def test_a_mail_about_installing_goes_to_installation_round_robin_skipping_lena_
     assert first.events.get(kind="assigned").after == "mia"
     assert first.events.get(kind="team_changed").after == "Installation"
     assert first.events.get(kind="tags_changed").after == ["installation"]
+    # The timeline tells the routing once (issue 12), the rows stay for the record.
+    from frontline.tickets.selectors import timeline
+    kinds = [entry.event.kind for entry in timeline(first) if entry.event]
+    assert kinds.count("routed") == 1
+    assert "team_changed" not in kinds and "tags_changed" not in kinds
 
 
 def test_words_match_whole_words_only_in_any_case(bob, install_rule):

@@ -40,7 +40,7 @@ def test_a_breached_target_is_shown_late(lena_client, alice, premium_policy):
     ticket = open_for("alice@premium.example", 3)
     html = lena_client.get(ticket.get_absolute_url()).content.decode()
     assert 'class="sla-target breached' in html
-    assert "late by 1 h 0 min" in html
+    assert "missed by 1 h 00 min" in html  # the reports' rule and wording
     promises.scan_due()
     html = lena_client.get(ticket.get_absolute_url()).content.decode()
     assert "SLA breached: first response missed its target" in html

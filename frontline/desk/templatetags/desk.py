@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape as html_escape
 from typing import Any
 
@@ -10,6 +10,8 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from frontline.core import quotes
+from frontline.sla import outcomes
 from frontline.tickets import event_kinds
 from frontline.tickets.models import Event, Message, Priority, Status, Ticket
 
@@ -36,6 +38,25 @@ def reltime(moment: datetime | None) -> SafeString | str:
     if moment is None:
         return "—"
     return mark_safe(_time_tag(moment, timezone.now()))
+
+
+# On a timeline, "3 d ago" beside "3 d ago" tells nobody which came first on which day:
+# entries older than this also show their exact local time.
+EXACT_AFTER = timedelta(hours=12)
+
+
+@register.filter
+def entry_time(moment: datetime | None) -> SafeString | str:
+    """A timeline entry's time: relative, and for older entries the exact local time
+    beside it ("2 d ago · Tue 03 Mar 14:05")."""
+    if moment is None:
+        return "—"
+    now = timezone.now()
+    tag = _time_tag(moment, now)
+    if now - moment < EXACT_AFTER:
+        return mark_safe(tag)
+    local = timezone.localtime(moment)
+    return mark_safe(f'{tag} <span class="exact">· {local.strftime("%a %d %b %H:%M")}</span>')
 
 
 def _time_tag(moment: datetime, now: datetime) -> str:
@@ -65,35 +86,57 @@ def remaining_words(seconds: int) -> str:
 
 
 @register.filter
+def quoted_part(message: Message) -> dict[str, Any]:
+    """What "Show quoted text" unfolds under a message's reply (core.quotes.left_out)."""
+    text, whole = quotes.left_out(message.body)
+    return {"text": text, "whole": whole}
+
+
+@register.filter
 def remaining(seconds: int | None) -> str:
     return "—" if seconds is None else remaining_words(seconds)
 
 
-def _due_cell(ticket: Ticket, now: datetime) -> str:
+def _due_cell(ticket: Ticket, now: datetime, finished: outcomes.Outcome | None = None) -> str:
     if ticket.sla_paused_at is not None:
         return '<span class="due paused" title="Waiting on the customer">paused</span>'
     due = ticket.sla_due
     if due is None:
+        # Nothing running: the promises kept or missed (the reports' rule).
+        if finished is not None and finished.missed:
+            return f'<span class="due missed">{finished.text}</span>'
+        if finished is not None and finished.met:
+            return '<span class="due met">met</span>'
         return '<span class="due none">—</span>'
     seconds = int((due - now).total_seconds())
     state = "late" if seconds <= 0 or ticket.sla_breached else (
         "warned" if ticket.sla_warned else "")
     local = timezone.localtime(due)
+    text = (outcomes.judge(due, None, None, now).text if seconds <= 0
+            else remaining_words(seconds))
     return (f'<span class="due {state}" title="Due {local.strftime("%a %d %b, %H:%M %Z")}">'
-            f'{remaining_words(seconds)}</span>')
+            f'{text}</span>')
 
 
 @register.simple_tag
-def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
+def ticket_rows(tickets: list[Ticket], context_query: str = "",
+                selectable: bool = False) -> SafeString:
     """The `<li>` rows of a ticket list (queues, an organization's tickets).
 
     Built here rather than by a template: as `{% include %}` per row with some
     fifteen variable lookups each, 50 rows were about half of the queue page's
     CPU (bench/RESULTS.md, finding 5). The tickets come with TICKET_RELATED
     (requester, organization, category, team, assignee) already loaded.
+
+    `selectable` puts a checkbox before each row for the queue's bulk actions
+    (desk/bulk.js); it is outside the row's link, which may hold no control.
     """
     esc = html_escape
     now = timezone.now()
+    # Rows with no promise running say whether theirs were kept (one query, only then).
+    finished = outcomes.tickets_outcomes(
+        [t.pk for t in tickets if t.sla_due is None and t.sla_paused_at is None
+         and t.sla_policy_id is not None], now)
     query = f"?{esc(context_query)}" if context_query else ""
     rows = []
     for ticket in tickets:
@@ -110,8 +153,11 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
         assignee = (esc(ticket.assignee.display_name) if ticket.assignee
                     else '<span class="muted">Unassigned</span>')
         new = " is-new" if ticket.status == Status.NEW else ""
+        pick = (f'<li class="pickable"><input type="checkbox" class="pick" form="bulk-form" '
+                f'name="references" value="{ticket.reference}" '
+                f'aria-label="Select {ticket.reference}">' if selectable else "<li>")
         rows.append(
-            f'<li><a class="ticket-row{new}" '
+            f'{pick}<a class="ticket-row{new}" '
             f'href="{esc(ticket.get_absolute_url())}{query}" data-row>\n'
             f'  <span class="prio p{ticket.priority}" title="Priority: {priority}">{priority}'
             '</span>\n'
@@ -123,7 +169,7 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "") -> SafeString:
             f'  <span class="tier" title="Tier {ticket.tier}{team_title}">T{ticket.tier}{team_tag}'
             '</span>\n'
             f'  <span class="assignee">{assignee}</span>\n'
-            f'  {_due_cell(ticket, now)}\n'
+            f'  {_due_cell(ticket, now, finished.get(ticket.pk))}\n'
             f'  <span class="when">{_time_tag(ticket.updated_at, now)}</span>\n'
             '</a></li>\n')
     return mark_safe("".join(rows))

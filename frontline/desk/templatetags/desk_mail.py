@@ -8,8 +8,9 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from frontline.mail.html import sanitise_html
-from frontline.tickets.models import Attachment, Message
+from frontline.mail.formatting import linked_text
+from frontline.mail.stored_html import shown_html
+from frontline.tickets.models import Attachment, Message, MessageKind
 from frontline.tickets.services.attachments import is_dangerous
 
 register = template.Library()
@@ -36,16 +37,18 @@ def with_inline_images(html: str, message: Message) -> str:
 
 @register.filter
 def mail_html(message: Message) -> SafeString:
-    """The message's HTML for display, sanitised with nh3 (frontline.mail.html: no
-    scripts, handlers, forms, escaping styles or remote images). It was sanitised
-    when the mail was read; doing it again here costs little and keeps the desk
-    safe whoever stored the HTML, which is what makes marking it safe correct."""
-    return mark_safe(with_inline_images(sanitise_html(message.body_html or ""), message))
+    """The message's HTML for display: `Message.body_html`, which holds only HTML that
+    frontline.mail.html.sanitise_html cleaned (no scripts, handlers, forms, escaping
+    styles or remote images) and bounded when the mail was read. That is what makes
+    marking it safe correct; it is not cleaned again on every view (issue 11: a hostile
+    mail made that cost seconds a page). frontline.mail.stored_html says how rows from
+    before the bounds are handled."""
+    return mark_safe(with_inline_images(shown_html(message), message))
 
 
 @register.filter
 def dangerous(attachment: Attachment) -> bool:
-    return is_dangerous(attachment.filename)
+    return is_dangerous(attachment.shown_name)
 
 
 @register.filter
@@ -55,3 +58,20 @@ def shown_files(message: Message) -> list[Attachment]:
     return [attachment for attachment in message.attachments.all()
             if not (attachment.inline and attachment.content_id
                     and f"cid:{attachment.content_id}".lower() in html.lower())]
+
+
+@register.filter
+def linked(text: str | None) -> SafeString:
+    """Plain text with its links clickable, escaped first (frontline.mail.formatting)."""
+    return linked_text(text)
+
+
+@register.filter
+def written_formatted(message: Message) -> bool:
+    """Staff wrote it with formatting (the composer's Markdown, or their mail's HTML):
+    shown formatted in the timeline, where a customer's HTML waits behind "Show as
+    formatted". Its text is the Markdown as typed, which reads worse than its HTML.
+    (A note naming somebody with "@" is shown with its mentions marked instead:
+    desk_mentions.note_body.)"""
+    return bool(message.body_html) and message.author_user_id is not None and message.kind in (
+        MessageKind.OUTBOUND, MessageKind.NOTE)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from frontline import workflow
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError
+from frontline.core.lookup import as_id
 from frontline.core.models import User
 from frontline.customers import services as customers
 from frontline.customers.finders import find_contact, find_contacts, looks_like_phone
@@ -96,7 +97,7 @@ class Call:
 
     @property
     def contact_id(self) -> int | None:
-        return int(self.contact) if self.contact.isdigit() else None
+        return as_id(self.contact)
 
 
 @dataclass

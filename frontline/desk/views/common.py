@@ -14,7 +14,8 @@ from frontline.core import permissions
 from frontline.core.errors import FrontlineError, NeedsConfirmation
 from frontline.core.models import User
 from frontline.notifications import services as notifications
-from frontline.tickets.selectors import QUEUES, queue_counts
+from frontline.tickets.selectors import QUEUES, queue_counts, view_count_key
+from frontline.tickets.services import saved_views
 
 # Navigation counts stop here: a COUNT over a bounded subquery costs the same
 # at a million tickets as at a hundred, and nobody acts on "4,318" vs "1,000+".
@@ -24,12 +25,16 @@ View = Callable[..., HttpResponse]
 
 
 def desk_view(view: View) -> View:
-    """Every desk page goes through here: signed-in staff only."""
+    """Every desk page goes through here: signed-in staff only, and never kept by a
+    cache (a shared proxy, or the browser's back button after signing out), as the
+    portal's pages are not (`Cache-Control: private, no-store`)."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     return wrapper
 
@@ -58,8 +63,15 @@ def visible_queues(user: User) -> list[str]:
 
 
 def nav_context(user: User, current_queue: str | None = None) -> dict[str, Any]:
-    counts = queue_counts(user, cap=NAV_COUNT_CAP)
+    views = saved_views.sidebar_views(user)
+    # The saved views are counted in the queues' one capped statement.
+    counts = queue_counts(user, cap=NAV_COUNT_CAP, views=views)
     return {
+        "nav_views": [
+            {"view": view, "count": counts[view_count_key(view)],
+             "capped": counts[view_count_key(view)] >= NAV_COUNT_CAP}
+            for view in views
+        ],
         "nav_queues": [
             {"name": name, "label": QUEUES[name], "count": counts[name],
              "capped": counts[name] >= NAV_COUNT_CAP}
@@ -72,6 +84,7 @@ def nav_context(user: User, current_queue: str | None = None) -> dict[str, Any]:
         "nav_customer_insights": (not permissions.can_view_insights(user)
                                   and permissions.can_view_organization_insights(user)),
         "nav_calls": permissions.can_open_ticket(user),
+        "nav_writes": permissions.writes_on_tickets(user),
         "nav_unread": notifications.unread_count(user),
     }
 

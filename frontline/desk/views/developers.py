@@ -29,6 +29,7 @@ from frontline.routing.assessment import (
     similar_ticket_ids,
 )
 from frontline.routing.models import EscalationDecision, Recommendation
+from frontline.sla import outcomes
 from frontline.sla.models import IncidentPremium
 from frontline.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Ticket
 from frontline.tickets.selectors import TICKET_RELATED, environment_facts
@@ -54,6 +55,14 @@ class DeveloperRow:
     @property
     def next_overdue(self) -> bool:
         return self.next_due is not None and self.next_due < timezone.now()
+
+    @property
+    def next_missed(self) -> str:
+        """"missed by 14 h 45 min" once the next promise is past due (the reports' rule,
+        frontline.sla.outcomes); empty while it is still within its time."""
+        if self.next_due is None:
+            return ""
+        return outcomes.judge(self.next_due, None, None, timezone.now()).text
 
 
 def _next_promise(ticket: Ticket) -> tuple[str, datetime | None]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError, InvalidInput
+from frontline.core.inputs import whole_number
 from frontline.core.models import User
 from frontline.core.tiers import TIERS
 from frontline.desk.views.common import desk_user, desk_view, error_page, is_htmx, render_desk
@@ -72,7 +73,7 @@ def _dialog_context(user: User, ticket: Ticket, *, tier: int | None = None,
 
 
 def _tier(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return whole_number(value)
 
 
 @desk_view

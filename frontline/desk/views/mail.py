@@ -15,6 +15,7 @@ from frontline.desk.templatetags.desk_mail import with_inline_images
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
 from frontline.mail import services as mail_services
 from frontline.mail.models import InboundMail, InboundState
+from frontline.mail.stored_html import shown_html
 from frontline.tickets.models import Attachment, Message, Ticket
 
 ADMIN_STATES = {
@@ -51,7 +52,7 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBas
     except FrontlineError as error:
         return error_page(request, error)
     response = FileResponse(found.blob.file.open("rb"), as_attachment=True,
-                            filename=found.filename,
+                            filename=found.shown_name,
                             content_type=found.content_type or "application/octet-stream")
     return _downloadable(response)
 
@@ -68,8 +69,8 @@ def message_html(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     except FrontlineError as error:
         return error_page(request, error)
     html = (mail_services.remote_image_html(message) if request.GET.get("remote") == "1"
-            else message.body_html) or ""
-    return HttpResponse(with_inline_images(html, message))  # sanitised by parse/nh3
+            else shown_html(message)) or ""
+    return HttpResponse(with_inline_images(html, message))  # sanitised once, when read
 
 
 @desk_view

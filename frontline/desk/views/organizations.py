@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError, NotAllowed
+from frontline.core.inputs import whole_number
 from frontline.costs.services import organization_totals
 from frontline.customers import deployments as deployment_history
 from frontline.customers.models import Deployment, Organization, Plan, Product
 from frontline.customers.products import products
+from frontline.customers.services import customer_since
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
 from frontline.sla.plans import set_organization_plan
 from frontline.tickets.models import ACTIVE_STATUSES, Status
@@ -101,9 +103,11 @@ def organization_page(request: HttpRequest, pk: int, *, plan_form: dict[str, str
     elif state == "closed":
         tickets = tickets.filter(status__in=(Status.RESOLVED, Status.CLOSED))
     page = page_of(tickets, after=request.GET.get("after") or None)
+    counts = organization_ticket_counts(organization.pk)
     context = {
         "organization": organization,
-        "counts": organization_ticket_counts(organization.pk),
+        "counts": counts,
+        "customer_since": customer_since(organization, counts["first"]),
         "environment": organization_environment(organization.pk),
         "contacts": organization_contacts(organization.pk),
         "page": page,
@@ -199,9 +203,8 @@ def _mark(rows: list[SetupRow], kept: list[int], error: FrontlineError) -> int |
     """Point the row an error names ("deployments.2.since") out on the form; its
     number as the agent counts the rows (from 1), or None for another field."""
     parts = (error.field or "").split(".")
-    if len(parts) == 3 and parts[0] == "deployments" and parts[1].isdigit():
-        entry = int(parts[1])
-        if entry < len(kept):
-            rows[kept[entry]].error = "since" if parts[2] == "since" else "choice"
-            return kept[entry] + 1
+    entry = whole_number(parts[1]) if len(parts) == 3 and parts[0] == "deployments" else None
+    if entry is not None and 0 <= entry < len(kept):
+        rows[kept[entry]].error = "since" if parts[2] == "since" else "choice"
+        return kept[entry] + 1
     return None

@@ -150,6 +150,7 @@ def problem_link(request: HttpRequest, pk: int) -> HttpResponse:
     user = desk_user(request)
     references = request.POST.get("references", "").replace(",", " ").split()
     try:
+        permissions.check_can_change_problems(user)
         problem = services.get_problem(pk)
         added = services.link_tickets(problem, user, services.tickets_from(references))
     except FrontlineError as error:
@@ -227,6 +228,8 @@ def ticket_link(request: HttpRequest, reference: str) -> HttpResponse:
     """The ticket page's box: link this ticket to the chosen open problem."""
     user = desk_user(request)
     try:
+        # Who may link is asked before what was picked (the authorization matrix test).
+        permissions.check_can_change_problems(user)
         ticket = workflow.surviving_ticket(workflow.get_ticket(reference))
         value = request.POST.get("problem", "").strip()
         if not value:

@@ -12,7 +12,9 @@ from frontline.core.models import User
 from frontline.desk.views.common import desk_user, desk_view, render_desk
 from frontline.routing.models import Team
 from frontline.tickets.models import Priority, Status
-from frontline.tickets.selectors import QUEUES, SORTS, page_of, queue_tickets
+from frontline.tickets.queue_query import FILTER_KEYS, read_queue_query
+from frontline.tickets.selectors import QUEUES, SORTS, listed_tickets, page_of
+from frontline.tickets.services import saved_views
 
 SORT_LABELS = {
     "updated": "Recently updated",
@@ -21,28 +23,6 @@ SORT_LABELS = {
     "priority": "Priority",
     "due": "Time left (SLA)",
 }
-
-
-def _int_param(request: HttpRequest, name: str, allowed: set[int] | None = None) -> int | None:
-    """A filter value, or None when absent or nonsense (a filter never fails a page)."""
-    raw = request.GET.get(name, "").strip()
-    if not raw.isdigit():
-        return None
-    value = int(raw)
-    if allowed is not None and value not in allowed:
-        return None
-    return value
-
-
-def queue_filters(request: HttpRequest) -> dict[str, Any]:
-    status = request.GET.get("status", "")
-    return {
-        "status": status if status in Status.values else None,
-        "priority": _int_param(request, "priority", set(Priority.values)),
-        "tier": _int_param(request, "tier", {1, 2, 3}),
-        "team_id": _int_param(request, "team"),
-        "assignee_id": _int_param(request, "assignee"),
-    }
 
 
 def filter_choices() -> dict[str, Any]:
@@ -70,26 +50,31 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
     if name not in QUEUES:
         raise Http404("No such queue.")
     user = desk_user(request)
-    sort = request.GET.get("sort", "updated")
-    if sort not in SORTS:
-        sort = "updated"
-    filters = queue_filters(request)
-    tickets = queue_tickets(user, name, sort=sort, **filters)
-    # Every queue holds active tickets only (selectors.queue_filter).
-    page = page_of(tickets, sort=sort, after=request.GET.get("after") or None, active_only=True)
+    query = read_queue_query(request.GET, sorts=SORTS)
+    tickets = listed_tickets(user, name, query)
+    # A queue holds active tickets unless its status filter asks for finished ones.
+    page = page_of(tickets, sort=query.sort, after=request.GET.get("after") or None,
+                   active_only=query.active_only)
     kept = {key: str(value) for key, value in request.GET.items()
-            if key in ("status", "priority", "tier", "team", "assignee", "sort") and value}
+            if key in FILTER_KEYS and value}
+    saved_query = query.query_string()
     context = {
         "queue_name": name,
         "queue_label": QUEUES[name],
         "page": page,
-        "sort": sort,
-        "filters": filters,
-        "filtered": any(value for value in filters.values()),
+        "sort": query.sort,
+        "filters": query.filters,
+        "filtered": query.filtered,
         "first_page": not request.GET.get("after"),
         "kept_query": urlencode(kept),
         # What the ticket page needs to offer "next ticket" in this queue.
-        "context_query": urlencode({"q": name, "sort": sort}),
+        "context_query": urlencode({"q": name, "sort": query.sort}),
+        # Saving the page as a view (frontline.tickets.services.saved_views).
+        "saved_query": saved_query,
+        "can_share_views": permissions.can_share_views(user),
+        "this_view": saved_views.matching_view(user, name, saved_query),
+        # Bulk actions on the page's tickets (frontline.desk.views.bulk).
+        "can_bulk": not permissions.is_read_only(user),
         **filter_choices(),
     }
     return render_desk(request, "desk/queues/queue.html", context, queue=name)

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import FrontlineError, InvalidInput
 from frontline.costs.models import CostSettings
 from frontline.desk.charts import Bar, Reference, bar_chart, column_chart, compliance_tone
@@ -31,8 +31,6 @@ from frontline.insights.reports import Grouping, Period
 from frontline.sla.models import Target
 from frontline.tickets.taxonomy import Category, find_category
 
-DEFAULT_DAYS = 12 * 7
-MAX_DAYS = 3 * 366
 BREACHES_SHOWN = 25
 TICKETS_SHOWN = 25
 
@@ -59,31 +57,28 @@ class Filter:
                           "period": self.grouping, **chosen, **extra})
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 def read_filter(request: HttpRequest) -> Filter:
-    """The period asked for; a missing or unreadable one falls back to the last 12 weeks."""
+    """The period asked for; a missing or unreadable one falls back to the last 12
+    weeks. The page shows what it changed rather than refuse: the dates are read by
+    frontline.core.inputs.day and the period checked by reports.report_days, as the
+    API's reports are, which refuse with 422 instead."""
     today = timezone.localdate()
-    first, last = _date(request.GET.get("from")), _date(request.GET.get("to"))
     error = None
-    if (request.GET.get("from") and first is None) or (request.GET.get("to") and last is None):
-        error = "Dates are written as YYYY-MM-DD; showing the last 12 weeks instead."
+    try:
+        first = inputs.day(request.GET.get("from"), "from", label="The first day")
+        last = inputs.day(request.GET.get("to"), "to", label="The last day")
+    except InvalidInput as refused:
+        error = f"{refused.message} Showing the last 12 weeks instead."
         first = last = None
-    last = last or today
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
+    if first is not None and first > (last or today):
         error = "The period starts after it ends; the dates were swapped."
-        first, last = last, first
-    if (last - first).days > MAX_DAYS:
-        error = "Reports cover at most three years; the start was moved."
-        first = last - timedelta(days=MAX_DAYS)
+        first, last = last or today, first
+    try:
+        first, last = reports.report_days(first, last, today=today)
+    except InvalidInput as refused:
+        error = f"{refused.message} The start was moved."
+        last = last or today
+        first = last - timedelta(days=reports.MAX_DAYS)
     grouping: Grouping
     asked = request.GET.get("period")
     if asked in ("week", "month"):
@@ -367,7 +362,7 @@ def _quick_ranges(current: Filter) -> list[dict[str, Any]]:
     last_month_end = month_start - timedelta(days=1)
     ranges = [
         ("Last 4 weeks", today - timedelta(days=27), today),
-        ("Last 12 weeks", today - timedelta(days=DEFAULT_DAYS - 1), today),
+        ("Last 12 weeks", today - timedelta(days=reports.DEFAULT_DAYS - 1), today),
         ("This month", month_start, today),
         ("Last month", last_month_end.replace(day=1), last_month_end),
         ("Last 12 months", today - timedelta(days=364), today),

@@ -9,8 +9,9 @@ from django.shortcuts import redirect
 
 from frontline.core import permissions
 from frontline.core.errors import FrontlineError
-from frontline.customers.models import Organization
+from frontline.core.inputs import whole_number
 from frontline.desk.views.common import desk_user, desk_view, render_desk
+from frontline.search.people import find_people
 from frontline.tickets.models import Ticket, parse_reference
 
 PAGE = 20
@@ -39,9 +40,8 @@ def _ticket_hits(user: Any, query: str, offset: int) -> tuple[list[Any], bool, s
 def search(request: HttpRequest) -> HttpResponse:
     user = desk_user(request)
     query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
-    offset_raw = request.GET.get("offset", "0")
-    offset = min(int(offset_raw), 1000) if offset_raw.isdigit() else 0
-    context: dict[str, Any] = {"query": query, "hits": [], "organizations": [], "offset": offset}
+    offset = min(max(whole_number(request.GET.get("offset")) or 0, 0), 1000)
+    context: dict[str, Any] = {"query": query, "hits": [], "people": None, "offset": offset}
     if query:
         number = parse_reference(query)
         if number is not None and Ticket.objects.filter(pk=number).exists():
@@ -55,8 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "full_text": full_text,
             "notice": notice,
         })
-        if offset == 0 and permissions.can_view_customers(user):
-            context["organizations"] = list(
-                Organization.objects.filter(name__icontains=query).select_related("plan")
-                .order_by("name")[:8])
+        if offset == 0:
+            # Customers by name or domain, as cards with their recent tickets.
+            context["people"] = find_people(user, query)
     return render_desk(request, "desk/search/search.html", context)

@@ -21,8 +21,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from frontline import workflow
-from frontline.core import permissions
+from frontline.core import inputs, permissions
 from frontline.core.errors import FrontlineError, InvalidInput, NotFound
+from frontline.core.lookup import MAX_ID
 from frontline.core.models import User
 from frontline.desk.views.common import (
     desk_user,
@@ -39,17 +40,31 @@ from frontline.intake import asking, follow_up
 from frontline.intake import facts as intake_facts
 from frontline.intake import questions as intake_questions
 from frontline.intake.models import TicketFact
+from frontline.mail.formatting import markdown_html
 from frontline.routing.models import Team
-from frontline.tickets.models import Category, Priority, Status, Ticket, parse_reference
+from frontline.tickets.models import (
+    Category,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    parse_reference,
+)
 from frontline.tickets.selectors import (
     QUEUES,
     SORTS,
+    TimelineMark,
     environment_facts,
     linked_tickets,
+    newest_message_id,
     next_in_queue,
+    requester_recent_tickets,
     ticket_for_page,
     timeline,
 )
+from frontline.tickets.services import drafts
+from frontline.tickets.services.attachments import UploadedFile, check_files
+from frontline.tickets.services.collision import NewerEntries, check_seen
 from frontline.tickets.services.state import TRANSITIONS
 
 # The composer's confirmation: send a reply that asks for facts the ticket has.
@@ -81,10 +96,25 @@ def load_ticket(reference: str) -> Ticket:
 
 def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: str = "",
               error: str | None = None, error_field: str | None = None,
-              known: list[TicketFact] | None = None) -> dict[str, Any]:
+              known: list[TicketFact] | None = None, seen: int | None = None,
+              newer: list[Message] | None = None, newer_title: str = "",
+              send_anyway: bool = False, dropped: list[str] | None = None,
+              draft_at: datetime | None = None) -> dict[str, Any]:
     return {
         "composer_kind": kind if kind in ("reply", "note") else "reply",
+        # The newest message the page shows (frontline.tickets.services.collision);
+        # ticket_live.js sends the one on screen instead; this is the fallback.
+        "composer_seen": seen if seen is not None else newest_message_id(ticket),
+        # What came in while the agent wrote (held back until sent again):
+        # _held_for_newer.
+        "composer_newer": newer or [],
+        "composer_newer_title": newer_title,
+        "composer_send_anyway": send_anyway,
         "composer_body": body,
+        # A draft the page opened with (frontline.tickets.services.drafts): when saved.
+        "composer_draft_at": draft_at,
+        # Files chosen for a send that was held back: a file box cannot be refilled.
+        "composer_dropped": dropped or [],
         "composer_status": status,
         "composer_error": error,
         "composer_error_field": error_field,
@@ -121,6 +151,9 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     can_change = permissions.can_change_ticket(user, ticket)
     known = intake_facts.facts_of(ticket)
     missing = intake_facts.missing(ticket, known)
+    participants = list(ticket.participants.select_related("contact")
+                        .prefetch_related("contact__emails"))
+    requester_address = ticket.requester.primary_email.lower()
     context: dict[str, Any] = {
         "ticket": ticket,
         "can_change": can_change,
@@ -130,9 +163,15 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
         # Offered only while nothing was asked yet (frontline.intake.follow_up).
         "follow_up": follow_up.plan(ticket, missing) if missing and can_change else None,
         "links": linked_tickets(ticket),
+        # Near the top of the side column (desk/tickets/_recent.html).
+        "recent_tickets": requester_recent_tickets(ticket),
         # People copied in on the mail (frontline.mail makes them participants).
-        "participants": list(ticket.participants.select_related("contact")
-                             .prefetch_related("contact__emails")),
+        "participants": participants,
+        # Who a reply is copied to (frontline.mail.outbound.participant_addresses'
+        # rule), so the composer says it: it said "to Alice" of a reply Cc'd to two.
+        "reply_cc": [(p.contact.name or address, address) for p in participants
+                     if (address := p.contact.primary_email)
+                     and address.lower() != requester_address],
         "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
                             .values_list("pk", flat=True)),
         **sla_context(user, ticket),  # desk/tickets/_sla.html
@@ -184,7 +223,12 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
         permissions.check_can_view_ticket(user, ticket)
     except FrontlineError as error:
         return error_page(request, error)
-    return _ticket_page(request, user, ticket, _composer(ticket))
+    draft = (drafts.draft_for(ticket, user) if permissions.can_change_ticket(user, ticket)
+             else None)
+    composer = (_composer(ticket, seen=0, kind=draft.kind, body=draft.body,
+                          draft_at=draft.updated_at) if draft is not None
+                else _composer(ticket, seen=0))
+    return _ticket_page(request, user, ticket, composer)
 
 
 def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dict[str, Any],
@@ -194,10 +238,13 @@ def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dic
     queue, sort = _queue_context(request)
     merged_from = request.GET.get("merged", "")
     panel = _panel_context(user, ticket)
+    entries = timeline(ticket)
     context = {
         **panel,
         **composer,
-        "entries": timeline(ticket),
+        # The newest message shown: what the composer has seen.
+        "composer_seen": max((entry.message.pk for entry in entries if entry.message), default=0),
+        "entries": entries,
         "from_queue": queue,
         "from_queue_label": QUEUES.get(queue or "", ""),
         "sort": sort,
@@ -211,15 +258,32 @@ def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dic
                        status=status)
 
 
+def timeline_mark(request: HttpRequest) -> TimelineMark | None:
+    """How far the page's timeline goes, as ticket_live.js sends it with every request
+    from the ticket page (`after_message`, `after_event`); None without it (no
+    JavaScript, an older page)."""
+    message = inputs.whole_number(request.POST.get("after_message", ""))
+    event = inputs.whole_number(request.POST.get("after_event", ""))
+    if message is None or event is None or not (0 <= message <= MAX_ID and 0 <= event <= MAX_ID):
+        return None
+    return TimelineMark(message=message, event=event)
+
+
 def changed_response(request: HttpRequest, user: User, pk: int, since: datetime, *,
-                     main: str, extra: dict[str, Any] | None = None) -> HttpResponse:
-    """The htmx answer to a change: `main` in place, the rest swapped out of band."""
+                     main: str, extra: dict[str, Any] | None = None,
+                     status: int = 200) -> HttpResponse:
+    """The htmx answer to a change: `main` in place, the rest swapped out of band.
+    The timeline gets what the page does not show yet: this change's entries and
+    what others added meanwhile (only this change's, since `since`, when the page
+    did not say how far it goes)."""
     ticket = _page_ticket(pk)
     queue, sort = _queue_context(request)
+    mark = timeline_mark(request)
     context = {
         **nav_context(user, queue),
         **_panel_context(user, ticket),
-        "new_entries": timeline(ticket, since=since),
+        "new_entries": (timeline(ticket, after=mark) if mark is not None
+                        else timeline(ticket, since=since)),
         "main_template": main,
         "from_queue": queue,
         "from_queue_label": QUEUES.get(queue or "", ""),
@@ -227,7 +291,7 @@ def changed_response(request: HttpRequest, user: User, pk: int, since: datetime,
         "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
         **(extra or {}),
     }
-    return render(request, "desk/tickets/_changed.html", context)
+    return render(request, "desk/tickets/_changed.html", context, status=status)
 
 
 @desk_view
@@ -241,33 +305,57 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
     kind = request.POST.get("kind", "reply")
     body = request.POST.get("body", "")
     status = request.POST.get("status", "")
+    send_anyway = request.POST.get(SEND_ANYWAY) == "1"
     since = timezone.now()
+    chosen = request.FILES.getlist("attachments")
+    dropped = [str(upload.name) for upload in chosen]
     try:
         ticket = workflow.get_ticket(reference)
+        files = composer_files(chosen)
+        # The Markdown subset, rendered and sanitised; the text keeps it as typed.
+        body_html = markdown_html(body)
+        # The newest message the agent had on screen: a send is held while somebody
+        # wrote since (frontline.tickets.services.collision). Empty: an old page.
+        seen = inputs.whole(request.POST.get("seen", ""), "seen", label="The newest message seen",
+                            low=0, high=MAX_ID, optional=True)
         if kind == "note":
-            message = workflow.add_note(ticket, user, body)
+            message = workflow.add_note(ticket, user, body, seen=seen, body_html=body_html,
+                                        files=files)
         elif kind == "reply":
             if status and status not in dict(REPLY_STATUSES):
                 raise InvalidInput(f"'{status}' is not a status to set with a reply.",
                                    field="status")
-            if request.POST.get(SEND_ANYWAY) != "1":
+            if not send_anyway:
                 target = workflow.surviving_ticket(ticket)
                 permissions.check_can_change_ticket(user, target)
+                # What came in first, then what the reply asks: the agent may
+                # rewrite it after reading the colleague's answer.
+                check_seen(target, user, seen)
                 known = known_asked(target, body)
                 if known:
-                    return _asks_what_we_know(request, user, target, body, status, known)
+                    return _asks_what_we_know(request, user, target, body, status, known,
+                                              seen=seen, dropped=dropped)
             message = workflow.add_reply(ticket, user, body, status=status or None,
-                                         reopen=request.POST.get("reopen") == "1")
+                                         reopen=request.POST.get("reopen") == "1", seen=seen,
+                                         body_html=body_html, files=files)
         else:
             raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
+    except NewerEntries as held:
+        return _held_for_newer(request, user, reference, held, kind=kind, body=body,
+                               status=status, send_anyway=send_anyway, since=since,
+                               dropped=dropped)
     except FrontlineError as error:
         if not is_htmx(request):
             return error_page(request, error)
         current = Ticket.objects.filter(pk=parse_reference(reference) or 0).first()
         if current is None:
             return error_page(request, error)
+        # What the page had seen still stands: nothing newer was shown with the error.
+        posted_seen = inputs.whole_number(request.POST.get("seen", ""))
         context = _composer(current, kind=kind, body=body, status=status,
-                            error=error.message, error_field=error.field)
+                            error=error.message, error_field=error.field, dropped=dropped,
+                            seen=posted_seen if posted_seen is not None and posted_seen >= 0
+                            else None)
         context["ticket"] = current
         return render(request, "desk/tickets/_composer.html", context,
                       status=error.status_code)
@@ -285,6 +373,55 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
                             extra=_composer(ticket, kind=kind))
 
 
+def _held_for_newer(request: HttpRequest, user: User, reference: str, held: NewerEntries, *,
+                    kind: str, body: str, status: str, send_anyway: bool,
+                    since: datetime, dropped: list[str] | None = None) -> HttpResponse:
+    """The reply or note held back because somebody wrote since the agent last looked:
+    the newer messages join the timeline, the composer comes back with what was
+    typed, a warning naming them, and "Send now" (with the newer `seen`) and "Edit".
+    409 until it is sent, as the known-facts warning (_asks_what_we_know)."""
+    ticket = workflow.surviving_ticket(workflow.get_ticket(reference))
+    composer = _composer(ticket, kind=kind, body=body, status=status, newer=held.messages,
+                         newer_title=held.message,
+                         seen=max(message.pk for message in held.messages),
+                         send_anyway=send_anyway, dropped=dropped)
+    if not is_htmx(request):
+        prefetch_related_objects([ticket], "requester__emails")
+        return _ticket_page(request, user, ticket, composer, status=409)
+    if timeline_mark(request) is None:
+        # No mark from the page: at least the messages it was missing.
+        extra_entries = timeline(ticket, after=TimelineMark(message=min(
+            message.pk for message in held.messages) - 1, event=None))
+        return changed_response(request, user, ticket.pk, since,
+                                main="desk/tickets/_composer.html",
+                                extra={**composer, "new_entries": extra_entries}, status=409)
+    return changed_response(request, user, ticket.pk, since, main="desk/tickets/_composer.html",
+                            extra=composer, status=409)
+
+
+def composer_files(chosen: list[Any]) -> list[UploadedFile]:
+    """The files chosen in the composer, checked against the limits before any is read
+    into memory (frontline.tickets.services.attachments.check_files)."""
+    check_files(chosen)
+    return [UploadedFile(name=str(upload.name or "attachment"), content=upload.read(),
+                         content_type=str(upload.content_type or "")) for upload in chosen]
+
+
+@desk_view
+@require_POST
+def save_draft(request: HttpRequest, reference: str) -> HttpResponse:
+    """The composer's text, kept while the agent types (composer_drafts.js): 204, or
+    the refusal (frontline.tickets.services.drafts)."""
+    user = desk_user(request)
+    try:
+        ticket = workflow.surviving_ticket(workflow.get_ticket(reference))
+        drafts.save_draft(ticket, user, request.POST.get("body", ""),
+                          kind=request.POST.get("kind", "reply"))
+    except FrontlineError as error:
+        return error_page(request, error)
+    return HttpResponse(status=204)
+
+
 def known_asked(ticket: Ticket, body: str) -> list[TicketFact]:
     """The facts `ticket` already has that the reply `body` asks the customer for
     (frontline.intake.asking), in the order it asks them. No query unless it asks."""
@@ -300,11 +437,14 @@ def known_asked(ticket: Ticket, body: str) -> list[TicketFact]:
 
 
 def _asks_what_we_know(request: HttpRequest, user: User, ticket: Ticket, body: str,
-                       status: str, known: list[TicketFact]) -> HttpResponse:
+                       status: str, known: list[TicketFact], *,
+                       seen: int | None = None,
+                       dropped: list[str] | None = None) -> HttpResponse:
     """The reply held back: the composer again with what was typed, the facts it asks
     for and where each came from, "Send anyway" and "Edit". 409 until it is sent, as
     every change that needs a confirmation (frontline.core.errors.NeedsConfirmation)."""
-    composer = _composer(ticket, kind="reply", body=body, status=status, known=known)
+    composer = _composer(ticket, kind="reply", body=body, status=status, known=known, seen=seen,
+                         dropped=dropped)
     if is_htmx(request):
         return render(request, "desk/tickets/_composer.html", {**composer, "ticket": ticket},
                       status=409)
@@ -340,8 +480,8 @@ def _set_status(ticket: Ticket, user: User, value: str) -> Ticket:
 
 SETTERS: dict[str, Callable[[Ticket, User, str], Ticket]] = {
     "status": _set_status,
-    "priority": lambda ticket, user, value: workflow.set_priority(
-        ticket, user, int(value) if value.isdigit() else value),
+    # The number or the name, read by tickets.taxonomy.find_priority.
+    "priority": lambda ticket, user, value: workflow.set_priority(ticket, user, value),
     "category": lambda ticket, user, value: workflow.set_category(ticket, user, value or None),
     "team": lambda ticket, user, value: workflow.set_team(ticket, user, value or None),
     "assignee": _set_assignee,
@@ -355,6 +495,10 @@ def act_on_ticket(request: HttpRequest, reference: str,
     since = timezone.now()
     try:
         ticket = load_ticket(reference)
+        # Asked before the form's input is read: a role that may not change the ticket
+        # (a viewer; a developer below tier 3) hears that, not what it typed wrong or
+        # the state of a ticket it may not see (the authorization matrix test).
+        permissions.check_can_change_ticket(user, ticket)
         done = change(ticket, user)
     except FrontlineError as error:
         return error_page(request, error)

@@ -128,6 +128,21 @@ def stop(request: HttpRequest, reference: str) -> HttpResponse:
 
 @desk_view
 @require_POST
+def leave(request: HttpRequest, reference: str) -> HttpResponse:
+    """The agent left the ticket page (time.js sends it as the page goes away): their
+    timer stops if it runs on this ticket; one on another ticket runs on. 204."""
+    user = desk_user(request)
+    try:
+        ticket = _ticket(reference)
+        permissions.check_can_view_ticket(user, ticket)
+    except FrontlineError as error:
+        return error_page(request, error)
+    services.stop_timers_on(ticket, user=user)
+    return HttpResponse(status=204)
+
+
+@desk_view
+@require_POST
 def add(request: HttpRequest, reference: str) -> HttpResponse:
     def action(user: User, ticket: Ticket) -> str:
         entry = services.add_entry(ticket, user, request.POST.get("minutes", ""),

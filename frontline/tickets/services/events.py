@@ -7,7 +7,7 @@ from typing import Any
 
 from frontline.core.models import User
 from frontline.customers.models import Contact
-from frontline.tickets import event_kinds
+from frontline.tickets import event_kinds, observers
 from frontline.tickets.models import Event, Ticket
 
 
@@ -27,7 +27,9 @@ def record_event(
     event_kinds.check(kind)
     # Empty values (no reason given) are left out, so the detail only says what was said.
     detail = {key: value for key, value in detail.items() if value not in (None, "")}
-    return Event.objects.create(
+    event = Event.objects.create(
         ticket=ticket, kind=kind, actor=actor, actor_contact=actor_contact, at=at,
         before=before, after=after, detail=detail,
     )
+    observers.event_recorded(event)
+    return event

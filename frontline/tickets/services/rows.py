@@ -15,6 +15,7 @@ from datetime import datetime
 from frontline.core.errors import InvalidTransition
 from frontline.core.models import User
 from frontline.customers.models import Contact, Product, Version
+from frontline.tickets import observers
 from frontline.tickets.models import (
     Category,
     Event,
@@ -90,6 +91,7 @@ def save_new_ticket(ticket: Ticket, message: Message, event: Event) -> None:
     message.save(force_insert=True)
     event.ticket = ticket
     event.save(force_insert=True)
+    observers.event_recorded(event)
 
 
 def customer_message_row(
@@ -128,8 +130,10 @@ def staff_message(ticket: Ticket, actor: User | None, body: str, *, kind: str,
                   merged_from: Ticket | None = None) -> Message:
     """An agent's reply or note (or, with `actor` None, a message from the system), saved.
     `merged_from`: the merged ticket it was aimed at (frontline.tickets.services.entry)."""
-    return Message.objects.create(
+    message = Message.objects.create(
         ticket=ticket, kind=kind, author_user=actor, channel=channel, body=body,
         body_html=body_html, created_at=at, merged_from=merged_from,
     )
+    observers.message_added(message)
+    return message
 

@@ -94,9 +94,13 @@ def apply_assignee(ticket: Ticket, actor: User | None, assignee: User | None,
         return False
     ticket.assignee = assignee
     touch(ticket, at, "assignee")
+    # The usernames are the record (the API and webhooks name people by them); the
+    # names are what the timeline says ("assigned to Otto Level-Two", not "to otto").
     record_event(ticket, "assigned", actor=actor, at=at,
                  before=before.username if before else None,
-                 after=assignee.username if assignee else None)
+                 after=assignee.username if assignee else None,
+                 before_name=before.display_name if before else None,
+                 after_name=assignee.display_name if assignee else None)
     return True
 
 

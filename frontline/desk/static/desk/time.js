@@ -54,6 +54,25 @@
     });
   });
 
+  // Leaving the ticket ends the work the timer measures: the page tells the server
+  // as it goes (a beacon survives the unload; frontline.desk.views.time.leave).
+  // A tab merely hidden keeps timing: looking something up is work on the ticket.
+  window.addEventListener("pagehide", function () {
+    var panel = document.getElementById("ticket-time");
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!panel || panel.dataset.running !== "1" || !token || !navigator.sendBeacon) return;
+    var form = new FormData();
+    form.append("csrfmiddlewaretoken", token.value);
+    navigator.sendBeacon(panel.dataset.leaveUrl, form);
+  });
+  // Back to the page from the browser's cache: the timer it shows was stopped.
+  window.addEventListener("pageshow", function (event) {
+    var panel = document.getElementById("ticket-time");
+    if (!event.persisted || !panel || !window.htmx) return;
+    var url = panel.dataset.leaveUrl.replace(/\/leave$/, "");
+    window.htmx.ajax("GET", url, { target: "#ticket-time", swap: "outerHTML" });
+  });
+
   document.addEventListener("htmx:afterSettle", function () { syncCheckbox(); tick(); });
   document.addEventListener("DOMContentLoaded", function () { syncCheckbox(); tick(); });
 })();
