@@ -19,7 +19,8 @@ def test_serve_migrates_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
         [sys.executable, "-m", "frontline.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
+        # A fresh database migrates first: seconds alone, half a minute on a busy CI box.
+        deadline = time.monotonic() + 90
         body = None
         while time.monotonic() < deadline and process.poll() is None:
             try:
