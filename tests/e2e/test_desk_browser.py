@@ -30,6 +30,8 @@ def test_an_agent_answers_a_ticket_from_the_queue(live_server, lena, bobs_ticket
             page.fill("#id_password", PASSWORD)
             page.click("button[type=submit]")
             expect(page.locator("h1")).to_have_text("All open")
+            # The keys are desk.js's, a deferred script: the heading shows before it runs.
+            page.wait_for_load_state("load")
 
             page.keyboard.press("j")
             expect(page.locator(".ticket-row.selected")).to_contain_text(bobs_ticket.reference)
