@@ -8,6 +8,7 @@ frontline.workflow.tiers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -163,22 +164,17 @@ def check_change_values(changes: dict[str, Any]) -> None:
     ticket changes: for update_ticket, and once for a whole bulk change
     (frontline.workflow.bulk) instead of once per ticket. Whether the ticket may
     take the value (permissions, transitions) is each change's own check."""
-    if "status" in changes:
-        parse_status(changes["status"])
-    if "priority" in changes:
-        _priority(changes["priority"])
-    if "tier" in changes:
-        parse_tier(changes["tier"])
-    if "team" in changes:
-        find_team(changes["team"])
-    if "assignee" in changes:
-        find_assignee(changes["assignee"])
-    if "category" in changes:
-        find_category(changes["category"])
-    if "subject" in changes:
-        clean_subject(changes["subject"])
-    if "tags" in changes:
-        routing_inputs.tags(changes["tags"], field="tags")
+    for field, check in _VALUE_CHECKS.items():
+        if field in changes:
+            check(changes[field])
+
+
+# Each changeable field's reader: it refuses a value that names nothing.
+_VALUE_CHECKS: dict[str, Callable[[Any], object]] = {
+    "status": parse_status, "priority": lambda value: _priority(value), "tier": parse_tier,
+    "team": find_team, "assignee": find_assignee, "category": find_category,
+    "subject": clean_subject, "tags": lambda value: routing_inputs.tags(value, field="tags"),
+}
 
 
 @transaction.atomic

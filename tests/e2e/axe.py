@@ -100,14 +100,6 @@ def chromium_page(width: int, height: int) -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def grave_violations(page: Any) -> list[str]:
     """axe's serious and critical WCAG 2 A/AA findings on the page, one line per
     element: rule, impact, the element's selector and axe's summary."""

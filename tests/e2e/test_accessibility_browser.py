@@ -24,9 +24,8 @@ from tests.e2e.axe import (
     portal_pages,
     request_form_steps,
     sideways_overflow,
-    sign_in,
 )
-from tests.e2e.browser import requires_chromium
+from tests.e2e.browser import requires_chromium, sign_in
 
 PHONE = (390, 844)
 DESKTOP = (1440, 900)

@@ -9,7 +9,7 @@ import pytest
 from frontline import workflow
 from frontline.tickets.models import Event, Ticket
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 
 REQUESTS = [
     ("nina@standard.example", "Passwort-Reset kommt nicht an"),
@@ -38,11 +38,7 @@ def test_select_shift_click_and_x_then_bulk_assign(live_server, lena, otto, init
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{live_server.url}/login?next=/q/open")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("load")
+            sign_in(page, live_server.url, "lena", PASSWORD, "/q/open")
             boxes = page.locator("#queue-list input.pick")
             expect(boxes).to_have_count(5)
 

@@ -9,7 +9,7 @@ from django.db import connections
 
 from frontline.tickets.models import ComposerDraft, Message
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 
 
 @pytest.mark.browser
@@ -30,10 +30,7 @@ def test_a_draft_survives_a_reload_and_goes_out_formatted_with_a_file(
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{live_server.url}/login?next=/t/{bobs_ticket.reference}")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server.url, "lena", PASSWORD, f"/t/{bobs_ticket.reference}")
             expect(page.locator("h1")).to_have_text(bobs_ticket.subject)
             page.wait_for_load_state("load")
 

@@ -10,7 +10,7 @@ from django.db import connections
 from frontline.kb import macros
 from frontline.tickets.models import Message, Ticket
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 
 
 @pytest.mark.browser
@@ -36,10 +36,7 @@ def test_an_agent_answers_with_a_macro(live_server, lena, ada, bobs_ticket, monk
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("console", lambda msg: errors.append(msg.text)
                     if msg.type == "error" and "selector" in msg.text else None)
-            page.goto(f"{live_server.url}/login?next=/t/{bobs_ticket.reference}")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server.url, "lena", PASSWORD, f"/t/{bobs_ticket.reference}")
             expect(page.locator("h1")).to_have_text(bobs_ticket.subject)
             page.wait_for_load_state("load")
 

@@ -9,7 +9,7 @@ from django.db import connections
 
 from frontline.notifications.models import Mention, Notification
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 from tests.factories import UserFactory
 
 
@@ -28,10 +28,7 @@ def test_lena_mentions_otto_with_the_keyboard(live_server, lena, otto, dana, len
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{live_server.url}/login?next=/t/{lenas_ticket.reference}")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server.url, "lena", PASSWORD, f"/t/{lenas_ticket.reference}")
             expect(page.locator("h1")).to_have_text(lenas_ticket.subject)
             page.wait_for_load_state("load")
 

@@ -15,7 +15,7 @@ from frontline import workflow
 from frontline.costs.models import TimeEntry
 from frontline.sla.models import SlaPolicy
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 
 # Where the screenshots go for a person to look at (FRONTLINE_SCREENSHOTS, else a temp dir).
 SHOTS = os.environ.get("FRONTLINE_SCREENSHOTS", "")
@@ -48,11 +48,7 @@ def test_typing_starts_the_timer_and_leaving_the_ticket_stops_it(
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsent text?"
-            page.goto(f"{live_server.url}/login?next=/t/{ticket.reference}")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("load")
+            sign_in(page, live_server.url, "lena", PASSWORD, f"/t/{ticket.reference}")
             expect(page.locator("#ticket-time h2")).to_have_text("Time")
             # The first reply came 14 h 45 min after its due time: not "met".
             expect(page.locator("#ticket-sla .sla-left.missed").first).to_have_text(

@@ -15,20 +15,16 @@ from django.db import connections
 
 from frontline.tickets.models import Message
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 
 # A beat every 5 s: what another page shows may take one beat and a little more.
 BEAT_WAIT = 12_000
 
 
-def sign_in(browser, base_url: str, username: str, width: int = 1440):
+def agent_page(browser, base_url: str, username: str, width: int = 1440):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, base_url, username, PASSWORD)
     return page
 
 
@@ -46,8 +42,8 @@ def test_otto_answers_first_and_lena_sees_it_before_hers_goes_out(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            lena_page = sign_in(browser, live_server.url, "lena")
-            otto_page = sign_in(browser, live_server.url, "otto")
+            lena_page = agent_page(browser, live_server.url, "lena")
+            otto_page = agent_page(browser, live_server.url, "otto")
             for page in (lena_page, otto_page):
                 page.goto(ticket_url)
                 page.wait_for_load_state("load")

@@ -20,7 +20,7 @@ from frontline.notifications.services import notify
 from frontline.tickets import access
 from frontline.tickets.models import Ticket
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium
+from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
 from tests.mail.inbound_mails import deliver
 
 # Each vector, if it ran, would set window.__xss or open a dialog.
@@ -97,10 +97,7 @@ def test_no_stored_script_runs_in_desk_or_portal(live_server, lena, standard_pla
             page.on("response", lambda response: missing.append(response.url)
                     if response.status >= 400 else None)
 
-            page.goto(f"{live_server.url}/login")
-            page.fill("#id_username", "lena")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server.url, "lena", PASSWORD)
             expect(page.locator("h1")).to_be_visible()
 
             pages = {
