@@ -42,10 +42,19 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def storable(found: str, field: str, label: str = "") -> str:
+    """`found`, unless it holds a NUL: no person means one, and PostgreSQL refuses it
+    in text (a 500 where SQLite would store it)."""
+    if "\x00" in found:
+        raise InvalidInput(f"{label or field.capitalize()} must not contain NUL characters.",
+                           field=field)
+    return found
+
+
 def text(value: Any, field: str, *, max_length: int, required: bool = False,
          label: str = "") -> str:
     """Free text, trimmed; "" when empty unless `required`."""
-    found = "" if value is None else str(value).strip()
+    found = storable("" if value is None else str(value).strip(), field, label)
     if required and not found:
         raise InvalidInput(f"{label or field.capitalize()} is required.", field=field)
     if len(found) > max_length:
@@ -57,7 +66,7 @@ def text(value: Any, field: str, *, max_length: int, required: bool = False,
 def name(value: Any, field: str = "name", *, what: str, max_length: int = MAX_NAME) -> str:
     """A name on one line, its runs of spaces folded; `what` names the thing in the
     message ("A team needs a name.")."""
-    found = " ".join(str(value or "").split())
+    found = storable(" ".join(str(value or "").split()), field, "The name")
     if not found:
         raise InvalidInput(f"{what} needs a name.", field=field)
     if len(found) > max_length:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from frontline.core import paging, permissions
+from frontline.core import inputs, paging, permissions
 from frontline.core.accounts import find_assignee
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.inputs import blank
@@ -122,7 +122,7 @@ def parse_status(value: Any) -> ProblemStatus:
 
 
 def _clean_title(value: Any) -> str:
-    title = " ".join(str(value or "").split())
+    title = inputs.storable(" ".join(str(value or "").split()), "title", "The title")
     if not title:
         raise InvalidInput("Give the problem a title.", field="title")
     if len(title) > MAX_TITLE:
@@ -131,7 +131,7 @@ def _clean_title(value: Any) -> str:
 
 
 def _clean_text(value: Any, field: str) -> str:
-    text = str(value or "").strip()
+    text = inputs.storable(str(value or "").strip(), field)
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"At most {MAX_TEXT:,} characters.", field=field)
     return text
