@@ -236,6 +236,10 @@ TASKS = {
 FRONTLINE_TASK_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_TASK_MAX_ATTEMPTS", "8"))
 FRONTLINE_TASK_RETRY_MAX_SECONDS = float(
     os.environ.get("FRONTLINE_TASK_RETRY_MAX_SECONDS", "60"))
+# A worker writes a heartbeat every 10 s; a task still running under a worker not
+# seen for this long was lost with it (kill -9, a lost machine) and is queued again
+# (core/lost_tasks.py), or failed once it was tried FRONTLINE_TASK_MAX_ATTEMPTS times.
+FRONTLINE_WORKER_LOST_SECONDS = int(os.environ.get("FRONTLINE_WORKER_LOST_SECONDS", "120"))
 
 # Ticket lifecycle: how long a resolved ticket waits for the customer before it
 # closes, and when the one reminder goes out before that.

@@ -33,3 +33,28 @@ def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def create_postgres(name: str) -> str | None:
+    """A fresh PostgreSQL database `name` on the local server, for child processes to
+    share: its URL, or None when no server answers."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
+                             connect_timeout=3) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except Exception:
+        return None
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

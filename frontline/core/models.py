@@ -79,6 +79,22 @@ class PeriodicJob(models.Model):
         return self.name
 
 
+class WorkerHeartbeat(models.Model):
+    """A worker process, alive while `seen_at` keeps moving (core/worker.py writes it
+    every few seconds, from a thread of its own, also while a long task runs). A task
+    still "running" under a worker whose heartbeat stopped was lost with it
+    (core/lost_tasks.py queues it again)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
 class SignInOutcome(models.TextChoices):
     SIGNED_IN = "signed_in", "Signed in"
     FAILED = "failed", "Wrong username or password"

@@ -37,7 +37,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from frontline.core import outages, scheduler
+from frontline.core import lost_tasks, outages, scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class FrontlineWorker(Worker):
         self.schedule = schedule
         self.tick_seconds = tick_seconds
         self._wake = threading.Event()
+        self._heart: threading.Thread | None = None
+        self._heart_stop = threading.Event()
 
     def stop(self) -> None:
         """Finish the task in hand, then leave `run()`."""
@@ -178,11 +180,53 @@ class FrontlineWorker(Worker):
             if not is_locked_database_exception(error):
                 raise
 
+    def _beat(self) -> None:
+        try:
+            lost_tasks.beat(self.worker_id)
+        except DatabaseError as error:
+            # A missed beat only matters if they stop for FRONTLINE_WORKER_LOST_SECONDS.
+            logger.warning("Worker %s: heartbeat not recorded (%s)", self.worker_id,
+                           outages.describe(error))
+            outages.discard_broken_connections()
+
+    def _keep_beating(self) -> None:
+        """The heartbeat thread: beats until the worker stops, also while a task runs."""
+        try:
+            while not self._heart_stop.wait(lost_tasks.heartbeat_seconds()):
+                self._beat()
+        finally:
+            connection.close()
+
+    def _start_heart(self) -> None:
+        """The first beat before the first claim, then a beat every few seconds. Not
+        inside a caller's transaction (a test's): its thread's writes would wait
+        on that transaction's locks."""
+        if connection.in_atomic_block:
+            return
+        self._beat()
+        self._heart_stop.clear()
+        self._heart = threading.Thread(target=self._keep_beating, daemon=True,
+                                       name=f"heartbeat-{self.worker_id[:8]}")
+        self._heart.start()
+
+    def _stop_heart(self) -> None:
+        if self._heart is None:
+            return
+        self._heart_stop.set()
+        self._heart.join(timeout=lost_tasks.heartbeat_seconds() + 5)
+        self._heart = None
+        try:
+            lost_tasks.forget(self.worker_id)
+        except DatabaseError as error:
+            logger.warning("Worker %s: heartbeat not removed (%s)", self.worker_id,
+                           outages.describe(error))
+
     def run(self) -> None:
         logger.info("Worker %s started (queues: %s%s)", self.worker_id,
                     ",".join(self.queue_names), ", with periodic jobs" if self.schedule else "")
         next_tick = 0.0
         failures = 0
+        self._start_heart()
         try:
             while self.running:
                 # Inside a caller's transaction (tests run the worker in one) the
@@ -217,6 +261,7 @@ class FrontlineWorker(Worker):
                 if not ran and self.running:
                     self._wake.wait(self.interval)
         finally:
+            self._stop_heart()
             if threading.current_thread() is not threading.main_thread():
                 connection.close()
             logger.info("Worker %s stopped", self.worker_id)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import create_postgres, drop_postgres
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTLINE = str(Path(sys.executable).parent / "frontline")
 MAILS = int(os.environ.get("FRONTLINE_CRASH_MAILS", "5000"))
@@ -42,29 +44,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-
-
-def _postgres_url(name: str) -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except Exception:
-        return None
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
-def _drop_postgres(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                         autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Cluster:
@@ -182,10 +161,10 @@ def test_no_mail_is_lost_or_doubled_when_workers_are_killed(tmp_path):
         _crash_run(tmp_path, None)
         return
     name = f"fl_mailin_crash_{uuid.uuid4().hex[:8]}"
-    url = _postgres_url(name)
+    url = create_postgres(name)
     if url is None:
         pytest.skip("no PostgreSQL server at 127.0.0.1:5432")
     try:
         _crash_run(tmp_path, url)
     finally:
-        _drop_postgres(name)
+        drop_postgres(name)
