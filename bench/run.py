@@ -332,7 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--log-dir", default="/tmp", help="where the server log goes")
+    parser.add_argument("--kinds", default=",".join(TARGETS_MS),
+                        help="comma-separated kinds to time (default: all): "
+                             + ", ".join(TARGETS_MS))
     args = parser.parse_args(argv)
+    chosen = {kind.strip() for kind in args.kinds.split(",") if kind.strip()}
+    if unknown := chosen - set(TARGETS_MS):
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
 
     os.environ["FRONTLINE_DATA_DIR"] = args.data_dir
     if args.database_url:
@@ -375,21 +381,26 @@ def main(argv: list[str] | None = None) -> int:
         page_queries = [q for q in queries if not q.startswith("FL-")]
         list_paths = api_list_paths(api, rng, workload.agent)
         started = time.monotonic()
-        kinds = [
-            run_kind("queue", desk, lambda i: workload.queue_paths[i % len(workload.queue_paths)],
-                     args.requests, args.warmup, server.pid),
-            run_kind("ticket", desk, lambda i: workload.ticket_paths[i], args.requests,
-                     args.warmup, server.pid),
-            run_kind("search", api, lambda i: "/api/v1/search?q="
-                     + urllib.parse.quote(queries[i % len(queries)]), args.requests, args.warmup,
-                     server.pid),
-            run_kind("search page", desk, lambda i: "/search?q="
-                     + urllib.parse.quote(page_queries[(i * 7) % len(page_queries)]),
-                     args.requests,
-                     args.warmup, server.pid),
-            run_kind("api list", api, lambda i: next(list_paths), args.requests, args.warmup,
-                     server.pid, after=remember_cursor),
-        ]
+        runs: dict[str, Callable[[], Kind]] = {
+            "queue": lambda: run_kind(
+                "queue", desk, lambda i: workload.queue_paths[i % len(workload.queue_paths)],
+                args.requests, args.warmup, server.pid),
+            "ticket": lambda: run_kind(
+                "ticket", desk, lambda i: workload.ticket_paths[i], args.requests,
+                args.warmup, server.pid),
+            "search": lambda: run_kind(
+                "search", api, lambda i: "/api/v1/search?q="
+                + urllib.parse.quote(queries[i % len(queries)]), args.requests, args.warmup,
+                server.pid),
+            "search page": lambda: run_kind(
+                "search page", desk, lambda i: "/search?q="
+                + urllib.parse.quote(page_queries[(i * 7) % len(page_queries)]),
+                args.requests, args.warmup, server.pid),
+            "api list": lambda: run_kind(
+                "api list", api, lambda i: next(list_paths), args.requests, args.warmup,
+                server.pid, after=remember_cursor),
+        }
+        kinds = [run() for name, run in runs.items() if name in chosen]
         duration = time.monotonic() - started
         rss = peak_rss_mb(server.pid)
     finally:

@@ -453,9 +453,11 @@ def _batches(order: _Order, summary: ImportSummary,
 
 def _bound_sqlite_memory() -> None:
     """A long import reads the whole database as it grows; through SQLite's memory
-    map every page it touches stays mapped into this process (up to mmap_size,
-    256 MB), so its memory would grow with the size of the history. The page
-    cache alone (64 MB) is bounded; for this connection, reads go through it."""
+    map every page it touches stays mapped into this process (up to mmap_size),
+    so its memory would grow with the size of the history. The page cache alone
+    is bounded; for this connection, reads go through it. (The settings turn the
+    map off for every connection since issue 11; this keeps an import bounded
+    whatever the settings say.)"""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA mmap_size=0")

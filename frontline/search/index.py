@@ -27,6 +27,14 @@ def index_message(message: Message) -> None:
     get_engine().index_message(message.pk)
 
 
+def remove_message(message: Message) -> None:
+    """Forget a message about to be deleted (a reply withdrawn by undo send); called
+    before the row goes, since SQLite's contentless index needs its text to forget it."""
+    from frontline.search.engines import get_engine
+
+    get_engine().remove_message(message.pk)
+
+
 def remove_ticket(ticket_id: int) -> None:
     """Drop a ticket's document and its messages' (a merged-away or deleted ticket)."""
     from frontline.search.engines import get_engine

@@ -95,9 +95,13 @@ def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_p
     assert "What was tried Raised the export timeout to 600 s." in text
     assert f"Resolution by {timezone.localtime(due):%a %d %b %H:%M} (in 3 h)" in text
     assert "Worth 250,000 EUR a year (contract)" in text
-    # The similar ticket is at tier 1: named as a count, not a link, for a developer.
-    assert "1 more at tiers 1\u20132 (ask support)" in text
-    assert f'href="/t/{other.reference}"' not in brief.content.decode()
+    # The similar tickets come after the page (brief_similar_panel). The similar
+    # ticket is at tier 1: named as a count, not a link, for a developer.
+    assert f'hx-get="/t/{ref}/brief/similar"' in brief.content.decode()
+    similar = developer.get(f"/t/{ref}/brief/similar", **HTMX)
+    assert similar.status_code == 200
+    assert _text(similar) == "1 more at tiers 1\u20132 (ask support)"
+    assert f'href="/t/{other.reference}"' not in similar.content.decode()
 
 
 def test_developers_see_only_tier_3_and_the_weeks_budget(
@@ -288,3 +292,102 @@ def test_the_brief_costs_the_same_however_many_facts(
             assert client.get(f"/t/{ticket.reference}").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# -- the brief's similar tickets, loaded after the page ---------------------------
+
+
+def _searches(captured: CaptureQueriesContext) -> list[str]:
+    """The statements that went to the search engine's tables (both engines name them search_*)."""
+    return [query["sql"] for query in captured.captured_queries if "search_" in query["sql"]]
+
+
+def test_the_brief_loads_its_similar_tickets_after_the_page(
+        signed_in: SignIn, lena: User, dana: User, alice: Contact, bob: Contact,
+        premium_plan: Plan, standard_plan: Plan) -> None:
+    """Dana opens an escalated ticket: the page names the similar tickets' own URL (htmx
+    loads it, a link without JavaScript) and runs no search; the fragment lists the
+    tier-3 one she may open and counts the tier-1 one she may not."""
+    ticket = workflow.open_ticket(
+        requester_email="alice@premium.example",
+        subject="Zahlungsimport bricht ab: Prüfsumme falsch",
+        body="Der nächtliche Zahlungsimport bricht seit gestern ab.")
+    escalated = workflow.open_ticket(
+        requester_email="bob@standard.example",
+        subject="Zahlungsimport stoppt, Prüfsumme passt nicht",
+        body="Unser Zahlungsimport stoppt mit einer Prüfsummenmeldung.")
+    at_tier_1 = workflow.open_ticket(
+        requester_email="kim@umbrella.example",
+        subject="Prüfsumme beim Zahlungsimport abgelehnt",
+        body="Beim Import kommt die Meldung Prüfsumme abgelehnt.")
+    unrelated = workflow.open_ticket(
+        requester_email="rosa@umbrella.example", subject="La factura no se imprime",
+        body="Al imprimir la factura sale una hoja en blanco.")
+    escalate(escalated, lena, 3, reason="Checksum code", tried="")
+    escalate(ticket, lena, 3, reason="Checksum code again", tried="Reimported the file.")
+    developer = signed_in(dana)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = developer.get(f"/t/{ticket.reference}")
+    assert page.status_code == 200
+    assert _searches(captured) == []
+    html = page.content.decode()
+    url = f"/t/{ticket.reference}/brief/similar"
+    assert f'hx-get="{url}" hx-trigger="load"' in html
+    assert f'<a href="{url}">Find similar tickets</a>' in html
+    assert escalated.reference not in _brief(page)
+
+    with CaptureQueriesContext(connection) as captured:
+        fragment = developer.get(url, **HTMX)
+    assert fragment.status_code == 200
+    assert _searches(captured)  # the searches run here instead
+    body = fragment.content.decode()
+    assert "<html" not in body and 'id="brief-similar"' in body
+    assert f'href="/t/{escalated.reference}"' in body
+    assert f'href="/t/{at_tier_1.reference}"' not in body
+    assert unrelated.reference not in body
+    assert _text(fragment) == (f"{escalated.reference} New Zahlungsimport stoppt, "
+                               "Prüfsumme passt nicht 1 more at tiers 1\u20132 (ask support)")
+
+    # Without JavaScript the link opens the same list as a page of its own.
+    own_page = developer.get(url)
+    assert own_page.status_code == 200
+    text = _text(own_page)
+    assert f"Similar to {ticket.reference} Zahlungsimport bricht ab: Prüfsumme falsch" in text
+    assert f"{escalated.reference} New Zahlungsimport stoppt" in text
+    assert f'href="/t/{ticket.reference}"' in own_page.content.decode()
+
+    # A tier-1 agent may open both: two links, nothing hidden.
+    agent_view = signed_in(lena).get(url, **HTMX).content.decode()
+    assert f'href="/t/{escalated.reference}"' in agent_view
+    assert f'href="/t/{at_tier_1.reference}"' in agent_view
+    assert "ask support" not in agent_view
+
+
+def test_the_brief_says_when_no_ticket_is_similar(signed_in: SignIn, lena: User, dana: User,
+                                                  bob: Contact, standard_plan: Plan) -> None:
+    ticket = workflow.open_ticket(requester_email="bob@standard.example",
+                                  subject="Kvittering mangler etter betaling",
+                                  body="Vi fikk ingen kvittering etter betalingen i går.")
+    escalate(ticket, lena, 3, reason="Receipts", tried="")
+    fragment = signed_in(dana).get(f"/t/{ticket.reference}/brief/similar", **HTMX)
+    assert fragment.status_code == 200
+    assert _text(fragment) == "None found."
+
+
+def test_the_brief_similar_tickets_are_refused_as_the_ticket_page_is(
+        signed_in: SignIn, lena: User, dana: User, vera: User,
+        bobs_ticket: Ticket) -> None:
+    """Bob's ticket is at tier 1: a developer opens neither its page nor its list."""
+    url = f"/t/{bobs_ticket.reference}/brief/similar"
+    developer = signed_in(dana)
+    assert developer.get(f"/t/{bobs_ticket.reference}").status_code == 403
+    assert developer.get(url).status_code == 403
+    assert developer.get(url, **HTMX).status_code == 403
+    assert signed_in(vera).get(url, **HTMX).status_code == 200  # a viewer reads it
+    assert Client().get(url).status_code == 302  # to the sign-in page
+    agent = signed_in(lena)
+    assert agent.get("/t/FL-99999999/brief/similar").status_code == 404
+    assert agent.get("/t/FL-\u00b2/brief/similar").status_code == 404
+    assert agent.get("/t/nonsense/brief/similar", **HTMX).status_code == 404
+    assert agent.post(url).status_code == 405

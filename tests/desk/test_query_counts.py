@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from frontline import workflow
 from frontline.customers.models import EnvironmentFact
 from frontline.intake.questions import questions_for
+from frontline.routing.escalation import escalate
 from frontline.tickets.models import Ticket
 from tests.desk.conftest import HTMX
 from tests.factories import TeamFactory, UserFactory
@@ -74,6 +75,23 @@ def test_the_ticket_page_costs_the_same_for_a_short_or_a_long_story(
     # 26: the sidebar's saved views (counted with the queues, one statement) and the
     # requester's other tickets (desk/tickets/_recent.html, one statement).
     assert long <= 26
+
+
+def test_a_tier_3_page_reads_its_brief_without_searching(signed_in, lena, otto, alices_ticket,
+                                                        installation):
+    """The developer brief adds a few fixed reads; its similar tickets, up to six
+    searches at a million tickets, load after the page (desk:brief_similar)."""
+    client = signed_in(lena)
+    grow_story(alices_ticket, lena, otto, 6)
+    questions_for(None)  # the process keeps the questions asked (frontline.intake.questions)
+    at_tier_1 = count_queries(client, f"/t/{alices_ticket.reference}")
+    escalate(alices_ticket, lena, 3, reason="Exporter bug", tried="Ran it by hand.")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/t/{alices_ticket.reference}")
+    assert page.status_code == 200 and 'id="developer-brief"' in page.content.decode()
+    assert not [q for q in captured.captured_queries if "search_" in q["sql"]]
+    # The report, the escalation, the cost settings and the premium.
+    assert len(captured) <= at_tier_1 + 4
 
 
 def test_a_reply_costs_the_same_however_long_the_story(signed_in, lena, otto, bobs_ticket,

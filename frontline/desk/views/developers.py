@@ -2,7 +2,8 @@
 the customer is and what they are worth, what was promised and by when; and
 the week's developer hours against the budget, and which required facts each
 still lacks. And the developer brief at the top of a tier-3 ticket's page: the
-report, what was tried, the facts with their sources and what is still missing."""
+report, what was tried, the facts with their sources and what is still missing;
+its similar tickets come after the page, from their own URL (brief_similar_panel)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from datetime import datetime
 
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
+from frontline import workflow
 from frontline.core import permissions
+from frontline.core.errors import FrontlineError
 from frontline.core.models import User
 from frontline.costs.models import CostSettings
 from frontline.costs.services import budget_this_week
 from frontline.customers.models import EnvironmentFact
-from frontline.desk.views.common import desk_user, desk_view, render_desk
+from frontline.desk.views.common import desk_user, desk_view, error_page, is_htmx, render_desk
 from frontline.intake import facts as intake_facts
 from frontline.intake.models import Question, TicketFact
 from frontline.routing import escalation
@@ -143,34 +148,70 @@ class Brief:
     missing: list[Question]  # required questions still unanswered
     value: CustomerValue
     currency: str
-    similar: list[Ticket]
-    similar_hidden: int
 
 
-def developer_brief(user: User, ticket: Ticket,
-                    known: list[TicketFact] | None = None) -> Brief | None:
+def developer_brief(user: User, ticket: Ticket, known: list[TicketFact] | None = None,
+                    facts: list[EnvironmentFact] | None = None) -> Brief | None:
     """The brief for a ticket at tier 3 (None below: nothing was escalated to developers).
-    `known`: the ticket's facts (intake.facts.facts_of) when the page has read them."""
+    `known` and `facts`: the ticket's facts (intake.facts.facts_of) and its customer's
+    environment (tickets.selectors.environment_facts) when the page has read them."""
     if ticket.tier < permissions.DEVELOPER_TIER:
         return None
     if known is None:
         known = intake_facts.facts_of(ticket)
+    if facts is None:
+        facts = environment_facts(ticket)
     first = (Message.objects.filter(ticket=ticket, kind=MessageKind.INBOUND)
              .order_by("created_at", "id").values_list("body_reply", "body").first())
     report = ((first[0] or first[1]) if first else "").strip()
     if len(report) > REPORT_CHARS:
         report = report[:REPORT_CHARS - 1].rstrip() + "…"
-    similar_ids = similar_ticket_ids(ticket)[:BRIEF_SIMILAR]
-    similar = visible_similar(user, similar_ids)
     return Brief(
         escalation=escalation.latest_escalation(ticket, to_tier=permissions.DEVELOPER_TIER),
         report=report,
-        facts=environment_facts(ticket),
+        facts=facts,
         ticket_facts=known,
         missing=intake_facts.missing(ticket, known),
         value=customer_value(ticket, premium_of(ticket), premium_loaded=True),
         currency=CostSettings.current().currency,
-        similar=similar,
-        similar_hidden=len(similar_ids) - len(similar),
     )
+
+
+@dataclass(frozen=True)
+class BriefSimilar:
+    """The brief's similar tickets: those the user may open, and how many more there are."""
+
+    tickets: list[Ticket]
+    hidden: int  # found, but below what the user may open (tiers 1-2 for a developer)
+
+
+def brief_similar(user: User, ticket: Ticket) -> BriefSimilar:
+    """Up to BRIEF_SIMILAR tickets whose text shares the subject's words
+    (routing.assessment.similar_ticket_ids: one prefix search per word, up to six)."""
+    similar_ids = similar_ticket_ids(ticket)[:BRIEF_SIMILAR]
+    similar = visible_similar(user, similar_ids)
+    return BriefSimilar(tickets=similar, hidden=len(similar_ids) - len(similar))
+
+
+@desk_view
+@require_GET
+def brief_similar_panel(request: HttpRequest, reference: str) -> HttpResponse:
+    """The brief's "Similar tickets", loaded after the page (htmx, hx-trigger="load").
+
+    Its searches were most of a tier-3 page's time at a million tickets (51-65
+    queries, 80-340 ms of SQL: bench/RESULTS.md, issue 11 part 2), for a list
+    read after the report and the facts. Whoever may open the ticket may open
+    this; without JavaScript the brief links here and it is a page of its own.
+    """
+    user = desk_user(request)
+    try:
+        ticket = workflow.get_ticket(reference)
+        permissions.check_can_view_ticket(user, ticket)
+    except FrontlineError as error:
+        return error_page(request, error)
+    context = {"ticket": ticket, "brief_similar": brief_similar(user, ticket),
+               "brief_similar_loaded": True}
+    if is_htmx(request):
+        return render(request, "desk/tickets/_brief_similar.html", context)
+    return render_desk(request, "desk/developers/similar.html", context)
 

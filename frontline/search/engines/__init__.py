@@ -55,6 +55,8 @@ class Engine(Protocol):
 
     def remove_ticket(self, ticket_id: int) -> None: ...
 
+    def remove_message(self, message_id: int) -> None: ...
+
     def search(self, query: ParsedQuery, *, candidates: int) -> CandidateSet: ...
 
     def clear(self) -> None: ...
@@ -74,6 +76,9 @@ class NullEngine:
         return None
 
     def remove_ticket(self, ticket_id: int) -> None:
+        return None
+
+    def remove_message(self, message_id: int) -> None:
         return None
 
     def search(self, query: ParsedQuery, *, candidates: int) -> CandidateSet:

@@ -120,6 +120,18 @@ class SQLiteEngine:
                 [ticket_id],
             )
 
+    def remove_message(self, message_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO search_message_fts (search_message_fts, rowid, body)
+                    SELECT 'delete', m.id, substr(m.body, 1, {MAX_INDEXED_CHARS})
+                    FROM tickets_message m
+                    WHERE m.id = %s
+                      AND EXISTS (SELECT 1 FROM search_message_fts_docsize d WHERE d.id = m.id)
+                """,
+                [message_id],
+            )
+
     def search(self, query: ParsedQuery, *, candidates: int) -> CandidateSet:
         match = render_match(query)
         with connection.cursor() as cursor:
