@@ -3,7 +3,8 @@ and mailed to those who asked for mail (frontline.notifications.delivery)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -24,24 +25,43 @@ NEWEST_FIRST = paging.Keyset("-created_at", "-id")
 PAGE_SIZE = 50
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What one notify() call says, for notify_many."""
+
+    users: Sequence[User | None]
+    kind: str
+    text: str
+    ticket: Ticket | None
+    at: datetime
+
+
 def notify(users: Iterable[User | None], kind: str, text: str, *, ticket: Ticket | None = None,
            at: datetime | None = None) -> list[Notification]:
     """One notification per distinct active person among `users` (None skipped).
     Of MAILED_KINDS, those who opted in also get a mail, after commit."""
-    now = at or timezone.now()
-    seen: set[int] = set()
+    return notify_many([Notice(list(users), kind, text, ticket, at or timezone.now())])
+
+
+def notify_many(notices: Sequence[Notice]) -> list[Notification]:
+    """What notify() does for each notice, in one INSERT and at most one read of the
+    mail preferences (a batch path: the SLA scan over a backlog)."""
     rows = []
-    for user in users:
-        if user is None or not user.is_active or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(user=user, ticket=ticket, kind=kind, text=text[:500],
-                                 created_at=now))
+    for notice in notices:
+        seen: set[int] = set()
+        for user in notice.users:
+            if user is None or not user.is_active or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            rows.append(Notification(user=user, ticket=notice.ticket, kind=notice.kind,
+                                     text=notice.text[:500], created_at=notice.at))
     created = Notification.objects.bulk_create(rows)
-    if kind in MAILED_KINDS and created:
+    mailable = [row for row in created if row.kind in MAILED_KINDS]
+    if mailable:
         mailed = set(NotificationPreference.objects.filter(
-            user_id__in=seen, by_mail=True).values_list("user_id", flat=True))
-        ids = [row.pk for row in created if row.user_id in mailed]
+            user_id__in={row.user_id for row in mailable}, by_mail=True)
+            .values_list("user_id", flat=True))
+        ids = [row.pk for row in mailable if row.user_id in mailed]
         if ids:
             transaction.on_commit(lambda: delivery.mail(ids))
     return created

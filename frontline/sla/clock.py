@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -156,6 +157,22 @@ def _contract(ticket: Ticket, cat: _Catalog) -> tuple[int | None, date | None, d
         found_or_none = row if row is not None else (None, None, None)
         cat.contracts[organization_id] = found_or_none
     return found_or_none
+
+
+def load_contracts(organization_ids: Iterable[int | None], cat: _Catalog | None = None) -> None:
+    """Read the contracts of many organizations in one query, for a batch about to
+    compute its tickets' plans (the bulk recompute, the scan), so _contract finds
+    them cached instead of reading one organization per ticket."""
+    cat = cat or catalog()
+    missing = {pk for pk in organization_ids if pk is not None} - cat.contracts.keys()
+    if not missing:
+        return
+    for pk, plan_id, starts, ends in Organization.objects.filter(pk__in=missing).values_list(
+            "pk", "plan_id", "plan_starts_on", "plan_ends_on"):
+        cat.contracts[pk] = (plan_id, starts, ends)
+        missing.discard(pk)
+    for pk in missing:
+        cat.contracts[pk] = (None, None, None)
 
 
 def organization_plan(plan_id: int | None, starts: date | None, ends: date | None,
@@ -380,12 +397,15 @@ def _measure(ticket: Ticket, target: str, policy: SlaPolicy | None, *, started_a
     )
 
 
-def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None) -> None:
+def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None,
+            save: bool = True) -> list[str]:
     """Recompute the ticket's promises after something that matters happened.
 
     The caller holds the ticket's row lock (the lifecycle does) and has saved
-    its own changes; this saves the clock fields that changed. `plan` forces the
-    plan (a per-incident premium just bought); otherwise plan_for_ticket decides.
+    its own changes; this saves the clock fields that changed and returns their
+    names (with `save=False` it only sets them: a batch of the scan writes them
+    together, frontline.sla.services.save_clock_fields). `plan` forces the plan
+    (a per-incident premium just bought); otherwise plan_for_ticket decides.
     """
     old = ClockState.of(ticket)
     old_plan_id, old_policy_id = ticket.plan_id, ticket.sla_policy_id
@@ -460,8 +480,9 @@ def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None) -> None:
         if name in CLOCK_FIELDS and getattr(state, name) != getattr(old, name):
             setattr(ticket, name, getattr(state, name))
             changed.append(name)
-    if changed:
+    if changed and save:
         ticket.save(update_fields=changed)
+    return changed
 
 
 # -- reading ----------------------------------------------------------------------
