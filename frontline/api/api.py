@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Schema
 
 from frontline.api import customers, errors, parameters, search, tickets
 from frontline.api.auth import BearerToken, request_user
-from frontline.api.schemas import ERROR_RESPONSES
+from frontline.api.schemas import ERROR_RESPONSES, JsonBody
 
 DESCRIPTION = """
 Authenticate every request with your personal token: `Authorization: Bearer <token>`.
@@ -25,11 +25,13 @@ Errors are JSON: `{"detail": "...", "errors": [{"field": "...", "message": "..."
 request again after that many seconds.
 
 Input is read strictly, as the schema states it: a boolean is `true` or `false` (not
-`0` or `"yes"`), an integer a JSON number, a date `YYYY-MM-DD` and a time ISO 8601 with
-its zone, both from 1900-01-01 to 2999-12-31. A field or query parameter that an
-operation does not declare is refused with 422, never ignored. Each operation's 422
-may also come from rules of the business the schema cannot state (a name already
-taken, a team that does not exist); its `errors` name the field.
+`0` or `"yes"`), an integer a JSON number (`2.0` is 2), a date `YYYY-MM-DD` and a time
+ISO 8601 with its zone, both from 1900-01-01 to 2999-12-31; text holds no NUL. A field
+or query parameter that an operation does not declare, or a query parameter given
+twice, is refused with 422, never ignored. A PATCH field whose schema has no null may
+be left out but not set to null. Each operation's 422 may also come from rules of the
+business the schema cannot state (a name already taken, a team that does not exist);
+its `errors` name the field.
 
 Lists are cut into pages by an opaque `cursor`: pass back `next_cursor` until it is null.
 
@@ -45,6 +47,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=BearerToken(),
+    parser=JsonBody(),
 )
 errors.install(api)
 api.add_decorator(parameters.refuse_unknown_query_parameters, mode="operation")

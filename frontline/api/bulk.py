@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from frontline.api.auth import request_user
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Omissible, Text
 from frontline.api.tickets import PriorityName, StatusName
 from frontline.routing.inputs import MAX_TAG
 from frontline.workflow import bulk
@@ -29,29 +29,31 @@ router = Router(tags=["tickets"])
 class BulkChangesIn(InputSchema):
     """Either changes (any of status to tags) or a merge (`merge_into`)."""
 
-    status: StatusName | None = None
-    priority: PriorityName | None = None
-    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    status: Omissible[StatusName] = None
+    priority: Omissible[PriorityName] = None
+    tier: Omissible[Annotated[int, Field(ge=1, le=3)]] = None
     team: Text | None = Field(None, description="A team name (or id); null clears it.")
     assignee: Text | None = Field(None, description="A username; null unassigns.")
     category: Text | None = Field(None, description="A category slug; null clears it.")
-    tags: list[Annotated[NonEmptyText, Field(max_length=MAX_TAG)]] | None = Field(
-        None, max_length=50, description="Tags to add; the tickets' own tags stay.")
-    reason: Text | None = Field(None, description="Why the tier changes (required with "
+    tags: Omissible[Annotated[list[Annotated[NonEmptyText, Field(max_length=MAX_TAG)]],
+                              Field(max_length=50)]] = Field(
+        None, description="Tags to add; the tickets' own tags stay.")
+    reason: Omissible[Text] = Field(None, description="Why the tier changes (required with "
                                                   "`tier`).")
-    merge_into: NonEmptyText | None = Field(
+    merge_into: Omissible[NonEmptyText] = Field(
         None, description="Merge the other tickets into this reference, or `oldest`: the "
                           "earliest opened of them. Takes no other change.",
         examples=["oldest", "FL-10427"])
-    confirm_other_customer: bool | None = Field(
+    confirm_other_customer: Omissible[bool] = Field(
         None, description="With `merge_into`: merge other customers' requests too "
                           "(refused per ticket without it, 409).")
 
 
 class BulkIn(InputSchema):
     references: list[NonEmptyText] = Field(
-        description=f"The tickets, at most {bulk.MAX_TICKETS}; a reference given twice "
-                    "counts once.", examples=[["FL-10427", "FL-10431"]])
+        min_length=1, description=f"The tickets, at most {bulk.MAX_TICKETS}; a reference "
+                                  "given twice counts once.",
+        examples=[["FL-10427", "FL-10431"]])
     changes: BulkChangesIn
 
 
@@ -74,8 +76,6 @@ def bulk_change(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
     """Change many tickets at once; one result per ticket, refusals included."""
     user = request_user(request)
     changes = payload.changes.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("status", "priority", "tier", "tags", "reason", "merge_into",
-                           "confirm_other_customer"))
     outcomes = bulk.change_tickets(user, payload.references, changes)
     refused = bulk.refused_count(outcomes)
     return {

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.errors import in_path
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Omissible, Text
 from frontline.intake import categories, questions
 from frontline.intake.models import QuestionSet
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category, find_category
@@ -60,10 +60,10 @@ class CategoryIn(InputSchema):
 
 
 class CategoryPatchIn(InputSchema):
-    name: Name | None = None
-    slug: Slug | None = None
-    description: Description | None = None
-    follow_up: FollowUpName | None = None
+    name: Omissible[Name] = None
+    slug: Omissible[Slug] = None
+    description: Omissible[Description] = None
+    follow_up: Omissible[FollowUpName] = None
 
 
 class CategoryListOut(Schema):
@@ -182,7 +182,6 @@ def update_category(request: HttpRequest, slug: str,
                     payload: CategoryPatchIn) -> dict[str, Any]:
     """Change a category (the slug of `standard` stays). Admins only."""
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("name", "slug", "description", "follow_up"))
     category = categories.update_category(request_user(request), _category(slug), **changes)
     return category_out(category)
 

@@ -45,6 +45,9 @@ class TimeEntryOut(Schema):
     ended_at: datetime | None = Field(description="Null while the timer runs.")
     seconds: int
     manual: bool = Field(description="Logged by hand rather than timed.")
+    stopped_automatically: bool = Field(
+        description="The timer was stopped by the server at its page's last sign of life "
+                    "(browser closed or asleep), not by a person.")
     note: str
 
 
@@ -77,7 +80,8 @@ def _entry_out(entry: TimeEntry) -> dict[str, Any]:
         "user": {"id": entry.user.pk, "username": entry.user.username,
                  "name": entry.user.display_name},
         "tier": entry.tier, "started_at": entry.started_at, "ended_at": entry.ended_at,
-        "seconds": entry.seconds, "manual": entry.manual, "note": entry.note,
+        "seconds": entry.seconds, "manual": entry.manual,
+        "stopped_automatically": entry.stopped_automatically, "note": entry.note,
     }
 
 

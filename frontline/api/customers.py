@@ -22,9 +22,10 @@ from frontline.api.schemas import (
     Id,
     InputSchema,
     IsoDate,
+    LargeMoney,
     NonEmptyText,
+    Omissible,
     Text,
-    reject_nulls,
 )
 from frontline.core import email_address, paging
 from frontline.core.errors import NotFound
@@ -46,8 +47,6 @@ Domain = Annotated[Text, Field(max_length=253)]
 # and international domains (RFC 6531) are addresses too.
 Email = Annotated[NonEmptyText, Field(
     max_length=254, description="An email address; UTF-8 (inês@bücher.example) welcome.")]
-# A JSON number or a string ("99.50"): not strict, which would take Decimal objects only.
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, strict=False)]
 FactKey = Annotated[Text, Field(max_length=100)]
 FactValue = Annotated[Text, Field(max_length=500)]
 Seats = Annotated[int, Field(ge=0, le=services.MAX_SEATS,
@@ -123,7 +122,7 @@ class OrganizationIn(InputSchema):
     name: Annotated[NonEmptyText, Field(max_length=200)]
     domains: list[Domain] = []
     plan: Text | None = Field(None, description="A plan slug; the default plan when absent.")
-    annual_contract_value: Money = Decimal("0")
+    annual_contract_value: LargeMoney = Decimal("0")
     account_manager: Text | None = Field(None, description="A username.")
     notes: Text = ""
     environment: dict[FactKey, FactValue] = {}
@@ -135,13 +134,13 @@ class OrganizationPatchIn(InputSchema):
     """Only the fields sent change; `domains`, `environment` and `deployments` replace
     the old ones. name and annual_contract_value may be left out but not set to null."""
 
-    name: Annotated[NonEmptyText, Field(max_length=200)] | None = None
+    name: Omissible[Annotated[NonEmptyText, Field(max_length=200)]] = None
     domains: list[Domain] | None = None
     plan: Text | None = Field(None, description="A plan slug. The plan and the contract "
                               "dates are changed by admins only.")
     plan_starts_on: IsoDate | None = None
     plan_ends_on: IsoDate | None = None
-    annual_contract_value: Money | None = None
+    annual_contract_value: Omissible[LargeMoney] = None
     account_manager: Text | None = None
     notes: Text | None = None
     environment: dict[FactKey, FactValue] | None = None
@@ -160,12 +159,12 @@ class ContactIn(InputSchema):
 
 
 class ContactPatchIn(InputSchema):
-    emails: Annotated[list[Email], Field(min_length=1, max_length=50)] | None = None
+    emails: Omissible[Annotated[list[Email], Field(min_length=1, max_length=50)]] = None
     name: Annotated[Text, Field(max_length=200)] | None = None
     organization: Id | None = Field(None, description="An organization id; null removes "
                                                       "the contact from theirs.")
     phone: Annotated[Text, Field(max_length=50)] | None = None
-    timezone: Annotated[NonEmptyText, Field(max_length=64)] | None = None
+    timezone: Omissible[Annotated[NonEmptyText, Field(max_length=64)]] = None
     language: Annotated[Text, Field(max_length=16)] | None = None
 
 
@@ -296,7 +295,6 @@ def update_organization(request: HttpRequest, organization_id: PathId,
     admins only (as in the desk); all changes apply or none."""
     organization = _organization(organization_id)
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("name", "annual_contract_value"))
     organizations.update_organization(request_user(request), organization, **changes)
     return organization_out(_organization(organization.pk))
 
@@ -342,7 +340,6 @@ def update_contact(request: HttpRequest, contact_id: PathId,
     """Change a contact; `emails` replaces the addresses (the first is primary)."""
     contact = _contact(contact_id)
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("emails", "timezone"))
     if "organization" in changes:
         changes["organization_id"] = changes.pop("organization")
     services.update_contact(request_user(request), contact, **changes)

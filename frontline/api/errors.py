@@ -11,6 +11,7 @@ with Retry-After. A 500 is the last resort for a bug, logged with its traceback.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -56,11 +57,29 @@ def error_response(
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str | None:
+# pydantic names the member of a union a value failed in its location
+# ("when.os.function-after[partial(<function max_length_validator at 0x7f..>)...]",
+# "tier.constrained-int"): internals, not a field. Such tags are dropped; a bare type
+# name ("bool") only where the error is about that very type.
+_UNION_MEMBER = re.compile(r"^(?:function-(?:after|before|wrap|plain)|constrained-[\w-]+|"
+                           r"literal|list|dict|set|tuple|nullable|union|tagged-union|"
+                           r"json-or-python|lax-or-strict|is-instance|model|definition-ref)"
+                           r"(?:\[.*\])?$", re.DOTALL)
+_TYPE_TAGS = {"bool": "bool_", "int": "int_", "str": "string_", "float": "float_",
+              "none": "none_", "decimal": "decimal_", "date": "date_", "datetime": "datetime_"}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any], error_type: str = "") -> str | None:
     parts = list(loc)
     source = parts.pop(0) if parts else None
     if source == "body" and parts and parts[0] == BODY_PARAMETER:
         parts.pop(0)
+    parts = [part for part in parts
+             if not (isinstance(part, str) and _UNION_MEMBER.match(part))]
+    last = parts[-1] if parts else None
+    if (len(parts) > 1 and isinstance(last, str) and last in _TYPE_TAGS
+            and error_type.startswith(_TYPE_TAGS[last])):
+        parts.pop()
     return ".".join(str(part) for part in parts) or None
 
 
@@ -80,7 +99,7 @@ def _message(error: dict[str, Any]) -> str:
 def _validation_errors(request: HttpRequest, exc: ValidationError, api: NinjaAPI) -> HttpResponse:
     errors = []
     for error in exc.errors:
-        field = _field_name(error.get("loc", ()))
+        field = _field_name(error.get("loc", ()), str(error.get("type", "")))
         if field is None and error.get("type") == "missing":
             errors.append({"field": None, "message": "A JSON object is required as the body."})
         else:

@@ -26,7 +26,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from frontline import workflow
 from frontline.api.auth import request_user
 from frontline.api.errors import in_path
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, reject_nulls
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Omissible, Text
 from frontline.api.tickets import StatusName
 from frontline.core import permissions
 from frontline.core.models import User
@@ -80,13 +80,13 @@ class MacroIn(InputSchema):
 
 
 class MacroPatchIn(InputSchema):
-    title: Title | None = None
-    body: Body | None = None
-    shared: bool | None = None
+    title: Omissible[Title] = None
+    body: Omissible[Body] = None
+    shared: Omissible[bool] = None
     status: StatusName | None = Field(None, description="null: set no status.")
     assignee: Person | None = Field(None, description="null: assign nobody.")
     team: TeamName | None = Field(None, description="null: move to no team.")
-    tags: Tags | None = None
+    tags: Omissible[Tags] = None
 
 
 class ChangeOut(Schema):
@@ -126,13 +126,17 @@ def _macro(user: User, macro_id: int) -> Macro:
 # -- endpoints ------------------------------------------------------------------------------
 
 
+class MacroFilters(Schema):
+    # Text, not str: PostgreSQL refuses a NUL in the search (a 422 naming no field).
+    q: Annotated[Text, Field(max_length=200)] = Field(
+        "", description="Words the title or text holds.")
+
+
 @router.get("/macros", response={200: MacroListOut, **ERROR_RESPONSES})
-def list_macros(request: HttpRequest,
-                q: Annotated[str, Query(max_length=200, description="Words the title or "
-                                        "text holds.")] = "") -> dict[str, Any]:
+def list_macros(request: HttpRequest, filters: Query[MacroFilters]) -> dict[str, Any]:
     """The shared macros and your own (yours first), by title."""
     user = request_user(request)
-    return {"items": [macro_out(m) for m in macros.usable_macros(user, q)]}
+    return {"items": [macro_out(m) for m in macros.usable_macros(user, filters.q)]}
 
 
 @router.post("/macros", response={201: MacroOut, **ERROR_RESPONSES})
@@ -148,7 +152,6 @@ def update_macro(request: HttpRequest, macro_id: PathId,
     """Change your macro (a shared one: admins)."""
     user = request_user(request)
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("title", "body", "shared", "tags"))
     return macro_out(macros.update_macro(user, _macro(user, macro_id), **changes))
 
 

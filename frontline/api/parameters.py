@@ -24,26 +24,44 @@ from django.http import HttpRequest
 from ninja.errors import ValidationError
 
 
-def declared_query_names(view: Callable[..., Any]) -> frozenset[str]:
-    """The query parameter names (aliases included) of the operation `view` is the
-    function of, as its OpenAPI schema lists them."""
+def _query_fields(view: Callable[..., Any]) -> dict[str, Any]:
+    """{name (or alias): pydantic field} of the query parameters of the operation
+    `view` is the function of, as its OpenAPI schema lists them."""
     operation = getattr(view, "_ninja_operation", None)
-    names: set[str] = set()
+    fields: dict[str, Any] = {}
     for model in getattr(operation, "models", ()):
         if getattr(model, "__ninja_param_source__", None) != "query":
             continue
         flattened = getattr(model, "__ninja_flatten_map__", None)
+        for name, field in model.model_fields.items():
+            if flattened:
+                # A Query(Schema): its own fields are the parameters.
+                fields.update({inner.alias or inner_name: inner for inner_name, inner
+                               in getattr(field.annotation, "model_fields", {}).items()})
+            else:
+                fields[field.alias or name] = field
         if flattened:
-            names.update(flattened)
-        else:
-            names.update(field.alias or name for name, field in model.model_fields.items())
-    return frozenset(names)
+            fields.update({name: fields.get(name) for name in flattened})
+    return fields
+
+
+def declared_query_names(view: Callable[..., Any]) -> frozenset[str]:
+    """The query parameter names (aliases included) of the operation `view` is the
+    function of, as its OpenAPI schema lists them."""
+    return frozenset(_query_fields(view))
+
+
+def _takes_many(field: Any) -> bool:
+    annotation = getattr(field, "annotation", None)
+    return any(kind in str(annotation) for kind in ("list[", "List[", "set[", "tuple["))
 
 
 def refuse_unknown_query_parameters(view: Callable[..., Any]) -> Callable[..., Any]:
     """`view`, refusing a request whose query string names a parameter it does not
     declare."""
-    declared = declared_query_names(view)
+    fields = _query_fields(view)
+    declared = frozenset(fields)
+    single = frozenset(name for name, field in fields.items() if not _takes_many(field))
     takes = (f"this operation takes {', '.join(sorted(declared))}" if declared
              else "this operation takes no query parameters")
 
@@ -55,6 +73,13 @@ def refuse_unknown_query_parameters(view: Callable[..., Any]) -> Callable[..., A
                 {"loc": ("query", name), "type": "unknown_parameter",
                  "msg": f"Unknown parameter; {takes}."}
                 for name in unknown])
+        # Ninja would read the last of `?cursor=a&cursor=b`; the schema says one value.
+        repeated = [name for name in request.GET if name in single
+                    and len(request.GET.getlist(name)) > 1]
+        if repeated:
+            raise ValidationError([
+                {"loc": ("query", name), "type": "repeated_parameter",
+                 "msg": "Give this parameter once."} for name in repeated])
         return view(request, *args, **kwargs)
 
     return checked

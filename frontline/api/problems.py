@@ -27,7 +27,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
 from frontline.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text, UserRefOut
+from frontline.api.schemas import (
+    ERROR_RESPONSES,
+    InputSchema,
+    NonEmptyText,
+    Omissible,
+    Text,
+    UserRefOut,
+)
 from frontline.core import permissions
 from frontline.core.errors import InvalidInput, NotAllowed
 from frontline.core.models import User
@@ -123,18 +130,18 @@ class ProblemIn(InputSchema):
 
 
 class ProblemPatch(InputSchema):
-    title: Text | None = None
-    description: Text | None = None
-    status: StatusName | None = None
-    workaround: Text | None = None
+    title: Omissible[Text] = None
+    description: Omissible[Text] = None
+    status: Omissible[StatusName] = None
+    workaround: Omissible[Text] = None
     fix_version: Text | None = Field(None, description="Empty to clear.")
     product: Text | None = None
-    tracker_links: list[Text] | None = None
+    tracker_links: Omissible[list[Text]] = None
     owner: Text | None = Field(None, description="Username or id; empty for nobody.")
 
 
 class ReferencesIn(InputSchema):
-    references: list[Text]
+    references: list[Text] = Field(min_length=1)
 
 
 class WorkaroundIn(InputSchema):
@@ -283,9 +290,6 @@ def update_problem(request: HttpRequest, problem_id: int,
     user = request_user(request)
     problem = services.get_problem(problem_id)
     changes = payload.model_dump(exclude_unset=True)
-    for field in ("title", "status", "tracker_links", "description", "workaround"):
-        if field in changes and changes[field] is None:
-            raise InvalidInput("This field cannot be null.", field=field)
     problem, _ = problem_flow.update_problem(problem, user, changes)
     return _detail(user, problem)
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from frontline.api.auth import request_user
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, NonEmptyText, Text
 from frontline.tickets.models import SavedView
 from frontline.tickets.selectors import QUEUES, capped_counts, saved_view_tickets
 from frontline.tickets.services import saved_views
@@ -49,7 +49,7 @@ class SavedViewListOut(Schema):
 class SavedViewIn(InputSchema):
     name: Annotated[NonEmptyText, Field(max_length=saved_views.MAX_NAME)]
     queue: NonEmptyText = Field("open", description=f"One of {', '.join(QUEUES)}.")
-    query: Annotated[str, Field(max_length=1000)] = Field(
+    query: Annotated[Text, Field(max_length=1000)] = Field(
         "", description="The filters as a query string, e.g. status=resolved&priority=4.")
     shared: bool = Field(False, description="Show it to the whole desk.")
 

@@ -68,7 +68,8 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any
 
 class PeopleFilters(Schema):
     q: Annotated[Text, Field(min_length=1, max_length=people.MAX_LENGTH)] = Field(
-        description="The start of an organization's or contact's name, or of an "
+        description="Words of an organization's or contact's name (each must start a "
+                    "word of it; case and accents do not matter), or the start of an "
                     "organization's mail domain.")
     limit: Annotated[int, Field(ge=1, le=people.MAX_LIMIT)] = 5
 
@@ -108,9 +109,10 @@ def _card_tickets(tickets: list[Ticket]) -> list[dict[str, Any]]:
 
 @router.get("/search/people", response={200: PeopleOut, **ERROR_RESPONSES})
 def search_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
-    """Organizations (by name or mail domain) and contacts (by name) whose name starts
-    with `q`, each with its five most recently updated tickets you may see. Empty for
-    fewer than two characters, or for a role that may not see customers."""
+    """Organizations (by name or mail domain) and contacts (by name) that `q` names:
+    every word of `q` starts a word of the name (names that start with `q` first),
+    each with its five most recently updated tickets you may see. Empty for fewer
+    than two characters, or for a role that may not see customers."""
     found = people.find_people(request_user(request), filters.q, limit=filters.limit)
     domains: dict[int, list[str]] = {}
     for organization_id, domain in OrganizationDomain.objects.filter(

@@ -20,9 +20,11 @@ from frontline.api.schemas import (
     ERROR_RESPONSES,
     InputSchema,
     IsoDate,
+    LargeMoney,
+    Money,
     NonEmptyText,
+    Omissible,
     Text,
-    reject_nulls,
 )
 from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
@@ -34,9 +36,6 @@ from frontline.tickets.models import Priority
 router = Router(tags=["plans and SLAs"])
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
-# An amount may be sent as a JSON number or a string ("99.50"): not strict, since
-# strict pydantic takes only Decimal objects, which JSON does not have.
-Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, strict=False)]
 Minutes = Annotated[int, Field(ge=1, le=policies.MAX_TARGET_MINUTES)]
 DELETED = {204: None, **ERROR_RESPONSES}
 
@@ -66,24 +65,22 @@ class PlanIn(InputSchema):
     is_default: bool = False
     per_incident: bool = False
     incident_price: Money | None = None
-    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2,
-                                           strict=False)] | None = None
+    annual_price: LargeMoney | None = None
 
 
 class PlanPatchIn(InputSchema):
     """Only the fields sent change. name, slug, rank and the flags may be left out
     but not set to null; prices may be null."""
 
-    name: Annotated[NonEmptyText, Field(max_length=100)] | None = None
-    slug: Annotated[NonEmptyText, Field(max_length=50)] | None = None
-    description: Text | None = None
-    rank: Annotated[int, Field(ge=0, le=1000)] | None = None
-    is_default: bool | None = Field(None, description="true makes this the one default plan; "
+    name: Omissible[Annotated[NonEmptyText, Field(max_length=100)]] = None
+    slug: Omissible[Annotated[NonEmptyText, Field(max_length=50)]] = None
+    description: Omissible[Text] = None
+    rank: Omissible[Annotated[int, Field(ge=0, le=1000)]] = None
+    is_default: Omissible[bool] = Field(None, description="true makes this the one default plan; "
                                                       "false is refused (choose another).")
-    per_incident: bool | None = None
+    per_incident: Omissible[bool] = None
     incident_price: Money | None = None
-    annual_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2,
-                                           strict=False)] | None = None
+    annual_price: LargeMoney | None = None
 
 
 class PolicyOut(Schema):
@@ -125,16 +122,16 @@ class PolicyPatchIn(InputSchema):
     """Only the fields sent change; null clears a target, the calendar (around the
     clock), the priority (every priority) or a breach move."""
 
-    plan: NonEmptyText | None = None
+    plan: Omissible[NonEmptyText] = None
     priority: PriorityName | None = None
     calendar: int | None = None
     first_response_minutes: Minutes | None = None
     next_response_minutes: Minutes | None = None
     resolution_minutes: Minutes | None = None
-    formal: bool | None = None
-    warn_percent: Annotated[int, Field(ge=1, le=99)] | None = None
-    notify: bool | None = None
-    raise_priority: bool | None = None
+    formal: Omissible[bool] = None
+    warn_percent: Omissible[Annotated[int, Field(ge=1, le=99)]] = None
+    notify: Omissible[bool] = None
+    raise_priority: Omissible[bool] = None
     move_to_team: Text | None = None
     move_to_tier: Annotated[int, Field(ge=1, le=3)] | None = None
 
@@ -200,14 +197,14 @@ class CalendarIn(InputSchema):
 
 
 class CalendarPatchIn(InputSchema):
-    name: Annotated[NonEmptyText, Field(max_length=100)] | None = None
-    timezone: Annotated[NonEmptyText, Field(max_length=64)] | None = None
-    hours: Text | None = None
-    intervals: list[IntervalIn] | None = None
-    holiday_country: Annotated[Text, Field(max_length=3)] | None = None
-    holiday_subdivision: Annotated[Text, Field(max_length=10)] | None = None
-    description: Text | None = None
-    closed_days: list[ClosedDayIn] | None = None
+    name: Omissible[Annotated[NonEmptyText, Field(max_length=100)]] = None
+    timezone: Omissible[Annotated[NonEmptyText, Field(max_length=64)]] = None
+    hours: Omissible[Text] = None
+    intervals: Omissible[list[IntervalIn]] = None
+    holiday_country: Omissible[Annotated[Text, Field(max_length=3)]] = None
+    holiday_subdivision: Omissible[Annotated[Text, Field(max_length=10)]] = None
+    description: Omissible[Text] = None
+    closed_days: Omissible[list[ClosedDayIn]] = None
 
 
 class PlanListOut(Schema):
@@ -332,7 +329,6 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]
 def update_plan(request: HttpRequest, plan: str, payload: PlanPatchIn) -> dict[str, Any]:
     """Change a plan (admins); all changes apply or none."""
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("name", "slug", "rank", "is_default", "per_incident", "description"))
     return plan_out(plans.update_plan(request_user(request), _plan(plan), **changes))
 
 
@@ -372,7 +368,6 @@ def update_policy(request: HttpRequest, policy_id: PathId,
                   payload: PolicyPatchIn) -> dict[str, Any]:
     """Change a policy (admins). Open tickets' due times follow."""
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("plan", "formal", "warn_percent", "notify", "raise_priority"))
     policy = policies.update_policy(request_user(request), _policy(policy_id),
                                     **_with_team(changes))
     return policy_out(_policy(policy.pk))
@@ -420,8 +415,6 @@ def update_calendar(request: HttpRequest, calendar_id: PathId,
     """Change a calendar (admins); `hours`/`intervals` and `closed_days` replace the old
     ones. Open tickets' due times follow."""
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("name", "timezone", "description", "holiday_country",
-                           "holiday_subdivision", "closed_days", "hours", "intervals"))
     calendar = calendars.update_calendar(request_user(request), _calendar(calendar_id),
                                          **changes)
     return calendar_out(_calendar(calendar.pk))

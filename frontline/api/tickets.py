@@ -28,17 +28,19 @@ from frontline.api.schemas import (
     InputSchema,
     IsoDateTime,
     NonEmptyText,
+    Omissible,
     Text,
-    reject_nulls,
 )
 from frontline.core import paging, permissions
 from frontline.core.accounts import find_assignee
+from frontline.core.email_address import MAX_ADDRESS
 from frontline.core.errors import InvalidInput, NotFound
 from frontline.core.lookup import MAX_ID
 from frontline.core.models import User
 from frontline.customers.models import ContactEmail
 from frontline.intake import facts as intake_facts
 from frontline.mail.formatting import markdown_html
+from frontline.mail.recipients import MAX_RECIPIENTS
 from frontline.notifications.models import Mention
 from frontline.routing.teams import find_team
 from frontline.sla import clock as sla_clock
@@ -106,6 +108,9 @@ class AuthorOut(Schema):
     name: str
     username: str | None = Field(description="Set when a member of staff wrote or acted.")
     contact_id: int | None = Field(description="Set when the customer wrote or acted.")
+    automatic: bool = Field(False, description="Set when nobody acted by hand (a team's "
+                            "assignment mode, a rule, a scheduled job): the event's `text` "
+                            "then starts with \"Automatically\".")
 
 
 class AttachmentOut(Schema):
@@ -185,8 +190,8 @@ class FactsPatchIn(InputSchema):
     """Each key set to its value; null (or "") clears it. The agent's word replaces a
     value from any other source."""
 
-    facts: dict[Annotated[str, Field(max_length=50)], str | list[str] | bool | None] = Field(
-        examples=[{"database": "Oracle 19c", "steps": None}])
+    facts: dict[Annotated[Text, Field(max_length=50)], Text | list[Text] | bool | None] = Field(
+        min_length=1, examples=[{"database": "Oracle 19c", "steps": None}])
 
 
 class TicketDetailOut(TicketOut):
@@ -216,6 +221,10 @@ class MentionOut(Schema):
 class PostedMessageOut(MessageEntryOut):
     ticket: str = Field(description="Reference of the ticket the message landed on (the "
                                     "surviving ticket when the one addressed was merged).")
+    mailed_to: list[str] = Field(default_factory=list, description=(
+        "Where a reply is mailed (its To, in stored form); empty for a note or when "
+        "there was nobody to mail."))
+    mailed_cc: list[str] = Field(default_factory=list, description="The reply's Cc.")
     mentions: list[MentionOut] = Field(default_factory=list, description=(
         "The staff a note @mentions (frontline.notifications.mentions)."))
 
@@ -272,6 +281,20 @@ class MessageCreateIn(InputSchema):
                           "the newer messages in `newer`; read them, then send again with "
                           "the newest one's id. Left out: sent without this check.",
         examples=[4711])
+    to: list[Annotated[NonEmptyText, Field(max_length=MAX_ADDRESS)]] | None = Field(
+        None, max_length=MAX_RECIPIENTS,
+        description="Only with a reply: where it is mailed. Left out: the requester (the "
+                    "address they wrote from, else their primary one). UTF-8 local parts "
+                    "and international domains (RFC 6531) are addresses; anything else is "
+                    "422 naming `to`. A reply with somebody to mail needs one address here.",
+        examples=[["alice@premium.example"]])
+    cc: list[Annotated[NonEmptyText, Field(max_length=MAX_ADDRESS)]] | None = Field(
+        None, max_length=MAX_RECIPIENTS,
+        description="Only with a reply: who is copied. Left out: everybody copied in on "
+                    "the conversation so far (the ticket's participants); `[]`: nobody. "
+                    "An address also in `to` is mailed once. The API sends at once: the "
+                    "desk's undo-send window (FRONTLINE_UNDO_SEND_SECONDS) is not applied.",
+        examples=[["ops@premium.example", "müller@bücher.example"]])
 
 
 class NewerEntriesOut(ErrorOut):
@@ -296,13 +319,13 @@ class TicketPatchIn(InputSchema):
     status, priority, tier and subject may be left out but not set to null.
     """
 
-    status: StatusName | None = None
-    priority: PriorityName | None = None
-    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    status: Omissible[StatusName] = None
+    priority: Omissible[PriorityName] = None
+    tier: Omissible[Annotated[int, Field(ge=1, le=3)]] = None
     team: Text | None = Field(None, description="A team name (or id); null clears it.")
     assignee: Text | None = Field(None, description="A username; null unassigns.")
     category: Text | None = Field(None, description="A category slug; null clears it.")
-    subject: NonEmptyText | None = None
+    subject: Omissible[NonEmptyText] = None
     reason: Text | None = Field(
         None, description="Why the tier changes: required with `tier`, as in an escalation "
         "(a tier change is an escalation or a de-escalation, under the same rule).")
@@ -368,7 +391,7 @@ def _author(user: User | None, contact: Any) -> dict[str, Any]:
         # Not str(contact): for a contact without a name that reads their email
         # address, one query per timeline entry. The id leads to the contact.
         return {"name": contact.name or "Customer", "username": None, "contact_id": contact.pk}
-    return {"name": "Frontline", "username": None, "contact_id": None}
+    return {"name": "Frontline", "username": None, "contact_id": None, "automatic": True}
 
 
 def message_out(message: Message) -> dict[str, Any]:
@@ -532,7 +555,6 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatchIn) 
     user = request_user(request)
     ticket = _visible(user, reference)
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("status", "priority", "tier", "subject"))
     if changes:
         workflow.update_ticket(ticket, user, changes)
     return ticket_out(_ticket(str(ticket.pk)))
@@ -569,12 +591,16 @@ def post_message(request: HttpRequest, reference: str,
     if payload.kind == "note" and payload.status is not None:
         raise InvalidInput("Only a reply can change the status; a note cannot.",
                            field="status")
+    if payload.kind == "note" and (payload.to is not None or payload.cc is not None):
+        raise InvalidInput("A note is not mailed to anybody; only a reply takes `to` and "
+                           "`cc`.", field="to" if payload.to is not None else "cc")
     files = _decoded(payload.attachments)
     body_html = markdown_html(payload.body) if payload.format == "markdown" else None
     try:
         if payload.kind == "reply":
             message = workflow.add_reply(ticket, user, payload.body, status=payload.status,
-                                         seen=payload.seen, body_html=body_html, files=files)
+                                         seen=payload.seen, body_html=body_html, files=files,
+                                         to=payload.to, cc=payload.cc)
         else:
             message = workflow.add_note(ticket, user, payload.body, seen=payload.seen,
                                         body_html=body_html, files=files)
@@ -591,8 +617,11 @@ def post_message(request: HttpRequest, reference: str,
     mentions = [{"username": mention.user.username, "notified": mention.notified}
                 for mention in Mention.objects.filter(message=message)
                 .select_related("user").order_by("user__username")]
+    mailed = message.outbound_mails.order_by("pk").first()
     return Status(201, {**message_out(message), "ticket": landed_on.reference,
-                        "mentions": mentions})
+                        "mentions": mentions,
+                        "mailed_to": list(mailed.to) if mailed else [],
+                        "mailed_cc": list(mailed.cc) if mailed else []})
 
 
 @router.post("/{reference}/merge", response={200: TicketOut, **ERROR_RESPONSES})

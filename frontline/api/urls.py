@@ -21,5 +21,6 @@ def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", api.urls),
-    re_path(r"^(?P<rest>.*)$", unknown_path),
+    # [\s\S], not ".": a path may hold an encoded newline (%0A), which "." misses.
+    re_path(r"^(?P<rest>[\s\S]*)$", unknown_path),
 ]

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from frontline.api.auth import request_user
-from frontline.api.schemas import ERROR_RESPONSES, InputSchema, Text, reject_nulls
+from frontline.api.schemas import ERROR_RESPONSES, InputSchema, Omissible, Text
 from frontline.webhooks import catalog, endpoints, publishing, selectors
 from frontline.webhooks.endpoints import MAX_DESCRIPTION, MAX_URL
 from frontline.webhooks.models import Delivery, Endpoint
@@ -63,12 +63,12 @@ class EndpointIn(InputSchema):
 
 
 class EndpointPatchIn(InputSchema):
-    url: Annotated[Text, Field(max_length=MAX_URL)] | None = None
-    events: EventNames | None = None
-    description: Annotated[Text, Field(max_length=MAX_DESCRIPTION)] | None = None
-    active: bool | None = Field(None, description="true switches a disabled endpoint back "
+    url: Omissible[Annotated[Text, Field(max_length=MAX_URL)]] = None
+    events: Omissible[EventNames] = None
+    description: Omissible[Annotated[Text, Field(max_length=MAX_DESCRIPTION)]] = None
+    active: Omissible[bool] = Field(None, description="true switches a disabled endpoint back "
                                                   "on and forgets its failures.")
-    rotate_secret: bool | None = Field(None, description="Replace the secret; the answer "
+    rotate_secret: Omissible[bool] = Field(None, description="Replace the secret; the answer "
                                                          "holds the new one.")
 
 
@@ -142,7 +142,6 @@ def update_webhook(request: HttpRequest, endpoint_id: PathId,
                    payload: EndpointPatchIn) -> dict[str, Any]:
     """Change an endpoint. With `rotate_secret` the answer holds the new secret."""
     changes = payload.model_dump(exclude_unset=True)
-    reject_nulls(changes, ("url", "events", "description", "active", "rotate_secret"))
     endpoint = endpoints.update_endpoint(request_user(request), endpoint_id, changes)
     return {**_out(endpoint), "secret": endpoint.secret if changes.get("rotate_secret") else None}
 

@@ -61,7 +61,7 @@ def test_bulk_refusals_for_the_whole_request_are_422(api, lena, initech, globex)
                                            "changes": {"assignee": "no-such-person"}})
     assert nobody.status_code == 422 and "assignee" in field_errors(nobody)
     null = client.post("/tickets/bulk", {"references": refs, "changes": {"status": None}})
-    assert null.status_code == 422 and "status" in field_errors(null)
+    assert null.status_code == 422 and "changes.status" in field_errors(null)
     assert Event.objects.filter(kind="priority_changed").count() == 0
 
 

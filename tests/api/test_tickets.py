@@ -143,7 +143,8 @@ def test_the_timeline_tells_the_story_in_order(api, lena, bob, bobs_ticket):
     times = [e["at"] for e in ticket["timeline"]]
     assert times == sorted(times)
     first, _, note, outbound, _, assigned, pending, _, reopened = ticket["timeline"]
-    assert first["author"] == {"name": "Bob Standard", "username": None, "contact_id": bob.pk}
+    assert first["author"] == {"name": "Bob Standard", "username": None, "contact_id": bob.pk,
+                               "automatic": False}
     assert note["body"] == "Probably the session cookie."
     assert note["author"]["username"] == "lena"
     assert outbound["body"] == "Could you clear your cookies?"

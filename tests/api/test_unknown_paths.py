@@ -17,6 +17,10 @@ from tests.api.conftest import field_errors
     ("patch", "/api/v1/tickets/FL-1/messages/3/edit"),
     ("get", "/api/v1/über/ünknown"),
     ("options", "/api/v1/v2/tickets"),
+    # An encoded newline in a segment (found by schemathesis): "." in the catch-all's
+    # pattern did not match it, and the site's HTML 404 answered.
+    ("patch", "/api/v1/problems/%C3%90D%0A%08"),
+    ("get", "/api/v1/no%0Asuch/path"),
 ])
 def test_an_unknown_api_path_answers_json_404(db, method, path):
     # A browser-like client: CSRF checks on, a session cookie jar, no token.
