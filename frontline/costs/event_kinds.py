@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -18,8 +19,18 @@ def _time(verb: str, *, amount: str) -> StaffSentence:
     return sentence
 
 
+def _logged(event: Event) -> SafeString:
+    line = _time("logged", amount="after")(event)
+    if not (event.detail or {}).get("stopped_automatically"):
+        return line
+    # The sweep stopped it (frontline.costs.services.stop_idle_timers): say so, and
+    # that the time ends where the page last answered, not when it was noticed.
+    return format_html("{} (timer stopped automatically: the page stopped answering "
+                       "at {})", line, timezone.localtime(event.at).strftime("%H:%M"))
+
+
 def register() -> None:
     app = "costs"
-    declare("time_logged", app=app, staff=_time("logged", amount="after"))
+    declare("time_logged", app=app, staff=_logged)
     declare("time_edited", app=app, staff=_time("corrected time to", amount="after"))
     declare("time_deleted", app=app, staff=_time("removed", amount="before"))

@@ -10,7 +10,12 @@ from django.db import models
 
 class TimeEntry(models.Model):
     """Time one person spent on one ticket. A running timer has `ended_at` None;
-    `seconds` is filled when it stops (or given for a manual entry)."""
+    `seconds` is filled when it stops (or given for a manual entry).
+
+    A running timer's `heartbeat_at` is the last moment its ticket page was known
+    to be open (the page's beat, frontline.costs.services.heartbeat); a timer whose
+    page went quiet is stopped there by the worker, with `stopped_automatically`
+    set (services.stop_idle_timers)."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
                                related_name="time_entries")
@@ -23,12 +28,18 @@ class TimeEntry(models.Model):
     seconds = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True)
     manual = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    stopped_automatically = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "started_at"], name="time_entry_ticket"),
             models.Index(fields=["started_at"], name="time_entry_started"),
+            # The worker's sweep reads running timers by their last beat every minute;
+            # the index holds the running ones only (a handful), not the history.
+            models.Index(fields=["heartbeat_at"], name="time_entry_running_beat",
+                         condition=models.Q(ended_at__isnull=True, manual=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=models.Q(ended_at__isnull=True,

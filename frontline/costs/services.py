@@ -5,6 +5,11 @@ A person has at most one running timer (a database constraint); starting one
 stops the other first, so switching tickets is one click. Every entry is done
 at the person's tier, which prices it (CostSettings.hourly). Only stopped time
 counts in totals: a running timer is shown as running, not as cost.
+
+A timer runs only while its ticket page is open somewhere: the page's beat keeps
+it alive (`heartbeat`), and the worker stops one whose page went quiet (a crashed
+browser, a laptop asleep: nothing told the server) at the last beat, not at the
+moment it noticed (`stop_idle_timers`), so the reports never bill the dead time.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from frontline.core import permissions
@@ -207,16 +213,19 @@ def get_entry(pk: int) -> TimeEntry:
 
 
 def _log(entry: TimeEntry, actor: User, at: datetime) -> None:
+    detail: dict[str, Any] = ({"stopped_automatically": True} if entry.stopped_automatically
+                              else {})
     record_event(entry.ticket, "time_logged", actor=actor, at=at,
                  after=duration_text(entry.seconds), seconds=entry.seconds, tier=entry.tier,
-                 manual=entry.manual, entry=entry.pk, note=entry.note)
+                 manual=entry.manual, entry=entry.pk, note=entry.note, **detail)
 
 
-def _do_stop(entry: TimeEntry, at: datetime) -> TimeEntry:
+def _do_stop(entry: TimeEntry, at: datetime, *, automatically: bool = False) -> TimeEntry:
     """Stop a running timer. The caller holds the lock on the entry's user row."""
     entry.ended_at = max(at, entry.started_at)
     entry.seconds = int((entry.ended_at - entry.started_at).total_seconds())
-    entry.save(update_fields=["ended_at", "seconds"])
+    entry.stopped_automatically = automatically
+    entry.save(update_fields=["ended_at", "seconds", "stopped_automatically"])
     _log(entry, entry.user, entry.ended_at)
     return entry
 
@@ -244,7 +253,7 @@ def start_timer(ticket: Ticket, user: User, at: datetime | None = None) -> TimeE
                 return running
             _do_stop(running, at)
         return TimeEntry.objects.create(ticket=ticket, user=user, tier=user.tier,
-                                        started_at=at)
+                                        started_at=at, heartbeat_at=at)
 
 
 def stop_timer(target: User | TimeEntry, at: datetime | None = None, *,
@@ -294,6 +303,59 @@ def stop_timers_on(ticket: Ticket, at: datetime | None = None, *,
                              manual=False).first())
             if entry is not None:
                 stopped.append(_do_stop(entry, at))
+    return stopped
+
+
+def idle_after() -> timedelta:
+    """How long a timer runs on without a beat from its page (FRONTLINE_TIMER_IDLE_MINUTES)."""
+    return timedelta(minutes=django_settings.FRONTLINE_TIMER_IDLE_MINUTES)
+
+
+def heartbeat(ticket: Ticket, user: User, at: datetime | None = None) -> bool:
+    """`user`'s page of `ticket` is still open: their timer on it (if one runs) lives
+    on. False when none runs there (stopped meanwhile: by hand, by the sweep, from
+    another tab), which the page takes as its cue to show the panel again.
+
+    One UPDATE and no lock: a beat racing the sweep either lands first (and the
+    sweep, re-reading under the owner's lock, finds the timer alive) or finds the
+    timer stopped and changes nothing."""
+    at = at or timezone.now()
+    return TimeEntry.objects.filter(ticket=ticket, user=user, ended_at__isnull=True,
+                                    manual=False).update(heartbeat_at=at) > 0
+
+
+# One sweep stops at most this many timers (each in its own short transaction);
+# more than that is a mass outage, and the next minute's sweep takes the rest.
+SWEEP_LIMIT = 500
+
+
+def _idle(cutoff: datetime) -> Q:
+    # A timer from before heartbeats existed has none: its start stands in.
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+
+
+def stop_idle_timers(now: datetime | None = None) -> list[TimeEntry]:
+    """Stop every timer whose page has not beaten for idle_after(), at its last beat.
+
+    The time after the last beat is not work anybody saw being done: billing it
+    would charge the customer for a closed lid. The entry says it was stopped
+    automatically, and so does its line on the timeline. Each timer is re-read
+    under its owner's lock (as start_timer and stop_timer take it), so a beat or
+    a stop that came in meanwhile wins."""
+    now = now or timezone.now()
+    cutoff = now - idle_after()
+    running = TimeEntry.objects.filter(ended_at__isnull=True, manual=False)
+    candidates = list(running.filter(_idle(cutoff)).order_by("heartbeat_at", "pk")
+                      .values_list("pk", "user_id")[:SWEEP_LIMIT])
+    stopped: list[TimeEntry] = []
+    for pk, user_id in candidates:
+        with transaction.atomic():
+            _lock_user(User(pk=user_id))
+            entry = (running.filter(_idle(cutoff), pk=pk).select_related("ticket", "user")
+                     .first())
+            if entry is not None:
+                stopped.append(_do_stop(entry, entry.heartbeat_at or entry.started_at,
+                                        automatically=True))
     return stopped
 
 

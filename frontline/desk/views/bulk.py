@@ -6,6 +6,11 @@ is the confirmation (the tickets and the changes in words); then with it, and
 the changes run through frontline.workflow.bulk, the same path as
 `POST /api/v1/tickets/bulk`, which answers per ticket. With htmx both answers
 land in the queue page's dialog; without, each is a page.
+
+With `scope=matching` (the banner's "Select all N tickets matching this queue",
+desk/static/desk/bulk.js) the form names the queue and its canonical filters
+(`queue`, `query`) instead of references, and the server reads the tickets from
+them (frontline.workflow.bulk.check_bulk_matching) on each of the two posts.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from frontline.core.errors import FrontlineError
 from frontline.desk.views.common import desk_user, desk_view, error_page, is_htmx, render_desk
 from frontline.routing.teams import find_team
 from frontline.tickets.models import Status
+from frontline.tickets.queue_query import read_queue_query
+from frontline.tickets.selectors import SORTS
 from frontline.tickets.services.inputs import parse_status
 from frontline.tickets.taxonomy import find_priority
 from frontline.workflow import bulk
@@ -30,7 +37,9 @@ from frontline.workflow import bulk
 NOBODY = "none"
 # The fields the bar sends, passed on unchanged by the confirmation.
 BAR_FIELDS = ("action", "assignee", "status", "priority", "team", "tags", "merge_into",
-              "confirm_other_customer", "next")
+              "confirm_other_customer", "next", "scope", "queue", "query")
+# The confirmation of "select all matching" names this many references, then a count.
+SHOWN_REFERENCES = 30
 
 
 def bar_changes(form: QueryDict) -> dict[str, Any]:
@@ -94,13 +103,22 @@ def _next(request: HttpRequest) -> str:
 @require_POST
 def bulk_action(request: HttpRequest) -> HttpResponse:
     user = desk_user(request)
-    references = request.POST.getlist("references")
     changes = bar_changes(request.POST)
+    matching = request.POST.get("scope") == "matching"
     try:
-        checked = bulk.check_bulk(user, references, changes)
+        if matching:
+            query = read_queue_query(QueryDict(request.POST.get("query", "")), sorts=SORTS)
+            checked = bulk.check_bulk_matching(user, request.POST.get("queue", ""), query,
+                                               changes)
+        else:
+            checked = bulk.check_bulk(user, request.POST.getlist("references"), changes)
         if request.POST.get("confirmed") != "1":
+            shown = checked.references[:SHOWN_REFERENCES] if matching else checked.references
             context: dict[str, Any] = {
                 "references": checked.references,
+                "matching": matching,
+                "shown_references": shown,
+                "more": len(checked.references) - len(shown),
                 "lines": describe(changes, checked.references),
                 "fields": [(name, request.POST[name]) for name in BAR_FIELDS
                            if request.POST.get(name)],

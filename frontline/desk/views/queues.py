@@ -13,8 +13,9 @@ from frontline.desk.views.common import desk_user, desk_view, render_desk
 from frontline.routing.models import Team
 from frontline.tickets.models import Priority, Status
 from frontline.tickets.queue_query import FILTER_KEYS, read_queue_query
-from frontline.tickets.selectors import QUEUES, SORTS, listed_tickets, page_of
+from frontline.tickets.selectors import QUEUES, SORTS, capped_counts, listed_tickets, page_of
 from frontline.tickets.services import saved_views
+from frontline.workflow import bulk
 
 SORT_LABELS = {
     "updated": "Recently updated",
@@ -58,6 +59,7 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
     kept = {key: str(value) for key, value in request.GET.items()
             if key in FILTER_KEYS and value}
     saved_query = query.query_string()
+    can_bulk = not permissions.is_read_only(user)
     context = {
         "queue_name": name,
         "queue_label": QUEUES[name],
@@ -74,7 +76,15 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
         "can_share_views": permissions.can_share_views(user),
         "this_view": saved_views.matching_view(user, name, saved_query),
         # Bulk actions on the page's tickets (frontline.desk.views.bulk).
-        "can_bulk": not permissions.is_read_only(user),
+        "can_bulk": can_bulk,
+        # "Select all N tickets matching this queue" once the page's rows are all
+        # checked: counted (up to one past the cap, one statement) only when the
+        # list is longer than this page.
+        "matching_count": (capped_counts({"matching": tickets}, cap=bulk.MAX_MATCHING + 1)
+                           ["matching"]
+                           if can_bulk and (page.next_cursor or request.GET.get("after"))
+                           else 0),
+        "max_matching": bulk.MAX_MATCHING,
         **filter_choices(),
     }
     return render_desk(request, "desk/queues/queue.html", context, queue=name)

@@ -2,7 +2,8 @@
    Checkboxes, "select all on this page", shift-click for a range, and `x` on the row
    that j/k selected. The bar's form (#bulk-form) owns the checkboxes through their
    form="" attribute, so htmx and a plain submit send the same references. The server
-   answers with the confirmation, then with what happened to each ticket. */
+   answers with the confirmation, then with what happened to each ticket. With every
+   row checked, a banner offers all the tickets matching the queue (on every page). */
 (function () {
   "use strict";
 
@@ -10,16 +11,42 @@
 
   function picks() { return Array.prototype.slice.call(document.querySelectorAll("#queue-list input.pick")); }
 
+  // "Select all N tickets matching this queue": offered once every row of the page is
+  // checked; chosen, the form says scope=matching and the server reads the tickets
+  // from the queue's filters (frontline.workflow.bulk.check_bulk_matching).
+  function banner() { return document.querySelector("[data-bulk-all]"); }
+  function scope() { return document.querySelector("[data-bulk-scope]"); }
+  function allMatching() { var field = scope(); return !!field && field.value === "matching"; }
+  function setAllMatching(on) {
+    var field = scope(), all = banner();
+    if (field) field.value = on ? "matching" : "";
+    if (!all) return;
+    all.classList.toggle("all-matching", on);
+    ["[data-bulk-all-page]", "[data-bulk-select-matching]"].forEach(function (selector) {
+      var part = all.querySelector(selector);
+      if (part) part.hidden = on;
+    });
+    ["[data-bulk-all-chosen]", "[data-bulk-clear]"].forEach(function (selector) {
+      var part = all.querySelector(selector);
+      if (part) part.hidden = !on;
+    });
+  }
+
   function refresh() {
     var boxes = picks();
     var chosen = boxes.filter(function (box) { return box.checked; });
+    var everyRow = boxes.length > 0 && chosen.length === boxes.length;
+    if (!everyRow && allMatching()) setAllMatching(false);
+    var all = banner();
+    if (all) all.hidden = !everyRow;
     boxes.forEach(function (box) { box.closest("li").classList.toggle("picked", box.checked); });
     var bar = document.getElementById("bulk-form");
     if (bar) {
       bar.classList.toggle("has-selection", chosen.length > 0);
       var count = bar.querySelector("[data-bulk-count]");
       if (count) {
-        count.textContent = chosen.length ? chosen.length + " selected" : "Select tickets (x, shift-click for a range)";
+        count.textContent = allMatching() ? "All " + Number(banner().dataset.matching).toLocaleString("en") + " selected"
+          : chosen.length ? chosen.length + " selected" : "Select tickets (x, shift-click for a range)";
       }
     }
     var all = document.querySelector("[data-pick-all]");
@@ -41,6 +68,18 @@
     if (box) {
       if (event.shiftKey && lastPicked && lastPicked !== box) pickRange(lastPicked, box, box.checked);
       lastPicked = box;
+      refresh();
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-bulk-select-matching]")) {
+      setAllMatching(true);
+      refresh();
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-bulk-clear]")) {
+      picks().forEach(function (box) { box.checked = false; });
+      setAllMatching(false);
+      lastPicked = null;
       refresh();
       return;
     }

@@ -73,6 +73,15 @@
     window.htmx.ajax("GET", url, { target: "#ticket-time", swap: "outerHTML" });
   });
 
+  // The server found the timer stopped (the worker stops one whose page went quiet,
+  // e.g. while the laptop slept; or another tab stopped it): show the panel as it is.
+  document.addEventListener("timer-ended", function () {
+    var panel = document.getElementById("ticket-time");
+    if (!panel || !window.htmx) return;
+    var url = panel.dataset.leaveUrl.replace(/\/leave$/, "");
+    window.htmx.ajax("GET", url, { target: "#ticket-time", swap: "outerHTML" });
+  });
+
   document.addEventListener("htmx:afterSettle", function () { syncCheckbox(); tick(); });
   document.addEventListener("DOMContentLoaded", function () { syncCheckbox(); tick(); });
 })();
