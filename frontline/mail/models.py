@@ -96,6 +96,7 @@ class OutboundState(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     SUPPRESSED = "suppressed", "Not sent (rate limit or loop guard)"
+    WITHDRAWN = "withdrawn", "Withdrawn by its writer before it was sent (undo)"
 
 
 class OutboundMail(models.Model):

@@ -42,8 +42,14 @@ from frontline.intake.models import Question
 from frontline.mail import addresses, compose, transport
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.models import OutboundMail, OutboundState
+from frontline.mail.recipients import (  # noqa: F401  (participant_addresses: read here too)
+    default_recipients,
+    participant_addresses,
+    requester_address,
+)
 from frontline.sla import promises
 from frontline.tickets import access
+from frontline.tickets.channels import Recipients
 from frontline.tickets.models import Channel, Message, MessageKind, Ticket
 from frontline.tickets.services.events import record_event
 
@@ -142,17 +148,6 @@ def _period_words(period: timedelta) -> str:
 # -- queueing -------------------------------------------------------------------
 
 
-def requester_address(ticket: Ticket, preferred: str = "") -> str | None:
-    """Where mail for the ticket's requester goes: `preferred` when it is one of
-    their addresses (the one they wrote from), else their primary address."""
-    emails = [e.address for e in ticket.requester.emails.all()]
-    wanted = compose.clean_address(preferred)
-    if wanted and wanted in {compose.clean_address(e) for e in emails}:
-        return wanted
-    primary = ticket.requester.primary_email
-    return compose.clean_address(primary) if primary else None
-
-
 def _event(outbound: OutboundMail, state: str, at: datetime, **detail: Any) -> None:
     record_event(outbound.ticket, DELIVERY_EVENT, at=at, after=state,
                  mail=outbound.pk, message=outbound.message_id, to=", ".join(outbound.to),
@@ -161,12 +156,13 @@ def _event(outbound: OutboundMail, state: str, at: datetime, **detail: Any) -> N
 
 def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: str,
             automatic: bool, now: datetime, state: str = OutboundState.QUEUED,
-            reason: str = "", cc: list[str] | None = None) -> OutboundMail:
+            reason: str = "", cc: list[str] | None = None,
+            send_at: datetime | None = None) -> OutboundMail:
     outbound = OutboundMail.objects.create(
         ticket=ticket, message=message, header_message_id=addresses.new_message_id(ticket.pk),
         to=to, cc=cc or [], subject=compose.header_text(subject, 900), automatic=automatic,
         state=state, last_error=reason, created_at=now,
-        next_attempt_at=now if state == OutboundState.QUEUED else None,
+        next_attempt_at=(send_at or now) if state == OutboundState.QUEUED else None,
     )
     if state == OutboundState.QUEUED:
         if message is not None:
@@ -175,17 +171,23 @@ def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: 
             message.save(update_fields=["email_message_id"])
         # "Queued" shows beside the message itself (the desk reads the OutboundMail);
         # events record what happened to it next: sent, retried, failed, suppressed.
-        transaction.on_commit(lambda: _enqueue(outbound.pk))
+        due_at = outbound.next_attempt_at if send_at is not None else None
+        transaction.on_commit(lambda: _enqueue(outbound.pk, due_at))
     else:
         _event(outbound, state, now, reason=reason)
     return outbound
 
 
-def _enqueue(outbound_id: int) -> None:
+def _enqueue(outbound_id: int, run_after: datetime | None = None) -> None:
     from frontline.mail.tasks.delivery import deliver_task
 
     try:
-        deliver_task.enqueue(outbound_id)
+        if run_after is None:
+            deliver_task.enqueue(outbound_id)
+        elif deliver_task.get_backend().supports_defer:
+            deliver_task.using(run_after=run_after).enqueue(outbound_id)
+        # A backend that cannot wait (the immediate one) would send at once, inside
+        # the undo window: the periodic sweep (deliver_due) sends it once due instead.
     except Exception:
         # The mail is committed as queued and due now: the periodic retry job
         # sends it within a minute, so a failed enqueue delays, never loses.
@@ -199,30 +201,53 @@ def is_history(message: Message, now: datetime | None = None) -> bool:
     return message.created_at < (now or timezone.now()) - HISTORY_AGE
 
 
-def queue_reply(message: Message) -> OutboundMail | None:
-    """Queue an agent's reply for sending to the requester (inside the caller's
-    transaction). None for internal notes, history, or a requester without an address."""
+def queue_reply(message: Message, *, recipients: Recipients | None = None,
+                hold: timedelta | None = None) -> OutboundMail | None:
+    """Queue an agent's reply for sending (inside the caller's transaction) to
+    `recipients` (checked by frontline.mail.recipients.check_recipients; None: the
+    requester, Cc the participants). None for internal notes, history, or nobody to
+    mail (a requester without an address).
+
+    `hold` is the undo-send window: the mail is due only after it (`next_attempt_at`),
+    its task runs then, and the periodic sweep (`deliver_due`) sends it should the
+    task be lost (a worker restarted in the window). Until then `withdraw` takes it
+    back; `_claim`'s row lock decides between the two, so it is sent once or not at
+    all."""
     if message.kind != MessageKind.OUTBOUND or is_history(message):
         return None
     ticket = message.ticket
-    to = requester_address(ticket)
-    if to is None:
+    chosen = recipients if recipients is not None else default_recipients(ticket)
+    if not chosen.to:
         return None
-    return _create(ticket, message, to=[to], cc=participant_addresses(ticket, exclude=to),
+    send_at = message.created_at + hold if hold and hold > timedelta(0) else None
+    return _create(ticket, message, to=list(chosen.to), cc=list(chosen.cc),
                    subject=compose.reply_subject(ticket), automatic=False,
-                   now=message.created_at)
+                   now=message.created_at, send_at=send_at)
 
 
-def participant_addresses(ticket: Ticket, *, exclude: str) -> list[str]:
-    """The people copied in on the conversation (tickets.Participant): agent replies go
-    to them too. Automatic mail goes to the requester only."""
-    found = []
-    for participant in ticket.participants.select_related("contact").prefetch_related(
-            "contact__emails"):
-        address = compose.clean_address(participant.contact.primary_email)
-        if address and address != exclude and address not in found:
-            found.append(address)
-    return found
+def held_until(message: Message, now: datetime | None = None) -> datetime | None:
+    """When the reply's held mail goes out (undo send), or None when none is held."""
+    now = now or timezone.now()
+    return (OutboundMail.objects.filter(message=message, state=OutboundState.QUEUED,
+                                        attempts=0, next_attempt_at__gt=now)
+            .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
+
+
+def withdraw(message: Message, at: datetime) -> bool:
+    """Undo send: take back the reply's mail while it is still held. True when it was
+    (state withdrawn, never sent); False when there was none to take back or it is
+    sent or being sent.
+
+    One conditional UPDATE: it matches only a mail no worker has claimed
+    (`attempts` 0: `_claim` counts the attempt under its row lock before sending)
+    and whose window is still open, so between an undo and a worker one wins."""
+    mails = OutboundMail.objects.filter(message=message, automatic=False)
+    if not mails.exists():
+        return False
+    taken = mails.filter(state=OutboundState.QUEUED, attempts=0, next_attempt_at__gt=at).update(
+        state=OutboundState.WITHDRAWN, next_attempt_at=None,
+        last_error="withdrawn by its writer before it was sent (undo)")
+    return taken > 0 and not mails.exclude(state=OutboundState.WITHDRAWN).exists()
 
 
 def bouncing_reason(address: str) -> str | None:

@@ -444,7 +444,7 @@ def _parse(raw: bytes, *, own_domains: Iterable[str] | None, loop_header: str,
         raw_header_values(message, "Sender"), hint
     )
     sender = sender_list[0] if sender_list else None
-    subject = re.sub(r"\s+", " ", decode_words(header("Subject"), hint)).strip()
+    subject = re.sub(r"\s+", " ", decode_words(header("Subject"), hint).replace("\x00", "")).strip()
     written = parse_date(header("Date"))
     if written is None:
         received = raw_header_values(message, "Received")

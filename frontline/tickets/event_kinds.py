@@ -220,6 +220,20 @@ def _detail_link(key: str, words: str) -> StaffSentence:
     return sentence
 
 
+def _reply_withdrawn(event: Event) -> SafeString:
+    """Undo send (frontline.workflow.conversation.undo_reply): the reply never left;
+    its text is kept in the event and went back to the writer's draft."""
+    detail: dict[str, Any] = event.detail or {}
+    to = ", ".join(detail.get("to") or []) or "the customer"
+    cc = ", ".join(detail.get("cc") or [])
+    text = format_html("{} withdrew a reply to {}{} before it was mailed (undo); its text "
+                       "went back to the composer", event.actor_name, to,
+                       format_html(", cc {}", cc) if cc else "")
+    if detail.get("status_kept"):
+        text = format_html("{} (the status stays {})", text, detail["status_kept"])
+    return text
+
+
 def register() -> None:
     """The kinds the ticket records about its own rows and state."""
     app = "tickets"
@@ -244,6 +258,7 @@ def register() -> None:
                                             event.actor_name, event.after))
     declare("first_response", app=app,
             staff=lambda event: format_html("{} sent the first response", event.actor_name))
+    declare("reply_withdrawn", app=app, staff=_reply_withdrawn, shows_reason=False)
     declare("merged", app=app, staff=_detail_link("into", "{} merged this ticket into {}"))
     declare("merged_from", app=app,
             staff=_detail_link("source", "{} merged {} into this ticket"))

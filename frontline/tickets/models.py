@@ -56,20 +56,28 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL)
     tier = models.PositiveSmallIntegerField(default=1)
-    team = models.ForeignKey("routing.Team", null=True, blank=True, on_delete=models.SET_NULL)
+    # team, assignee, requester, organization: no index of their own; the Meta indexes
+    # that start with them serve every lookup (issue 11: each index of this table is
+    # written on every non-HOT update, and the SLA clock updates a million rows).
+    team = models.ForeignKey("routing.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                             db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_tickets",
+        related_name="assigned_tickets", db_index=False,
     )
-    requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets",
+                                  db_index=False)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        db_index=False,
     )
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL)
     version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.SET_NULL)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    # Indexed by ticket_merged_into (the few merged tickets only).
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets",
+        db_index=False,
     )
 
     created_at = models.DateTimeField()
@@ -111,10 +119,8 @@ class Ticket(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["status", "updated_at"], name="ticket_status_updated"),
-            models.Index(
-                fields=["assignee", "status", "updated_at"], name="ticket_assignee_status"
-            ),
-            models.Index(fields=["team", "status", "updated_at"], name="ticket_team_status"),
+            # (team|assignee, status, updated_at) went in issue 11: the active
+            # indexes below and (team|assignee, updated_at, id) serve those lists.
             models.Index(fields=["tier", "status", "updated_at"], name="ticket_tier_status"),
             models.Index(fields=["organization", "updated_at"], name="ticket_org_updated"),
             models.Index(fields=["requester", "updated_at"], name="ticket_requester_updated"),
@@ -165,6 +171,8 @@ class Ticket(models.Model):
             # Queues sorted by remaining time.
             models.Index(fields=["sla_due", "id"], name="ticket_active_sla_due",
                          condition=Q(status__in=ACTIVE_STATUSES)),
+            models.Index(fields=["merged_into"], name="ticket_merged_into",
+                         condition=Q(merged_into__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="ticket_tier_1_to_3"),
@@ -230,6 +238,11 @@ class Message(models.Model):
         Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         db_index=False,
     )
+    # Undo send (frontline.workflow.conversation.undo_reply): a reply its writer may
+    # still take back until then; the customer reads it only afterwards
+    # (selectors.customer_messages), so a reply withdrawn in the window was never
+    # theirs to see. Null for everything else. Nullable: an ALTER TABLE ADD COLUMN.
+    held_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -288,6 +301,10 @@ class Attachment(models.Model):
         return clean_filename(self.filename)
 
 
+# What an event's sentence starts with when nobody did it by hand (Event.actor_name).
+AUTOMATIC = "Automatically"
+
+
 class EventManager(models.Manager["Event"]):
     def bulk_create(self, objs: Iterable[Event], *args: Any, **kwargs: Any) -> list[Event]:
         """Bulk paths (batched mail import, plan re-evaluation) build Event rows
@@ -330,11 +347,15 @@ class Event(models.Model):
 
     @property
     def actor_name(self) -> str:
+        """The subject of the event's sentence: the person, or AUTOMATIC for a change
+        nobody made by hand (a team's assignment mode, the nightly closing job, a
+        fact read from a message). Not the product's name: that is also a team's name
+        on many desks, and "Frontline unassigned Otto" reads as if someone did it."""
         if self.actor is not None:
             return self.actor.display_name
         if self.actor_contact is not None:
             return str(self.actor_contact)
-        return "Frontline"
+        return AUTOMATIC
 
 
 class ParticipantRole(models.TextChoices):
@@ -465,6 +486,11 @@ class ComposerDraft(models.Model):
                              related_name="+")
     kind = models.CharField(max_length=8, choices=DraftKind.choices, default=DraftKind.REPLY)
     body = models.TextField()
+    # The composer's To and Cc as typed (a reply withdrawn by undo send keeps where
+    # it was going); null: the reply's default recipients, worked out when shown, so
+    # somebody copied in meanwhile is not left out. Nullable: ALTER TABLE ADD COLUMN.
+    to = models.TextField(null=True, blank=True)
+    cc = models.TextField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -13,6 +13,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from frontline.core import paging, permissions
 from frontline.core.models import User
@@ -208,7 +209,9 @@ def customer_messages(ticket: Ticket, contact_id: int) -> QuerySet[Message]:
         Participant.objects.filter(ticket_id=OuterRef("merged_from_id"), contact_id=contact_id))
     visible = ((Q(merged_from__isnull=True) | written_where_they_take_part) if takes_part
                else written_where_they_take_part)
-    return Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).filter(visible)
+    # A reply still in its undo-send window is not theirs yet (Message.held_until).
+    return (Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).filter(visible)
+            .exclude(held_until__gt=timezone.now()))
 
 
 @dataclass(frozen=True)

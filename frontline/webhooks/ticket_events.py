@@ -47,6 +47,8 @@ DESCRIPTIONS = {
     "ticket.sla_breach": "A promised time passed.",
     "ticket.escalated": "The ticket was escalated to a higher tier, with a reason.",
     "ticket.resolved": "The ticket was marked resolved (also sent as status_changed).",
+    "ticket.message_withdrawn": "An agent took back a reply within the undo-send window: "
+                                "it was never mailed; drop the message_added of that id.",
 }
 
 
@@ -57,6 +59,9 @@ def register() -> None:
 
 
 def event_recorded(event: Event) -> None:
+    if event.kind == "reply_withdrawn":
+        message_withdrawn(event)
+        return
     name = KINDS.get(event.kind)
     if name is None:
         return
@@ -87,6 +92,32 @@ def message_added(message: Message) -> None:
         }
 
     publish("ticket.message_added", payload, at=message.created_at)
+
+
+def message_withdrawn(event: Event) -> None:
+    """Undo send (frontline.workflow.conversation.undo_reply): the reply announced by
+    `ticket.message_added` is gone, never mailed. The body names it by the same id,
+    with the text it had (a receiver that copied it can drop it) and where it was
+    going; `detail.status_kept` when the status the reply set could not go back."""
+    detail: dict[str, Any] = event.detail or {}
+    text = str(detail.get("body", ""))
+
+    def payload() -> dict[str, Any]:
+        author = _actor(event.actor, None)
+        return {
+            "ticket": ticket_summary(event.ticket), "actor": author, "before": None,
+            "after": None, "url": _link(event.ticket),
+            "detail": {"to": detail.get("to", []), "cc": detail.get("cc", []),
+                       "files": detail.get("files", []),
+                       "status_kept": detail.get("status_kept", "")},
+            "message": {
+                "id": detail.get("message"), "kind": "outbound", "author": author,
+                "created_at": detail.get("sent_at"), "text": text[:MESSAGE_TEXT_LIMIT],
+                "truncated": len(text) > MESSAGE_TEXT_LIMIT,
+            },
+        }
+
+    publish("ticket.message_withdrawn", payload, at=event.at)
 
 
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:

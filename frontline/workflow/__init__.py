@@ -46,7 +46,13 @@ if TYPE_CHECKING:
         set_team,
         update_ticket,
     )
-    from frontline.workflow.conversation import add_customer_message, add_note, add_reply
+    from frontline.workflow.conversation import (
+        add_customer_message,
+        add_note,
+        add_reply,
+        reply_recipients,
+        undo_reply,
+    )
     from frontline.workflow.merging import join_conversation, merge_tickets
     from frontline.workflow.opening import open_ticket
     from frontline.workflow.resolution import close_quiet_resolved, confirm_resolution
@@ -73,12 +79,14 @@ _OPERATIONS = {
     "merge_tickets": "frontline.workflow.merging",
     "open_ticket": "frontline.workflow.opening",
     "reopen": "frontline.workflow.changes",
+    "reply_recipients": "frontline.workflow.conversation",
     "set_category": "frontline.workflow.changes",
     "set_priority": "frontline.workflow.changes",
     "set_subject": "frontline.workflow.changes",
     "set_team": "frontline.workflow.changes",
     "set_tier": "frontline.workflow.tiers",
     "surviving_ticket": "frontline.tickets.services",
+    "undo_reply": "frontline.workflow.conversation",
     "unlink_tickets": "frontline.tickets.services",
     "update_ticket": "frontline.workflow.changes",
 }
@@ -94,7 +102,8 @@ __all__ = [
     "UPDATABLE_FIELDS", "EntryKind", "add_customer_message", "add_note", "add_reply",
     "assign", "change_status", "close_quiet_resolved", "confirm_resolution",
     "customer_message_decision", "get_ticket", "join_conversation", "landing",
-    "link_tickets", "locked_ticket", "merge_tickets", "open_ticket", "reopen", "set_category",
+    "link_tickets", "locked_ticket", "merge_tickets", "open_ticket", "reopen", "reply_recipients",
+    "set_category",
     "set_priority", "set_subject", "set_team", "set_tier", "surviving_ticket",
-    "unlink_tickets", "update_ticket",
+    "undo_reply", "unlink_tickets", "update_ticket",
 ]

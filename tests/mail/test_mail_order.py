@@ -149,7 +149,7 @@ def test_a_late_original_that_threads_elsewhere_merges_the_split_conversation(bo
     page = client.get(f"/t/{ticket_b.reference}")
     assert page.status_code == 302 and page["Location"].startswith(f"/t/{ticket_a.reference}?")
     timeline = client.get(page["Location"]).content.decode()
-    assert (f'Frontline merged <a href="/t/{ticket_b.reference}">{ticket_b.reference}</a> '
+    assert (f'Automatically merged <a href="/t/{ticket_b.reference}">{ticket_b.reference}</a> '
             "into this ticket") in timeline
     assert "the replies that opened it came before the mail they answer" in timeline
     later = deliver(compose(message_id="r3@standard.example", in_reply_to="r2@standard.example",

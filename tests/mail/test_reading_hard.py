@@ -117,3 +117,13 @@ def test_a_byte_order_mark_does_not_hide_the_first_header():
     with_mark, without = parse_message(raw), parse_message(raw[3:])
     assert with_mark.to_json_dict() == without.to_json_dict()
     assert with_mark.sender is not None
+
+
+@pytest.mark.parametrize("encoded", ["=?utf-8?q?Rechnung=00_fehlt?=",
+                                     "=?iso-8859-1?b?UmVjaG51bmcAIGZlaGx0?="])
+def test_a_nul_in_an_encoded_subject_is_dropped_not_a_failed_mail(encoded):
+    # A ticket's subject refuses NUL (PostgreSQL cannot store it): a mail's is cleaned.
+    raw = (f"From: Kai <kai@example.org>\r\nTo: help@support.example\r\n"
+           f"Subject: {encoded}\r\nMessage-ID: <nul-{len(encoded)}@example.org>\r\n"
+           f"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nDie Rechnung fehlt.\r\n").encode()
+    assert parse_message(raw).subject == "Rechnung fehlt"

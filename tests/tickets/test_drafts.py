@@ -62,3 +62,23 @@ def test_a_refused_send_keeps_the_draft(lenas_ticket, lena):
     with pytest.raises(InvalidInput):
         workflow.add_reply(lenas_ticket, lena, "   ")
     assert drafts.draft_for(lenas_ticket, lena).body == "nearly done"
+
+
+def test_a_draft_keeps_the_to_and_cc_as_typed(lenas_ticket, lena):
+    drafts.save_draft(lenas_ticket, lena, "Antwort an den Einkauf",
+                      to="einkauf@standard.example", cc="")
+    draft = drafts.draft_for(lenas_ticket, lena)
+    assert (draft.to, draft.cc) == ("einkauf@standard.example", "")
+    # Saved again with the fields at their default (None): the default again.
+    drafts.save_draft(lenas_ticket, lena, "Antwort an den Einkauf, zweite Fassung")
+    draft = drafts.draft_for(lenas_ticket, lena)
+    assert (draft.to, draft.cc) == (None, None)
+
+
+def test_an_overlong_cc_is_refused_and_the_draft_stays(lenas_ticket, lena):
+    drafts.save_draft(lenas_ticket, lena, "kurz", cc="ops@standard.example")
+    with pytest.raises(InvalidInput) as refused:
+        drafts.save_draft(lenas_ticket, lena, "länger", cc="a@b.example, " * 1000)
+    assert refused.value.field == "cc"
+    draft = drafts.draft_for(lenas_ticket, lena)
+    assert (draft.body, draft.cc) == ("kurz", "ops@standard.example")

@@ -124,5 +124,5 @@ def test_a_row_of_a_retired_kind_still_reads(bobs_ticket):
     """Rows written before a kind was retired stay readable on old timelines."""
     event = Event(ticket=bobs_ticket, kind="legacy_flag", at=timezone.now(), after="red",
                   detail={})
-    assert event_kinds.staff_text(event) == "Frontline · legacy flag → red"
+    assert event_kinds.staff_text(event) == "Automatically · legacy flag → red"
     assert event_kinds.customer_sentence(event) is None

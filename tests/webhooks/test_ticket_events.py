@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontline import workflow
+from frontline.core.errors import InvalidTransition
 from frontline.core.worker import FrontlineWorker
 from frontline.routing.escalation import escalate
 from frontline.tickets.models import Status, Ticket
@@ -127,3 +129,52 @@ def test_a_broken_endpoint_row_never_breaks_a_ticket_change(hook, bobs_ticket, l
     assert Ticket.objects.get(pk=bobs_ticket.pk).status == Status.PENDING_INTERNAL
     assert Delivery.objects.count() == before
     assert "Could not queue the webhook event ticket.status_changed" in caplog.text
+
+
+def test_an_undone_reply_is_published_as_withdrawn_to_a_real_receiver(
+        ada, bobs_ticket, lena, receiver, django_capture_on_commit_callbacks):
+    """The receiver that got message_added for the reply learns it never went out."""
+    endpoint = endpoints.create_endpoint(
+        ada, url=receiver.url(), events=["ticket.message_added", "ticket.message_withdrawn"])
+    receiver.signed_by(endpoint.secret)
+    text = "Leider die falsche Lizenz: bitte ignorieren Sie den Schlüssel QX-7741."
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = workflow.add_reply(bobs_ticket, lena, text, status="pending_customer",
+                                   cc=["it-team@standard.example"], undo_seconds=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.undo_reply(bobs_ticket, lena, reply.pk,
+                            at=reply.created_at + timedelta(seconds=3))
+    FrontlineWorker(batch=True, schedule=False, interval=0).run()
+
+    bodies = {request.headers["X-Frontline-Event"]: json.loads(request.body)
+              for request in receiver.received}
+    assert sorted(bodies) == ["ticket.message_added", "ticket.message_withdrawn"]
+    assert all(request.signed for request in receiver.received)
+    added, withdrawn = bodies["ticket.message_added"], bodies["ticket.message_withdrawn"]
+    assert withdrawn["event"] == "ticket.message_withdrawn"
+    assert withdrawn["message"]["id"] == added["message"]["id"] == reply.pk
+    assert withdrawn["message"]["text"] == text and withdrawn["message"]["truncated"] is False
+    assert withdrawn["actor"]["username"] == "lena"
+    assert withdrawn["detail"]["to"] == ["bob@standard.example"]
+    assert withdrawn["detail"]["cc"] == ["it-team@standard.example"]
+    # The status the reply set went back with it: the ticket is open, not waiting.
+    assert withdrawn["ticket"]["status"] == Status.OPEN
+    assert withdrawn["ticket"]["reference"] == bobs_ticket.reference
+
+
+def test_a_long_withdrawn_reply_is_cut_and_says_so(hook, bobs_ticket, lena):
+    text = "Schritt für Schritt: " + "Zeile mit Details zum Export. " * 600
+    reply = workflow.add_reply(bobs_ticket, lena, text, undo_seconds=10)
+    workflow.undo_reply(bobs_ticket, lena, reply.pk, at=reply.created_at)
+    [withdrawn] = sent("ticket.message_withdrawn")
+    assert len(withdrawn["message"]["text"]) == 10_000
+    assert withdrawn["message"]["truncated"] is True
+    assert withdrawn["detail"]["status_kept"] == ""
+
+
+def test_a_reply_mailed_at_once_publishes_no_withdrawal(hook, bobs_ticket, lena):
+    reply = workflow.add_reply(bobs_ticket, lena, "Straight out, no window.")
+    with pytest.raises(InvalidTransition):
+        workflow.undo_reply(bobs_ticket, lena, reply.pk, at=reply.created_at)
+    assert sent("ticket.message_withdrawn") == []
+    assert len(sent("ticket.message_added")) == 1

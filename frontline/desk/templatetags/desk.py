@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from html import escape as html_escape
 from typing import Any
@@ -95,6 +96,15 @@ def quoted_part(message: Message) -> dict[str, Any]:
 @register.filter
 def remaining(seconds: int | None) -> str:
     return "—" if seconds is None else remaining_words(seconds)
+
+
+@register.filter
+def seconds_until(moment: datetime | None) -> int:
+    """Whole seconds from now until `moment` (0 once past): a countdown the page runs
+    from when it got it, so a browser clock that is off does not matter."""
+    if moment is None:
+        return 0
+    return max(0, math.ceil((moment - timezone.now()).total_seconds()))
 
 
 def _due_cell(ticket: Ticket, now: datetime, finished: outcomes.Outcome | None = None) -> str:

@@ -34,28 +34,42 @@ def parse_kind(value: str) -> DraftKind:
         raise InvalidInput(f"'{value}' is neither a reply nor a note.", field="kind") from None
 
 
+# A To or Cc field holds addresses, not prose: far below a body's limit.
+MAX_RECIPIENTS_TEXT = 10_000
+
+
 @transaction.atomic
 def save_draft(ticket: Ticket, user: User, body: str, *, kind: str = DraftKind.REPLY,
-               at: datetime | None = None) -> ComposerDraft | None:
+               at: datetime | None = None, to: str | None = None,
+               cc: str | None = None) -> ComposerDraft | None:
     """Keep `body` as `user`'s draft on `ticket` (replacing the one before); an empty
     body, the agent having cleared the box, removes it and returns None. Refused
     whole (422) when longer than a message may be: a cut draft would lose the end
-    silently."""
+    silently.
+
+    `to` and `cc` are the composer's fields as typed, kept as they are (checking the
+    addresses is for the send, frontline.mail.recipients: a draft may be half
+    written); None for a field left at the reply's default."""
     permissions.check_can_change_ticket(user, ticket)
     draft_kind = parse_kind(kind)
     text = (body or "").replace("\r\n", "\n")
     if len(text) > MAX_BODY:
         raise InvalidInput(f"The draft is longer than {MAX_BODY:,} characters; it was not "
                            "saved.", field="body")
+    for field, typed in (("to", to), ("cc", cc)):
+        if typed is not None and len(typed) > MAX_RECIPIENTS_TEXT:
+            raise InvalidInput(f"The {field.capitalize()} field is longer than "
+                               f"{MAX_RECIPIENTS_TEXT:,} characters; the draft was not saved.",
+                               field=field)
     if not text.strip():
         discard(user, [ticket.pk])
         return None
-    row = ComposerDraft(ticket=ticket, user=user, kind=draft_kind, body=text,
+    row = ComposerDraft(ticket=ticket, user=user, kind=draft_kind, body=text, to=to, cc=cc,
                         updated_at=at or timezone.now())
     # One statement, safe against the same agent's two tabs saving at once.
     ComposerDraft.objects.bulk_create([row], update_conflicts=True,
                                       unique_fields=["ticket", "user"],
-                                      update_fields=["kind", "body", "updated_at"])
+                                      update_fields=["kind", "body", "to", "cc", "updated_at"])
     return ComposerDraft.objects.get(ticket=ticket, user=user)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontline.core.errors import InvalidInput
+from frontline.core.inputs import storable
 from frontline.tickets.models import Channel, Status
 
 MAX_SUBJECT = 300
@@ -10,7 +11,7 @@ MAX_BODY = 1_000_000
 
 
 def clean_subject(subject: str) -> str:
-    subject = " ".join((subject or "").split())
+    subject = storable(" ".join((subject or "").split()), "subject", "The subject")
     if not subject:
         raise InvalidInput("A ticket needs a subject.", field="subject")
     if len(subject) > MAX_SUBJECT:
@@ -20,7 +21,7 @@ def clean_subject(subject: str) -> str:
 
 
 def clean_body(body: str, field: str = "body") -> str:
-    body = (body or "").replace("\r\n", "\n").strip("\n")
+    body = storable((body or "").replace("\r\n", "\n").strip("\n"), field, "The message")
     if not body.strip():
         raise InvalidInput("The message is empty.", field=field)
     if len(body) > MAX_BODY:

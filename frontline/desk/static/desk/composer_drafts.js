@@ -16,13 +16,21 @@
   var inflight = null;
 
   function form() { return document.getElementById("composer"); }
-  function key(f) { return f.elements.kind.value + "\n" + f.elements.body.value; }
+  // The To and Cc fields go with the text (the server keeps them only where they
+  // differ from the reply's default).
+  function field(f, name) { return f.elements[name] ? f.elements[name].value : null; }
+  function key(f) {
+    return [f.elements.kind.value, field(f, "to"), field(f, "cc"), f.elements.body.value].join("\n");
+  }
   function payload(f) {
     var data = new FormData();
     var token = f.elements.csrfmiddlewaretoken;
     if (token) data.append("csrfmiddlewaretoken", token.value);
     data.append("body", f.elements.body.value);
     data.append("kind", f.elements.kind.value);
+    ["to", "cc"].forEach(function (name) {
+      if (field(f, name) !== null) data.append(name, field(f, name));
+    });
     return data;
   }
   function say(words) {
@@ -72,7 +80,8 @@
   }
 
   document.addEventListener("input", function (event) {
-    if (event.target && event.target.id === "composer-body") schedule();
+    var id = event.target && event.target.id;
+    if (id === "composer-body" || id === "composer-to" || id === "composer-cc") schedule();
   });
   document.addEventListener("click", function (event) {
     // Reply <-> note: the same text, now of the other kind.

@@ -46,22 +46,68 @@
   });
 
   // A beat and an action may both bring the same new entry: keep the first.
+  // A reply withdrawn by its writer (undo send) comes as its "withdrew a reply" line,
+  // naming the entries it takes away (data-withdraws="m12 e40"): this page drops them,
+  // as the writer's own page did (frontline.workflow.conversation.undo_reply).
   function dropRepeats() {
     var kept = {};
-    document.querySelectorAll("#timeline > li[id]").forEach(function (entry) {
+    var timeline = document.getElementById("timeline");
+    if (!timeline) return;
+    timeline.querySelectorAll(":scope > li[id]").forEach(function (entry) {
       if (kept[entry.id]) entry.remove(); else kept[entry.id] = true;
+    });
+    timeline.querySelectorAll(":scope > li[data-withdraws]").forEach(function (line) {
+      line.dataset.withdraws.split(/\s+/).forEach(function (id) {
+        var gone = id && document.getElementById(id);
+        if (gone && gone.parentElement === timeline) gone.remove();
+      });
     });
   }
   document.addEventListener("htmx:oobAfterSwap", dropRepeats);
   document.addEventListener("htmx:afterSettle", dropRepeats);
 
+  // A reply's mail held for the undo window reads "Mail to … goes out at 14:02:10 (undo
+  // until then)"; once the window has passed it is queued, as the line would say after a
+  // reload. The server said how many seconds were left when it sent the line
+  // (data-held-for), so the browser's clock does not count. undo_send.js calls this when
+  // the writer's own bar ends, so both change together.
+  function heldLines(force) {
+    document.querySelectorAll("#timeline .delivery[data-held-for]").forEach(function (line) {
+      if (!line.dataset.deadline) {
+        line.dataset.deadline = String(Date.now() + parseInt(line.dataset.heldFor, 10) * 1000);
+      }
+      var entry = line.closest("li[id]");
+      var due = force && entry && force === entry.id;
+      if (!due && Date.now() < parseInt(line.dataset.deadline, 10)) return;
+      delete line.dataset.heldFor;
+      line.textContent = line.textContent.replace(/ goes out at .*$/, " queued");
+    });
+  }
+  window.frontlineHeldLines = heldLines;
+  setInterval(function () { heldLines(); }, 500);
+  document.addEventListener("htmx:afterSettle", function () { heldLines(); });
+
+  // The agent's timer runs here (the Time panel says so): the beat keeps it alive on
+  // the server, which stops a timer whose page went quiet (frontline.costs.services).
+  function timing() {
+    var panel = document.getElementById("ticket-time");
+    return !!panel && panel.dataset.running === "1";
+  }
+
   function beat() {
     var here = slot();
-    if (!here || stopped || inFlight || !window.htmx || document.visibilityState !== "visible") return;
+    if (!here || stopped || inFlight || !window.htmx) return;
+    var visible = document.visibilityState === "visible";
+    var timer = timing();
+    // Hidden, the page is not "here" for the others, but a running timer still beats
+    // (`away`): the browser slows hidden tabs' timers to about once a minute, well
+    // within the server's idle limit.
+    if (!visible && !timer) return;
+    var values = visible ? { typing: Date.now() - lastTyped < TYPING_MS ? "1" : "0" } : { away: "1" };
+    if (timer) values.timer = "1";
     inFlight = true;
     window.htmx.ajax("POST", here.dataset.presenceUrl, {
-      source: here, target: here, swap: "innerHTML",
-      values: { typing: Date.now() - lastTyped < TYPING_MS ? "1" : "0" }
+      source: here, target: here, swap: "innerHTML", values: values
     }).then(function () { inFlight = false; }, function () { inFlight = false; });
   }
 
