@@ -6,7 +6,8 @@
 - `configuration`: teams, plans, categories, calendars, SLA policies, rules, costs;
 - `customers`: products and releases, organizations with contracts, contacts;
 - `scenarios`: the words of the support requests and their answers;
-- `history`: each ticket's story as timed steps, played in time order up to now.
+- `history`: each ticket's story as timed steps, played in time order up to now;
+- `problems`: the known error behind the history's upgrade failures.
 
 Everything goes through the real services, so the data obeys the same rules as
 real use (see `history`). Loading is one transaction: either all of the demo is
@@ -26,6 +27,7 @@ from django.utils import timezone
 from frontline.core.models import User
 from frontline.demo import configuration, customers, history, people, regression
 from frontline.demo.macros import create_macros
+from frontline.demo.problems import record_known_errors
 from frontline.demo.questions import create_question_sets
 
 __all__ = ["DEFAULT_TICKETS", "load"]
@@ -80,9 +82,11 @@ def load(
         configuration.set_costs(ada)
         # Shared canned replies in English and German (frontline.kb).
         create_macros(ada)
-        history.settle(ada, now)
+        history.settle(stories, ada, now)
         # A regression of the latest release that detection finds (frontline.demo.regression).
         regression.report(now)
+        # The upgrade failures' one cause, a known error on /problems (frontline.demo.problems).
+        record_known_errors(ada)
     return Summary(created=True, tickets=sum(1 for s in stories if s.ticket is not None)
                    + len(regression.REPORTS),
                    organizations=len(customers.ORGANIZATIONS), contacts=len(contacts),

@@ -29,7 +29,10 @@ from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.sla.plans import create_plan, update_plan
 from frontline.sla.policies import create_policy
 from frontline.tickets.models import Category, Priority
+from frontline.tickets.taxonomy import FollowUp
 
+# Hours of developer time a week for support (the history's tier-3 time stays under it).
+WEEKLY_DEVELOPER_BUDGET_HOURS = 30
 # (name, tier)
 TEAMS = [("Frontline", 1), ("Specialists", 2), ("Developers", 3)]
 # name, slug, rank, is the default plan, description
@@ -49,6 +52,11 @@ CATEGORIES = [
     ("Billing", "billing"),
     ("How-to question", "how-to"),
 ]
+# What the desk does when a request lacks required facts (frontline.intake.follow_up);
+# the rest send the questions with the acknowledgement. The standard questions ask
+# every request for its product and version, which mean nothing on an invoice: the
+# agent asks a billing customer what is missing, if anything.
+FOLLOW_UP = {"billing": FollowUp.OFF}
 # name, time zone, weekly hours, public holidays (country, region), description
 CALENDARS = [
     ("Berlin office", "Europe/Berlin", "Mon-Fri 08:00-18:00", "DE", "BE",
@@ -108,7 +116,8 @@ def create_plans() -> None:
 def create_categories() -> None:
     """The ticket categories the scenarios use."""
     for name, slug in CATEGORIES:
-        Category.objects.get_or_create(slug=slug, defaults={"name": name})
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "follow_up": FOLLOW_UP.get(slug, FollowUp.SEND)})
 
 
 def create_promises(admin: User, today: date) -> None:
@@ -198,4 +207,5 @@ def set_costs(admin: User) -> None:
     """Hourly costs per tier and the developers' weekly budget (frontline.costs)."""
     update_cost_settings(
         admin, tier1_hourly="45", tier2_hourly="70", tier3_hourly="120", currency="EUR",
-        default_developer_hours="6", weekly_developer_budget_hours="30")
+        default_developer_hours="6",
+        weekly_developer_budget_hours=str(WEEKLY_DEVELOPER_BUDGET_HOURS))

@@ -130,9 +130,11 @@ def create_customers(admin: User, today: date) -> list[Contact]:
             deployments=[{"product": product, "version": version,
                           "since": today - timedelta(days=days)}
                          for product, version, days in deployments])
-        # Contracts that began at different times; one renews soon.
+        # Contracts that began at different times, each before the customer first ran
+        # one of our products (a deployment needs a contract); one renews soon.
+        began = max([200 + 60 * number] + [days + 30 for _, _, days in deployments])
         set_organization_plan(
-            admin, organization, plan=plan, starts_on=today - timedelta(days=200 + 60 * number),
+            admin, organization, plan=plan, starts_on=today - timedelta(days=began),
             ends_on=today + timedelta(days=25 + 45 * number))
         for person, local, tz in people:
             emails = [f"{local}@{domain}"]

@@ -20,14 +20,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from frontline import workflow
 from frontline.core.errors import FrontlineError
 from frontline.core.models import User
 from frontline.costs.models import TimeEntry
-from frontline.customers.models import Contact, Version
-from frontline.demo.configuration import INCIDENT_PLAN, TEAMS
+from frontline.costs.services import week_start
+from frontline.customers.models import Contact, Deployment, Version
+from frontline.demo.configuration import INCIDENT_PLAN, TEAMS, WEEKLY_DEVELOPER_BUDGET_HOURS
 from frontline.demo.scenarios import (
     ACKNOWLEDGEMENTS,
     ENGINEERING_REPLIES,
@@ -36,6 +37,7 @@ from frontline.demo.scenarios import (
     FOLLOW_UPS,
     SCENARIOS,
     STILL_BROKEN,
+    Scenario,
 )
 from frontline.notifications.models import Notification
 from frontline.routing import escalation
@@ -45,16 +47,27 @@ from frontline.tickets.models import ACTIVE_STATUSES, Priority, Ticket
 
 HISTORY_DAYS = 90
 SEED = 20250101
+# The share of customers who write everything support needs in their first message
+# (a scenario's `complete` wordings); the others are asked. Drawn from a generator
+# of its own, so the rest of the history is the same whatever the share.
+COMPLETE_SHARE = 0.6
+# How long staff take to act on a plan's tickets, as a share of the Standard pace.
+PACE = {"standard": 1.0, "premium": 0.2, "enterprise": 0.1}
+# Developers spend at most this share of their weekly support budget in the history
+# (frontline.costs: the developers' desk and /reports show used against budget).
+DEVELOPER_BUDGET_SHARE = 0.7
 
 Step = Callable[["Story", datetime], None]
 
 
 @dataclass
 class Story:
-    """One ticket's life as timed steps; the first step opens the ticket."""
+    """One ticket's life as timed steps; the first step opens the ticket. `work` is
+    the time staff spent on it: (start, username, tier, minutes), logged by `settle`."""
 
     steps: list[tuple[datetime, Step]] = field(default_factory=list)
     ticket: Ticket | None = None
+    work: list[tuple[datetime, str, int, int]] = field(default_factory=list)
 
     def at(self, when: datetime, step: Step) -> datetime:
         self.steps.append((when, step))
@@ -71,14 +84,17 @@ class _World:
     teams: dict[str, Team]
     contacts: list[Contact]
     versions: dict[str, list[Version]]
+    # organization id -> [(product slug, version name or None, since)], oldest first
+    deployments: dict[int, list[tuple[str, str | None, date]]]
 
 
 def write(contacts: list[Contact], tickets: int, now: datetime) -> list[Story]:
     """The stories of `tickets` tickets from `contacts`, opened in the last
     HISTORY_DAYS before `now`."""
     rng = random.Random(SEED)
+    wording = random.Random(SEED + 1)
     world = _world(contacts)
-    return [_story(rng, world, now) for _ in range(tickets)]
+    return [_story(rng, wording, world, now) for _ in range(tickets)]
 
 
 def play(stories: list[Story], now: datetime,
@@ -114,11 +130,11 @@ def play(stories: list[Story], now: datetime,
             progress(done, len(timeline))
 
 
-def settle(admin: User, now: datetime) -> None:
-    """The desk as it stands at `now`, after the history: time tracked on escalated
-    tickets, one bought priority incident, every open ticket's promises as the clock
-    sees them now, and the history's notifications read."""
-    _tracked_time(now)
+def settle(stories: list[Story], admin: User, now: datetime) -> None:
+    """The desk as it stands at `now`, after the history: the time staff tracked on
+    the tickets, one bought priority incident, every open ticket's promises as the
+    clock sees them now, and the history's notifications read."""
+    _tracked_time(stories, now)
     # One Standard customer paid for a priority incident on an open ticket.
     bought = (Ticket.objects.filter(status__in=ACTIVE_STATUSES, organization__plan__slug="standard")
               .order_by("-created_at").first())
@@ -136,10 +152,17 @@ def _world(contacts: list[Contact]) -> _World:
     versions: dict[str, list[Version]] = {}
     for version in Version.objects.select_related("product"):
         versions.setdefault(version.product.slug, []).append(version)
+    deployments: dict[int, list[tuple[str, str | None, date]]] = {}
+    for deployment in Deployment.objects.select_related("product", "version").order_by(
+            "since", "pk"):
+        deployments.setdefault(deployment.organization_id, []).append(
+            (deployment.product.slug,
+             deployment.version.name if deployment.version is not None else None,
+             deployment.since))
     return _World(
         lena=users["lena"], otto=users["otto"], dana=users["dana"],
         teams={t.name: t for t in Team.objects.filter(name__in=[t[0] for t in TEAMS])},
-        contacts=contacts, versions=versions)
+        contacts=contacts, versions=versions, deployments=deployments)
 
 
 # -- steps: each calls one service at the step's time -------------------------
@@ -221,31 +244,86 @@ def _opened_at(rng: random.Random, now: datetime) -> datetime:
     return daytime if daytime < now - timedelta(hours=1) else when
 
 
-def _version_for(product: str | None, opened: datetime, world: _World,
-                 rng: random.Random) -> str | None:
-    released = sorted(
-        (v for v in world.versions.get(product or "", [])
-         if v.released_on is not None and v.released_on <= opened.date()),
-        key=lambda v: (v.released_on, v.name), reverse=True)
-    if not released:
+def _released(product: str | None, opened: datetime, world: _World) -> list[str]:
+    """The product's releases out at `opened`, oldest first."""
+    out = sorted((v for v in world.versions.get(product or "", [])
+                  if v.released_on is not None and v.released_on <= opened.date()),
+                 key=lambda v: (v.released_on, v.name))
+    return [v.name for v in out]
+
+
+def _running(contact: Contact, opened: datetime, world: _World) -> dict[str, str | None] | None:
+    """What the contact's organization runs at `opened` (product slug -> version name);
+    None when nothing is on record (see `_fits`)."""
+    history = world.deployments.get(contact.organization_id or 0)
+    if not history:
         return None
-    # Most customers run the newest release; some lag one behind.
-    return released[0 if rng.random() < 0.7 or len(released) == 1 else 1].name
+    return {product: version for product, version, since in history if since <= opened.date()}
 
 
-def _story(rng: random.Random, world: _World, now: datetime) -> Story:
+def _fits(scenario: Scenario, running: dict[str, str | None] | None, opened: datetime,
+          world: _World) -> bool:
+    """Whether the customer could ask this: about a product they run, and an upgrade
+    only when a newer release than theirs is out."""
+    if scenario.product is None:
+        return True
+    released = _released(scenario.product, opened, world)
+    if running is None:
+        # Nothing on record (a freelancer, a small cloud customer): they use what we
+        # host, not a server they install and upgrade.
+        return not released
+    if scenario.product not in running:
+        return False
+    current = running[scenario.product]
+    return not scenario.upgrade or (current in released and current != released[-1])
+
+
+def _versions_for(scenario: Scenario, running: dict[str, str | None] | None, opened: datetime,
+                  world: _World, rng: random.Random) -> tuple[str | None, str | None]:
+    """(version, previous) for the scenario's `{version}` and `{previous}`: the release
+    the customer runs (or upgrades to) and the one before it (or they upgrade from)."""
+    released = _released(scenario.product, opened, world)
+    if not released:
+        return None, None
+    current = (running or {}).get(scenario.product or "")
+    if current not in released:
+        # Their version is not on record: most customers run the newest release; some
+        # lag one behind.
+        behind = scenario.upgrade or (rng.random() >= 0.7 and len(released) > 1)
+        current = released[-2 if behind and len(released) > 1 else -1]
+    at = released.index(current)
+    if scenario.upgrade:
+        return released[-1], current
+    return current, released[at - 1] if at > 0 else None
+
+
+def _story(rng: random.Random, wording: random.Random, world: _World,
+           now: datetime) -> Story:
     contact = rng.choice(world.contacts)
     organization = contact.organization
     plan = organization.plan.slug if organization and organization.plan else "standard"
+    opened = _opened_at(rng, now)
+    running = _running(contact, opened, world)
     # Outages are phoned in by customers who pay for around-the-clock help, and rare.
     outage = plan != "standard" and rng.random() < 0.04
-    candidates = [s for s in SCENARIOS if (s.flow == "outage") == outage]
+    fitting = [s for s in SCENARIOS if _fits(s, running, opened, world)]
+    candidates = ([s for s in fitting if (s.flow == "outage") == outage]
+                  or [s for s in fitting if s.flow != "outage"])
     scenario = rng.choices(candidates, [FLOW_WEIGHTS[s.flow] for s in candidates])[0]
-    opened = _opened_at(rng, now)
-    version = _version_for(scenario.product, opened, world, rng)
+    outage = scenario.flow == "outage"
+    version, previous = _versions_for(scenario, running, opened, world, rng)
+
+    # What the customer writes first: everything support needs, or the short version.
+    complete = bool(scenario.complete) and wording.random() < COMPLETE_SHARE
+    body = wording.choice(scenario.complete) if complete else scenario.body
+    # Atlas Cloud's monthly release, as its Help > About shows it; the latest invoice.
+    release = f"{opened.year}.{opened.month}"
+    invoice = f"INV-{opened.year}-{wording.randrange(1000, 99999):05d}"
 
     def text(template: str) -> str:
-        return template.format(version=version or "the latest release")
+        return template.format(version=version or "the latest release",
+                               previous=previous or "the previous release",
+                               release=release, invoice=invoice)
 
     if outage:
         priority, channel = Priority.URGENT, "phone"
@@ -255,27 +333,40 @@ def _story(rng: random.Random, world: _World, now: datetime) -> Story:
         channel = rng.choice(["email", "email", "email", "web", "portal"])
     lena, otto, dana = world.lena, world.otto, world.dana
     email = contact.primary_email
+    # The desk works to the promises: Premium and Enterprise are promised replies within
+    # hours around the clock (sla policies in frontline.demo.configuration), so their
+    # tickets are worked at any hour and faster; Standard ones in office hours.
+    around_the_clock = outage or plan != "standard"
+    pace = PACE.get(plan, 1.0)
 
     def opened_step(story: Story, at: datetime) -> None:
         story.ticket = workflow.open_ticket(
-            requester_email=email, subject=text(scenario.subject), body=text(scenario.body),
+            requester_email=email, subject=text(scenario.subject), body=text(body),
             channel=channel, category=scenario.category, priority=int(priority),
             product=scenario.product, version=version, at=at,
             actor=lena if channel == "phone" else None)
 
     def staff_time(when: datetime) -> datetime:
-        # Urgent tickets are worked around the clock; the rest in office hours.
-        return when if outage else _working(when, rng)
+        return when if around_the_clock else _working(when, rng)
+
+    def staff_hours(low: float, high: float) -> timedelta:
+        return _hours(rng, low * pace, high * pace)
 
     def soon(low: int = 2, high: int = 25) -> timedelta:
         return timedelta(minutes=rng.randrange(low, high))
 
+    def worked(start: datetime, user: User, tier: int, low: int, high: int) -> None:
+        story.work.append((start, user.username, tier, rng.randrange(low, high)))
+
     story = Story()
     story.at(opened, opened_step)
+    # A promise around the clock knows no "low" priority: such tickets wait as normal ones.
+    waits = Priority.NORMAL if around_the_clock and priority == Priority.LOW else priority
     delay = {Priority.URGENT: (0.05, 0.3), Priority.HIGH: (0.5, 3), Priority.NORMAL: (1, 8),
-             Priority.LOW: (3, 24)}[priority]
-    when = story.at(staff_time(opened + _hours(rng, *delay)),
+             Priority.LOW: (3, 24)}[waits]
+    when = story.at(staff_time(opened + staff_hours(*delay)),
                     _triage(lena, world.teams["Frontline"]))
+    worked(when, lena, 1, 8, 30)
     agent = lena
     flow = scenario.flow
     if flow == "quick":
@@ -285,8 +376,9 @@ def _story(rng: random.Random, world: _World, now: datetime) -> Story:
         if rng.random() < 0.12:
             return story  # the customer never answered
         when = story.at(when + _hours(rng, 2, 40), _customer(contact, text(scenario.info)))
-        when = story.at(staff_time(when + _hours(rng, 0.5, 6)),
+        when = story.at(staff_time(when + staff_hours(0.5, 6)),
                         _reply(lena, text(scenario.answer), "resolved"))
+        worked(when - timedelta(minutes=20), lena, 1, 5, 20)
     else:
         if outage:
             when = story.at(when + soon(1, 5), _reply(lena, text(scenario.ask),
@@ -297,31 +389,36 @@ def _story(rng: random.Random, world: _World, now: datetime) -> Story:
         when = story.at(when + soon(5, 60), _note(lena, rng.choice(ESCALATION_NOTES)))
         when = story.at(when + soon(1, 3), _escalate(
             lena, 2, world.teams["Specialists"], otto, "Needs a specialist."))
+        worked(when, otto, 2, 45, 150)
         agent = otto
         if not outage:
-            when = story.at(staff_time(when + _hours(rng, 0.5, 8)),
+            when = story.at(staff_time(when + staff_hours(0.5, 8)),
                             _reply(otto, text(scenario.ask), "pending_customer"))
             if rng.random() < 0.08:
                 return story
             when = story.at(when + _hours(rng, 2, 30), _customer(contact, text(scenario.info)))
             if rng.random() < 0.08:
                 return story  # open: the specialist is still on it
-        when = story.at(staff_time(when + _hours(rng, 0.3, 5)), _note(otto, text(scenario.note)))
+        when = story.at(staff_time(when + staff_hours(0.3, 5)), _note(otto, text(scenario.note)))
         if flow in ("develop", "outage"):
             reason = "Production outage: engineering on call." if outage else "Needs a code fix."
             when = story.at(when + soon(1, 5), _escalate(
                 otto, 3, world.teams["Developers"], dana, reason))
             if outage:
+                worked(when, dana, 3, 30, 90)
                 when = story.at(when + _hours(rng, 0.2, 1), _note(dana, text(scenario.dev_note)))
             else:
                 when = story.at(when + soon(), _reply(otto, rng.choice(ENGINEERING_REPLIES),
                                                       "pending_internal"))
                 when = story.at(_working(when + _hours(rng, 20, 120), rng),
                                 _note(dana, text(scenario.dev_note)))
-                if rng.random() < 0.2:
-                    return story  # waiting for the release
+                # The investigation that ends in her note.
+                minutes = rng.randrange(90, 360)
+                story.work.append((when - timedelta(minutes=minutes), dana.username, 3, minutes))
+                if rng.random() < 0.5 and when > now - timedelta(days=21):
+                    return story  # waiting for the release (older fixes have shipped)
                 when = _working(when + _hours(rng, 24, 200), rng)
-        when = story.at(staff_time(when + _hours(rng, 0.5, 6)),
+        when = story.at(staff_time(when + staff_hours(0.5, 6)),
                         _reply(otto, text(scenario.answer), "resolved"))
 
     # After the resolution the customer confirms, finds it is not fixed, or stays
@@ -331,8 +428,9 @@ def _story(rng: random.Random, world: _World, now: datetime) -> Story:
         story.at(when + _hours(rng, 1, 40), _confirm(contact))
     elif roll < 0.6:
         when = story.at(when + _hours(rng, 20, 70), _customer(contact, rng.choice(STILL_BROKEN)))
-        story.at(staff_time(when + _hours(rng, 1, 8)),
-                 _reply(agent, rng.choice(FOLLOW_UPS), "resolved"))
+        when = story.at(staff_time(when + staff_hours(1, 8)),
+                        _reply(agent, rng.choice(FOLLOW_UPS), "resolved"))
+        worked(when - timedelta(minutes=30), agent, 1 if agent is lena else 2, 10, 30)
     return story
 
 
@@ -346,26 +444,31 @@ def _nightly_job(story: Story, at: datetime) -> None:
 # -- after the history -------------------------------------------------------
 
 
-def _tracked_time(now: datetime) -> None:
-    """Time the tiers spent on some escalated tickets (manual entries)."""
-    rng = random.Random(SEED + 1)
+def _tracked_time(stories: list[Story], now: datetime) -> None:
+    """The time each tier spent on the tickets it worked (manual entries), written
+    when the stories were. A developer's week has only so many hours for support:
+    tier-3 work beyond DEVELOPER_BUDGET_SHARE of the weekly budget is left out, as
+    it would have waited for the next week."""
     people = {u.username: u for u in User.objects.filter(username__in=["lena", "otto", "dana"])}
+    developer_week = DEVELOPER_BUDGET_SHARE * WEEKLY_DEVELOPER_BUDGET_HOURS * 3600
+    developer_used: dict[datetime, int] = {}
+    notes = {1: "Triage and first checks", 2: "Reproduced and investigated",
+             3: "Debugged and fixed"}
     entries = []
-    for ticket in Ticket.objects.filter(tier__gte=2).order_by("pk")[:20]:
-        start = ticket.created_at + timedelta(minutes=30)
-        for username, tier, low, high in (("lena", 1, 15, 45), ("otto", 2, 60, 180),
-                                          ("dana", 3, 120, 420)):
-            if tier > ticket.tier:
-                break
-            seconds = rng.randrange(low, high) * 60
-            if start + timedelta(seconds=seconds) >= now:
-                break
-            entries.append(TimeEntry(ticket=ticket, user=people[username], tier=tier,
-                                     started_at=start,
-                                     ended_at=start + timedelta(seconds=seconds),
-                                     seconds=seconds, manual=True,
-                                     note="Reproduced and investigated" if tier > 1
-                                     else "Triage and first checks"))
-            start += timedelta(seconds=seconds, hours=rng.randrange(2, 30))
+    for story in stories:
+        if story.ticket is None:
+            continue
+        for start, username, tier, minutes in story.work:
+            seconds = minutes * 60
+            end = start + timedelta(seconds=seconds)
+            if end >= now:
+                continue  # still being worked: not logged yet
+            if tier == 3:
+                week = week_start(start)
+                if developer_used.get(week, 0) + seconds > developer_week:
+                    continue
+                developer_used[week] = developer_used.get(week, 0) + seconds
+            entries.append(TimeEntry(ticket=story.ticket, user=people[username], tier=tier,
+                                     started_at=start, ended_at=end, seconds=seconds,
+                                     manual=True, note=notes[tier]))
     TimeEntry.objects.bulk_create(entries)
-

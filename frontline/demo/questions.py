@@ -15,10 +15,11 @@ PRODUCTS = ["Atlas Server", "Atlas Cloud", "Beacon Mobile"]
 
 def _q(key: str, text: str, why: str, type: str = "text", *, required: bool = False,
        choices: list[str] | None = None, when: dict[str, str] | None = None,
-       agent_text: str = "", keywords: dict[str, list[str]] | None = None) -> dict[str, Any]:
+       agent_text: str = "", keywords: dict[str, list[str]] | None = None,
+       patterns: list[str] | None = None) -> dict[str, Any]:
     return {"key": key, "text": text, "why": why, "type": type, "required": required,
             "choices": choices or [], "when": when or {}, "agent_text": agent_text,
-            "keywords": keywords or {}}
+            "keywords": keywords or {}, "patterns": patterns or []}
 
 
 STANDARD = [
@@ -46,9 +47,11 @@ STANDARD = [
     _q("error", "What does the error message say, word for word?",
        "The exact message and code point straight at the part that failed; a paraphrase "
        "rarely can.", "long_text", agent_text="Ask them to read it out or paste it."),
+    # Asked of every request but not required: a billing or how-to question has no
+    # steps, and a follow-up asking for them would make no sense to its customer.
     _q("steps", "What did you do before it happened, step by step?",
        "If we can make it happen here, we can fix it; without the steps we guess.",
-       "long_text", required=True),
+       "long_text"),
     _q("expected", "What did you expect to happen, and what happened instead?",
        "Sometimes the software works as designed and the documentation is what needs fixing.",
        "long_text"),
@@ -59,7 +62,11 @@ CATEGORY_QUESTIONS: dict[str, list[dict[str, Any]]] = {
     "installation": [
         _q("install-kind", "Is this a new installation or an upgrade?",
            "Upgrades migrate your data first, so they fail in other places than new installs.",
-           "choice", required=True, choices=["New installation", "Upgrade"]),
+           "choice", required=True, choices=["New installation", "Upgrade"],
+           keywords={"New installation": ["new installation", "fresh install", "fresh server",
+                                          "first installation", "Neuinstallation",
+                                          "neuen Server"],
+                     "Upgrade": ["upgrade", "upgrading", "Update von", "Update auf"]}),
         _q("previous-version", "Which version are you upgrading from?",
            "Some upgrade paths skip a data migration; knowing the start tells us which ran.",
            "version", when={"install-kind": "Upgrade"}),
@@ -71,20 +78,32 @@ CATEGORY_QUESTIONS: dict[str, list[dict[str, Any]]] = {
         _q("sign-in-method", "How do you sign in?",
            "Single sign-on problems are usually in the identity provider's settings, not ours.",
            "choice", required=True, choices=["Password", "Single sign-on (SAML)",
-                                             "Single sign-on (OpenID Connect)"]),
+                                             "Single sign-on (OpenID Connect)"],
+           keywords={"Password": ["password", "Passwort", "local account"],
+                     "Single sign-on (SAML)": ["SAML", "ADFS", "Okta"],
+                     "Single sign-on (OpenID Connect)": ["OpenID Connect", "OIDC", "Azure AD"]}),
         _q("identity-provider", "Which identity provider do you use?",
            "Each provider names its claims differently; we check the mapping for yours.",
            when={"sign-in-method": "Single sign-on (SAML)"}),
         _q("everyone-locked-out", "Is everyone locked out, or only some people?",
-           "If everyone is, we treat it as an outage.", "yes_no", required=True),
+           "If everyone is, we treat it as an outage.", "yes_no", required=True,
+           keywords={"yes": ["everyone is locked out", "nobody can sign in", "no one can sign in",
+                             "alle sind ausgesperrt", "niemand kann sich anmelden"],
+                     "no": ["only some", "only a few", "nobody else", "just me",
+                            "nur einige", "nur wenige"]}),
     ],
     "performance": [
+        # The customer's words "since Monday", "seit dem Update" answer it.
         _q("slow-since", "Since when is it slow?",
            "A start date lines up with upgrades, data growth or changes on your side.",
-           required=True),
+           required=True,
+           patterns=[r"\b((?:since|seit)\s(?:(?:last|this|the|letzte[nmr]?|dem|der)\s)?"
+                     r"[\w.-]{2,20})"]),
         _q("slow-where", "Which screens or reports are slow?",
            "Slowness is nearly always one query or one screen; naming it finds it.",
-           "long_text", required=True),
+           "long_text", required=True,
+           patterns=[r"\b(\w{0,30}\s?(?:dashboards?|reports?|screens?|berichte?|"
+                     r"auswertungen?))\b"]),
         _q("users-online", "How many people use it at the same time?",
            "Load explains some slowness; knowing it tells us whether to look at sizing."),
     ],
@@ -110,7 +129,10 @@ CATEGORY_QUESTIONS: dict[str, list[dict[str, Any]]] = {
     "bug": [
         _q("reproducible", "Does it happen every time?",
            "A problem that happens every time is found quickly; one that comes and goes needs "
-           "logs.", "yes_no", required=True),
+           "logs.", "yes_no", required=True,
+           keywords={"yes": ["every time", "each time", "always", "jedes Mal", "immer"],
+                     "no": ["sometimes", "now and then", "from time to time", "intermittently",
+                            "manchmal", "ab und zu"]}),
         _q("screenshot", "A screenshot, if you have one.",
            "A picture shows us what you see, including messages you may not think matter.",
            "file"),
@@ -118,12 +140,14 @@ CATEGORY_QUESTIONS: dict[str, list[dict[str, Any]]] = {
     "billing": [
         _q("invoice-number", "Which invoice is it about?",
            "The invoice number finds your contract and the lines in question at once.",
-           required=True),
+           required=True, patterns=[r"\b(INV-\d{4}-\d{4,6})\b"]),
     ],
     "how-to": [
         _q("goal", "What are you trying to achieve?",
            "Knowing the goal lets us suggest the best way, not only answer the question.",
-           "long_text", required=True),
+           "long_text", required=True,
+           patterns=[r"\b(?:we\s(?:want|would\slike|need)\sto|our\sgoal\sis\sto|"
+                     r"wir\smöchten|ich\smöchte)\s([^.!?\n]{5,200})"]),
     ],
 }
 

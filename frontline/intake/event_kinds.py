@@ -9,13 +9,20 @@ from django.utils.safestring import SafeString
 from frontline.tickets import event_kinds
 from frontline.tickets.models import Event
 
+# Where a value nobody typed came from (TicketFact.source), so "Automatically set
+# database to PostgreSQL 16" says what it was read from.
+_FROM = {"message": " from the customer's message", "form": " from the request form",
+         "organization": " from the organization's records"}
+
 
 def _fact_set(event: Event) -> SafeString:
     key = (event.detail or {}).get("key", "a fact")
     if event.after in (None, ""):
         return format_html("{} cleared the fact {}{}", event.actor_name, key,
                            event_kinds.was(event.before))
-    return format_html("{} set {} to <b>{}</b>{}", event.actor_name, key, event.after,
+    source = (event.detail or {}).get("source")
+    read = _FROM.get(source, "") if isinstance(source, str) and event.actor_id is None else ""
+    return format_html("{} set {} to <b>{}</b>{}{}", event.actor_name, key, event.after, read,
                        event_kinds.was(event.before))
 
 

@@ -103,13 +103,16 @@ def hand_over(ticket: Ticket, at: datetime) -> User | None:
     chosen = choose(team, ticket) if team is not None else None
     if (chosen.pk if chosen is not None else None) == ticket.assignee_id:
         return chosen
-    _give(ticket, team, chosen, at, actor=None)
+    # The reason says why the owner changed by itself: "Automatically unassigned Otto
+    # Nilsen — moved to tier 2: Specialists assigns by hand".
+    _give(ticket, team, chosen, at, actor=None, why=f"moved to tier {ticket.tier}")
     return chosen
 
 
 def _give(ticket: Ticket, team: Team | None, chosen: User | None, at: datetime, *,
-          actor: User | None) -> None:
-    """Set the owner (None: unassigned), move the team's pointer, record the event."""
+          actor: User | None, why: str = "") -> None:
+    """Set the owner (None: unassigned), move the team's pointer, record the event;
+    `why` comes before the team's mode in the event's reason."""
     previous = ticket.assignee if ticket.assignee_id else None
     before = previous.username if previous else None
     ticket.assignee = chosen
@@ -125,6 +128,8 @@ def _give(ticket: Ticket, team: Team | None, chosen: User | None, at: datetime, 
         # must not drop the routing rules' cache on every ticket.
         Team.objects.filter(pk=team.pk).update(last_assigned=chosen)
         reason = f"{Assignment(team.assignment).label.lower()} in {team.name}"
+    if why and team is not None:
+        reason = f"{why}: {reason}"
     record_event(ticket, "assigned", actor=actor, at=at, before=before,
                  after=chosen.username if chosen is not None else None, reason=reason,
                  before_name=previous.display_name if previous else None,

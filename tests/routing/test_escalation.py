@@ -262,7 +262,7 @@ def test_escalating_to_tier_2_with_a_round_robin_team_hands_the_ticket_to_a_tier
     assert (ticket.tier, ticket.team, ticket.assignee) == (2, specialists_round_robin, otto)
     event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
     assert (event.actor, event.before, event.after) == (None, "lena", "otto")
-    assert event.detail["reason"] == "round robin in Specialists"
+    assert event.detail["reason"] == "moved to tier 2: round robin in Specialists"
     assert Team.objects.get(pk=specialists_round_robin.pk).last_assigned == otto
 
 
@@ -274,7 +274,7 @@ def test_escalating_to_a_manual_team_leaves_it_unassigned(
     assert (ticket.tier, ticket.team.name, ticket.assignee) == (2, "Specialists", None)
     event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
     assert (event.actor, event.before, event.after) == (None, "lena", None)
-    assert event.detail["reason"] == "Specialists assigns by hand"
+    assert event.detail["reason"] == "moved to tier 2: Specialists assigns by hand"
 
 
 def test_a_round_robin_team_skips_members_who_cannot_see_the_ticket(

@@ -199,7 +199,7 @@ def test_a_rule_escalation_hands_the_ticket_to_the_round_robin_of_the_rules_team
     assert (ticket.tier, ticket.team, ticket.assignee) == (2, specialists_round_robin, otto)
     event = ticket.events.filter(kind="assigned").latest("id")
     assert (event.actor, event.before, event.after) == (None, "lena", "otto")
-    assert event.detail["reason"] == "round robin in Specialists"
+    assert event.detail["reason"] == "moved to tier 2: round robin in Specialists"
 
 
 def test_a_rule_escalation_to_a_manual_team_leaves_it_unassigned(bob, lena, four_hour_rule):
