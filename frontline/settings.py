@@ -142,6 +142,12 @@ def _database() -> dict[str, Any]:
         # failing with "database is locked" half-way through a transaction.
         # Connections are kept (per thread): opening one runs the PRAGMAs below and
         # cost ~19 ms a time, which dominated small requests and worker tasks.
+        # Each kept connection holds its own page cache and its own memory map of
+        # the file, so both are per thread: with mmap_size=256 MiB and 8 server
+        # threads the web process showed 920-1,058 MiB resident at 100,000 tickets
+        # (the same file pages mapped once per thread; 163 MiB of its own memory).
+        # Without the map and with a 16 MiB cache per connection: 268 MiB, the same
+        # CPU per request (bench/RESULTS.md, issue 11 part 2).
         config["CONN_MAX_AGE"] = 600
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -149,7 +155,7 @@ def _database() -> dict[str, Any]:
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; "
-                "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+                "PRAGMA cache_size=-16384; PRAGMA mmap_size=0;"
             ),
         }
         config["TEST"] = {"NAME": os.environ.get("FRONTLINE_TEST_SQLITE", "")}
@@ -252,6 +258,10 @@ FRONTLINE_RESOLVED_REMINDER_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_REMIND
 # priority at once helps nobody.
 FRONTLINE_SLA_ACTION_WINDOW_HOURS = float(
     os.environ.get("FRONTLINE_SLA_ACTION_WINDOW_HOURS", "24"))
+# A running timer whose ticket page has not beaten for this many minutes (a crashed
+# browser, a laptop asleep) is stopped by the worker at its last beat
+# (frontline.costs.services.stop_idle_timers).
+FRONTLINE_TIMER_IDLE_MINUTES = float(os.environ.get("FRONTLINE_TIMER_IDLE_MINUTES", "5"))
 
 # The email channel. The support address is where customers write; replies to a
 # ticket go to its own signed variant (support+FL-10427-<signature>@domain).
@@ -312,6 +322,9 @@ FRONTLINE_AUTO_MAIL_TICKET_LIMITS = os.environ.get(
 # backoff (base, 2x base, 4x base, ...) up to this many attempts; a 5xx fails at once.
 FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", "8"))
 FRONTLINE_MAIL_RETRY_SECONDS = int(os.environ.get("FRONTLINE_MAIL_RETRY_SECONDS", "60"))
+# Undo send: a reply sent from the desk composer is stored at once and mailed only
+# this many seconds later; until then "Undo" takes it back (0: mailed at once).
+FRONTLINE_UNDO_SEND_SECONDS = max(0, int(os.environ.get("FRONTLINE_UNDO_SEND_SECONDS", "10")))
 
 # Problems (frontline.problems): the inbound tracker webhook answers 403 until the
 # secret is set (X-Frontline-Signature: sha256=<hex>). URLs listed here become

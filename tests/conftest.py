@@ -64,12 +64,18 @@ def _standard_category(request: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_sla_cache() -> None:
-    """The SLA clock caches plans and policies per process; a test's rolled-back rows
-    must not be seen by the next test (SQLite hands the same ids out again)."""
+    """The SLA clock caches plans and policies per process, routing its rules and
+    teams, intake its questions, search its statistics; a test's rolled-back or
+    flushed rows must not be seen by the next test (SQLite hands the same ids out
+    again; a browser test's live server reads the rules a unit test left)."""
     from frontline.intake import questions, reading
+    from frontline.routing import ruleset
+    from frontline.search.engines import postgresql as postgresql_search
     from frontline.sla import clock
 
     clock.clear_cache()
+    ruleset.forget_cached()
+    postgresql_search.forget_statistics()
     questions.clear_cache()
     reading.clear_cache()
 

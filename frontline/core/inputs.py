@@ -116,8 +116,14 @@ def money(value: Any, field: str, *, label: str, max_digits: int = 10) -> Decima
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         raise InvalidInput(f"{label} must be an amount, e.g. 250 or 99.50.", field=field) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite():
+        raise InvalidInput(f"{label} must be an amount, e.g. 250 or 99.50.", field=field)
+    if amount < 0:
         raise InvalidInput(f"{label} cannot be negative.", field=field)
+    # Before quantize: "1e30" to the cent is more digits than Decimal's context
+    # holds (InvalidOperation, a 500).
+    if amount.adjusted() >= max_digits - 2:
+        raise InvalidInput(f"{label} is too large.", field=field)
     amount = amount.quantize(Decimal("0.01"))
     if len(amount.as_tuple().digits) > max_digits:
         raise InvalidInput(f"{label} is too large.", field=field)

@@ -47,6 +47,7 @@ urlpatterns = [
     path("views/<int:pk>/delete", saved_views.delete, name="view_delete"),
     path("t/<str:reference>", tickets.ticket_page, name="ticket"),
     path("t/<str:reference>/messages", tickets.post_message, name="post_message"),
+    path("t/<str:reference>/messages/<int:pk>/undo", tickets.undo_reply, name="undo_reply"),
     path("t/<str:reference>/messages/check", tickets.check_reply, name="check_reply"),
     path("t/<str:reference>/draft", tickets.save_draft, name="save_draft"),
     path("t/<str:reference>/presence", presence.beat, name="presence"),
@@ -114,6 +115,9 @@ urlpatterns = [
     path("t/<str:reference>/escalate", escalation.escalate, name="escalate"),
     path("t/<str:reference>/de-escalate", escalation.de_escalate, name="de_escalate"),
     path("dev", developers.developers_desk, name="developers"),
+    # The developer brief's similar tickets, loaded after the ticket page (issue 11).
+    path("t/<str:reference>/brief/similar", developers.brief_similar_panel,
+         name="brief_similar"),
     path("t/<str:reference>/premium", ticket_sla.buy_premium, name="buy_premium"),
     # Teams, routing and escalation rules (frontline.routing): /settings/teams, /routing, ...
     *routing_settings.urlpatterns_under("settings/"),

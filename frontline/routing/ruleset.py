@@ -178,6 +178,14 @@ def clear_cache() -> None:
         transaction.on_commit(_forget_after_commit)
 
 
+def forget_cached() -> None:
+    """Forget the rules held in this process, outside any edit (tests: the rows of
+    the last test are gone, rolled back or flushed, without an edit telling us)."""
+    global _cached
+    _cached = None
+    _local.edit_block = None
+
+
 def _forget_after_commit() -> None:
     global _cached
     _cached = None

@@ -50,6 +50,13 @@ def test_amounts_numbers_and_dates():
     assert inputs.money(" ", "price", label="The price") is None
     assert refused(inputs.money, "-3", "price", label="The price").message == (
         "The price cannot be negative.")
+    # Found by the desk fuzz test: "1e30" to the cent overflowed Decimal's context (500).
+    for huge in ("1e30", "9" * 40, "1E+999999"):
+        assert refused(inputs.money, huge, "price", label="The price").message == (
+            "The price is too large.")
+    assert inputs.money("99999999.99", "price", label="The price") == Decimal("99999999.99")
+    assert refused(inputs.money, "NaN", "price", label="The price").message.startswith(
+        "The price must be an amount")
     assert inputs.whole("7", "rank", label="The rank", low=0, high=10) == 7
     assert refused(inputs.whole, True, "rank", label="The rank", low=0, high=10).message == (
         "The rank must be a whole number.")

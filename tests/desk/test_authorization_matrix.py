@@ -28,6 +28,7 @@ RECORDS: dict[str, dict[str, str]] = {
     "portal:attachment": {"pk": "attachment"},
     "desk:attachment": {"pk": "attachment"},
     "desk:message_html": {"pk": "message"},
+    "desk:undo_reply": {"pk": "message"},
     "desk:inbound_raw": {"pk": "inbound"},
     "desk:inbound_retry": {"pk": "inbound"},
     "desk:organization": {"pk": "organization"},
@@ -76,7 +77,7 @@ ROWS: dict[str, Row] = {
     "healthz": Row("GET", "OK OK OK OK OK OK OK"),
     "api-v1:openapi-json": Row("GET", "OK OK OK OK OK OK OK"),
     "api-v1:openapi-view": Row("GET", "OK OK OK OK OK OK OK"),
-    "^(?P<rest>.*)$": Row("GET", "404 404 404 404 404 404 404"),
+    "^(?P<rest>[\\s\\S]*)$": Row("GET", "404 404 404 404 404 404 404"),
     # Customers' pages: only the signed link opens a ticket; a staff session is no key.
     "portal:new_link": Row("POST", "BAD BAD BAD BAD BAD BAD BAD"),
     "portal:link_sent": Row("GET", "OK OK OK OK OK OK OK"),
@@ -97,6 +98,8 @@ ROWS: dict[str, Row] = {
     "desk:post_message": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
     "desk:check_reply": Row("POST", "LOGIN LOGIN 403 403 OK OK OK"),
     "desk:save_draft": Row("POST", "LOGIN LOGIN 403 403 OK OK OK"),
+    # Undo send: the world's message is no reply of theirs to take back.
+    "desk:undo_reply": Row("POST", "LOGIN LOGIN 403 403 404 404 404"),
     "desk:presence": Row("POST", "LOGIN LOGIN OK 403 OK OK OK"),
     "desk:set_field": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
     "desk:set_fact": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
@@ -150,6 +153,7 @@ ROWS: dict[str, Row] = {
     "desk:escalate": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
     "desk:de_escalate": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
     "desk:developers": Row("GET", "LOGIN LOGIN OK OK OK OK OK"),
+    "desk:brief_similar": Row("GET", "LOGIN LOGIN OK 403 OK OK OK"),
     "desk:buy_premium": Row("POST", "LOGIN LOGIN 403 403 BAD BAD BAD"),
     "desk:routing_teams": Row("GET", "LOGIN LOGIN 403 403 403 403 OK"),
     "desk:routing_team": Row("GET", "LOGIN LOGIN 403 403 403 403 OK"),

@@ -9,10 +9,13 @@ was made, with its 4xx status, never as a 500.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +43,7 @@ from frontline.intake import asking, follow_up
 from frontline.intake import facts as intake_facts
 from frontline.intake import questions as intake_questions
 from frontline.intake.models import TicketFact
+from frontline.mail import outbound
 from frontline.mail.formatting import markdown_html
 from frontline.routing.models import Team
 from frontline.tickets.models import (
@@ -99,7 +103,15 @@ def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: st
               known: list[TicketFact] | None = None, seen: int | None = None,
               newer: list[Message] | None = None, newer_title: str = "",
               send_anyway: bool = False, dropped: list[str] | None = None,
-              draft_at: datetime | None = None) -> dict[str, Any]:
+              draft_at: datetime | None = None, to: str | None = None,
+              cc: str | None = None, sent: dict[str, Any] | None = None) -> dict[str, Any]:
+    if to is None or cc is None:
+        # Where a reply goes unless the agent changes it (frontline.mail.recipients):
+        # To the requester, Cc whoever was copied in. Shown, and editable. A draft
+        # may keep one field as typed and leave the other at the default.
+        default = workflow.reply_recipients(ticket)
+        to = ", ".join(default.to) if to is None else to
+        cc = ", ".join(default.cc) if cc is None else cc
     return {
         "composer_kind": kind if kind in ("reply", "note") else "reply",
         # The newest message the page shows (frontline.tickets.services.collision);
@@ -116,6 +128,11 @@ def _composer(ticket: Ticket, *, kind: str = "reply", body: str = "", status: st
         # Files chosen for a send that was held back: a file box cannot be refilled.
         "composer_dropped": dropped or [],
         "composer_status": status,
+        # The To and Cc fields, as typed (or the default, above).
+        "composer_to": to or "",
+        "composer_cc": cc or "",
+        # The reply just sent and held for the undo window (_sent_reply), or None.
+        "composer_sent": sent,
         "composer_error": error,
         "composer_error_field": error_field,
         # What the reply asks for that the ticket already knows (held back until
@@ -151,9 +168,9 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     can_change = permissions.can_change_ticket(user, ticket)
     known = intake_facts.facts_of(ticket)
     missing = intake_facts.missing(ticket, known)
-    participants = list(ticket.participants.select_related("contact")
-                        .prefetch_related("contact__emails"))
-    requester_address = ticket.requester.primary_email.lower()
+    # Read once with the composer's Cc (frontline.mail.recipients.participant_addresses).
+    prefetch_related_objects([ticket], "participants__contact__emails")
+    participants = list(ticket.participants.all())
     context: dict[str, Any] = {
         "ticket": ticket,
         "can_change": can_change,
@@ -167,11 +184,6 @@ def _panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
         "recent_tickets": requester_recent_tickets(ticket),
         # People copied in on the mail (frontline.mail makes them participants).
         "participants": participants,
-        # Who a reply is copied to (frontline.mail.outbound.participant_addresses'
-        # rule), so the composer says it: it said "to Alice" of a reply Cc'd to two.
-        "reply_cc": [(p.contact.name or address, address) for p in participants
-                     if (address := p.contact.primary_email)
-                     and address.lower() != requester_address],
         "merged_here": list(Ticket.objects.filter(merged_into=ticket).order_by("pk")
                             .values_list("pk", flat=True)),
         **sla_context(user, ticket),  # desk/tickets/_sla.html
@@ -226,7 +238,8 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
     draft = (drafts.draft_for(ticket, user) if permissions.can_change_ticket(user, ticket)
              else None)
     composer = (_composer(ticket, seen=0, kind=draft.kind, body=draft.body,
-                          draft_at=draft.updated_at) if draft is not None
+                          draft_at=draft.updated_at, to=draft.to, cc=draft.cc)
+                if draft is not None
                 else _composer(ticket, seen=0))
     return _ticket_page(request, user, ticket, composer)
 
@@ -252,7 +265,8 @@ def _ticket_page(request: HttpRequest, user: User, ticket: Ticket, composer: dic
         "next_id": next_in_queue(user, queue, ticket, sort=sort) if queue else None,
         "merged_from": merged_from if parse_reference(merged_from) else "",
         # Tier 3 only (frontline.desk.views.developers), with the facts the panel read.
-        "brief": developer_brief(user, ticket, known=panel["ticket_facts"]),
+        "brief": developer_brief(user, ticket, known=panel["ticket_facts"],
+                                 facts=panel["facts"]),
     }
     return render_desk(request, "desk/tickets/ticket.html", context, queue=queue,
                        status=status)
@@ -306,6 +320,8 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
     body = request.POST.get("body", "")
     status = request.POST.get("status", "")
     send_anyway = request.POST.get(SEND_ANYWAY) == "1"
+    # The To and Cc fields as typed (None: a page without them; the default applies).
+    to_text, cc_text = request.POST.get("to"), request.POST.get("cc")
     since = timezone.now()
     chosen = request.FILES.getlist("attachments")
     dropped = [str(upload.name) for upload in chosen]
@@ -334,16 +350,19 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
                 known = known_asked(target, body)
                 if known:
                     return _asks_what_we_know(request, user, target, body, status, known,
-                                              seen=seen, dropped=dropped)
+                                              seen=seen, dropped=dropped, to=to_text,
+                                              cc=cc_text)
             message = workflow.add_reply(ticket, user, body, status=status or None,
                                          reopen=request.POST.get("reopen") == "1", seen=seen,
-                                         body_html=body_html, files=files)
+                                         body_html=body_html, files=files,
+                                         to=address_list(to_text), cc=address_list(cc_text),
+                                         undo_seconds=settings.FRONTLINE_UNDO_SEND_SECONDS)
         else:
             raise InvalidInput(f"'{kind}' is neither a reply nor a note.", field="kind")
     except NewerEntries as held:
         return _held_for_newer(request, user, reference, held, kind=kind, body=body,
                                status=status, send_anyway=send_anyway, since=since,
-                               dropped=dropped)
+                               dropped=dropped, to=to_text, cc=cc_text)
     except FrontlineError as error:
         if not is_htmx(request):
             return error_page(request, error)
@@ -354,6 +373,7 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
         posted_seen = inputs.whole_number(request.POST.get("seen", ""))
         context = _composer(current, kind=kind, body=body, status=status,
                             error=error.message, error_field=error.field, dropped=dropped,
+                            to=to_text, cc=cc_text,
                             seen=posted_seen if posted_seen is not None and posted_seen >= 0
                             else None)
         context["ticket"] = current
@@ -370,12 +390,73 @@ def post_message(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(ticket.get_absolute_url())
     return changed_response(request, user, ticket.pk, since,
                             main="desk/tickets/_composer.html",
-                            extra=_composer(ticket, kind=kind))
+                            extra=_composer(ticket, kind=kind, sent=_held_reply(message)))
+
+
+_ADDRESS_SEPARATORS = re.compile(r"[,;\n]+")
+_ANGLED = re.compile(r"<([^<>]*)>\s*$")
+
+
+def address_list(text: str | None) -> list[str] | None:
+    """The addresses typed in a To or Cc field: separated by commas, semicolons or
+    lines, each bare or as `Name <address>` (as pasted from a mail program). None
+    for a field the page did not send. Checking them is the workflow's
+    (frontline.mail.recipients): an invalid one comes back as a 422 naming it."""
+    if text is None:
+        return None
+    found = []
+    for part in _ADDRESS_SEPARATORS.split(text):
+        angled = _ANGLED.search(part)
+        address = (angled.group(1) if angled else part).strip()
+        if address:
+            found.append(address)
+    return found
+
+
+def _held_reply(message: Message) -> dict[str, Any] | None:
+    """The reply's mail held for the undo window: what the composer's "Sending in
+    Ns — Undo" bar shows; None when nothing waits (no window, nobody to mail)."""
+    now = timezone.now()
+    until = outbound.held_until(message, now)
+    if until is None:
+        return None
+    return {"message": message.pk, "seconds": max(1, math.ceil((until - now).total_seconds()))}
+
+
+@desk_view
+@require_POST
+def undo_reply(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Undo send, from the composer's bar during the window: the reply leaves the
+    timeline, its text comes back in the composer (the agent's draft again), and its
+    files are named (a draft does not keep files). After the window: 409 "already
+    sent", shown in the bar."""
+    user = desk_user(request)
+    since = timezone.now()
+    try:
+        ticket = workflow.get_ticket(reference)
+        withdrawn = workflow.undo_reply(ticket, user, pk)
+    except FrontlineError as error:
+        return error_page(request, error)
+    if not is_htmx(request):
+        return redirect(withdrawn.ticket.get_absolute_url())
+    composer = _composer(withdrawn.ticket, body=withdrawn.body, dropped=withdrawn.files,
+                         to=", ".join(withdrawn.to), cc=", ".join(withdrawn.cc))
+    response = changed_response(
+        request, user, withdrawn.ticket.pk, since, main="desk/tickets/_composer.html",
+        extra={**composer, "withdrawn_message": pk,
+               "withdrawn_events": withdrawn.removed_events,
+               "composer_notice": "Reply withdrawn: it was not sent. Edit it and send again "
+                                  "when ready."})
+    # The button sits in the bar (an error replaces the bar); the answer is the composer.
+    response["HX-Retarget"] = "#composer"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _held_for_newer(request: HttpRequest, user: User, reference: str, held: NewerEntries, *,
                     kind: str, body: str, status: str, send_anyway: bool,
-                    since: datetime, dropped: list[str] | None = None) -> HttpResponse:
+                    since: datetime, dropped: list[str] | None = None,
+                    to: str | None = None, cc: str | None = None) -> HttpResponse:
     """The reply or note held back because somebody wrote since the agent last looked:
     the newer messages join the timeline, the composer comes back with what was
     typed, a warning naming them, and "Send now" (with the newer `seen`) and "Edit".
@@ -384,7 +465,7 @@ def _held_for_newer(request: HttpRequest, user: User, reference: str, held: Newe
     composer = _composer(ticket, kind=kind, body=body, status=status, newer=held.messages,
                          newer_title=held.message,
                          seen=max(message.pk for message in held.messages),
-                         send_anyway=send_anyway, dropped=dropped)
+                         send_anyway=send_anyway, dropped=dropped, to=to, cc=cc)
     if not is_htmx(request):
         prefetch_related_objects([ticket], "requester__emails")
         return _ticket_page(request, user, ticket, composer, status=409)
@@ -415,11 +496,31 @@ def save_draft(request: HttpRequest, reference: str) -> HttpResponse:
     user = desk_user(request)
     try:
         ticket = workflow.surviving_ticket(workflow.get_ticket(reference))
+        to, cc = _changed_recipients(ticket, request.POST.get("to"), request.POST.get("cc"))
         drafts.save_draft(ticket, user, request.POST.get("body", ""),
-                          kind=request.POST.get("kind", "reply"))
+                          kind=request.POST.get("kind", "reply"), to=to, cc=cc)
     except FrontlineError as error:
         return error_page(request, error)
     return HttpResponse(status=204)
+
+
+def _changed_recipients(ticket: Ticket, to: str | None,
+                        cc: str | None) -> tuple[str | None, str | None]:
+    """The composer's To and Cc as a draft keeps them: as typed where the agent
+    changed them, None where they still say the reply's default, so a draft reopened
+    after somebody was copied in shows them in Cc."""
+    if to is None and cc is None:
+        return None, None
+    default = workflow.reply_recipients(ticket)
+
+    def changed(typed: str | None, addresses: list[str]) -> str | None:
+        if typed is None:
+            return None
+        same = ([a.lower() for a in address_list(typed) or []]
+                == [a.lower() for a in addresses])
+        return None if same else typed
+
+    return changed(to, list(default.to)), changed(cc, list(default.cc))
 
 
 def known_asked(ticket: Ticket, body: str) -> list[TicketFact]:
@@ -439,12 +540,13 @@ def known_asked(ticket: Ticket, body: str) -> list[TicketFact]:
 def _asks_what_we_know(request: HttpRequest, user: User, ticket: Ticket, body: str,
                        status: str, known: list[TicketFact], *,
                        seen: int | None = None,
-                       dropped: list[str] | None = None) -> HttpResponse:
+                       dropped: list[str] | None = None,
+                       to: str | None = None, cc: str | None = None) -> HttpResponse:
     """The reply held back: the composer again with what was typed, the facts it asks
     for and where each came from, "Send anyway" and "Edit". 409 until it is sent, as
     every change that needs a confirmation (frontline.core.errors.NeedsConfirmation)."""
     composer = _composer(ticket, kind="reply", body=body, status=status, known=known, seen=seen,
-                         dropped=dropped)
+                         dropped=dropped, to=to, cc=cc)
     if is_htmx(request):
         return render(request, "desk/tickets/_composer.html", {**composer, "ticket": ticket},
                       status=409)
