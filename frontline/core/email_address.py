@@ -70,12 +70,14 @@ def _domain_forms(domain: str) -> tuple[str, str] | None:
             # some names mail hosts accept, such as `ab--cd.example`); only its
             # A-labels are read as IDNA.
             ascii_form = domain.lower()
-            unicode_form = (idna.decode(ascii_form).lower()
+            # idna.decode's U-label is the valid spelling already: lower() would
+            # break some (Cherokee's valid letters are its capitals: U+13F0).
+            unicode_form = (idna.decode(ascii_form)
                             if any(part.startswith("xn--") for part in ascii_form.split("."))
                             else ascii_form)
         else:
             ascii_form = idna.encode(domain, uts46=True).decode("ascii").lower()
-            unicode_form = idna.decode(ascii_form).lower()
+            unicode_form = idna.decode(ascii_form)
     except (idna.IDNAError, UnicodeError, ValueError):
         return None
     if len(ascii_form) > MAX_DOMAIN:
@@ -191,7 +193,7 @@ def readable(text: str) -> str:
     A-label turned into Unicode, for matching against stored canonical forms."""
     def label(match: re.Match[str]) -> str:
         try:
-            return idna.decode(match.group(0)).lower()
+            return idna.decode(match.group(0))
         except (idna.IDNAError, UnicodeError, ValueError):
             return match.group(0)
 

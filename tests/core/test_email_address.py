@@ -90,3 +90,12 @@ def test_both_spellings_of_any_address_are_the_same_address(local, label, tld):
     assert email_address.canonical(a_labels) == stored
     assert email_address.lookup_forms(a_labels) == email_address.lookup_forms(stored)
     assert stored in email_address.lookup_forms(a_labels)
+
+
+def test_a_label_whose_valid_letters_are_capitals_keeps_them():
+    # Found by the property test above: Cherokee's small letters map to its capitals
+    # in IDNA, and lower-casing the decoded label made a spelling IDNA refuses.
+    stored = email_address.canonical("kay@ᏸ.example")
+    assert stored == "kay@Ᏸ.example"
+    assert email_address.canonical("kay@XN--GCE.example") == stored
+    assert email_address.canonical(stored) == stored
