@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,18 +167,26 @@ def test_pages_of_results(lena, bob):
     assert set(seen) <= {t.reference for t in tickets}
 
 
-def test_loading_hits_takes_the_same_few_queries_for_many_hits(
-        lena, bob, django_assert_max_num_queries):
-    for n in range(15):
-        open_ticket("bob@standard.example", f"Printer jam {n}", f"Tray {n} is stuck.")
+def test_loading_hits_takes_the_same_few_queries_for_many_hits(lena, bob):
+    def queries_for(tickets: int) -> int:
+        for n in range(tickets):
+            open_ticket("bob@standard.example", f"Printer jam {n}", f"Tray {n} is stuck.")
+        with CaptureQueriesContext(connection) as done:
+            results = search.search_tickets(lena, "printer OR stuck")
+            for hit in results.hits:
+                assert hit.ticket.requester.name and hit.ticket.organization.name
+                assert hit.ticket.assignee is None and hit.ticket.team is None
+        assert len(results.hits) == Ticket.objects.count()
+        return len(done)
+
+    few, many = queries_for(2), queries_for(13)
+    assert many == few
     # The engine: newest ids (and, on PostgreSQL, the word statistics) in one
-    # statement, then each document kind; visibility; the page's rows.
-    with django_assert_max_num_queries(7):
-        results = search.search_tickets(lena, "printer OR stuck")
-        for hit in results.hits:
-            assert hit.ticket.requester.name and hit.ticket.organization.name
-            assert hit.ticket.assignee is None and hit.ticket.team is None
-    assert len(results.hits) == 15
+    # statement; per document kind the newest documents in id order, and on
+    # PostgreSQL, when the ids run past that walk (as they do once earlier tests
+    # used the sequences), at most a second walk and one lookup below it;
+    # visibility; the page's rows.
+    assert many <= 9
 
 
 @pytest.mark.parametrize("query", [
