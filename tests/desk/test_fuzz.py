@@ -11,6 +11,7 @@ are few per URL and per form: the whole run takes seconds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -108,12 +109,12 @@ def desk_routes() -> list[str]:
 
 
 def concrete(route: str, values: dict[str, Any]) -> str:
-    path = route
-    while "<" in path:
-        start, end = path.index("<"), path.index(">")
-        kind, name = path[start + 1:end].split(":")
-        path = path[:start] + str(values.get(name, values.get(kind, ""))) + path[end + 1:]
-    return path
+    # One pass over the route: a value may itself hold "<" and ">" (a script tag).
+    def value(match: re.Match[str]) -> str:
+        kind, name = match.group(1), match.group(2)
+        return str(values.get(name, values.get(kind, "")))
+
+    return re.sub(r"<(\w+):(\w+)>", value, route)
 
 
 def reachable(client: Any, routes: list[str], reference: str) -> list[tuple[str, Form]]:
