@@ -109,28 +109,11 @@ class SQLiteEngine:
     def remove_ticket(self, ticket_id: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_ticket_fts WHERE rowid = %s", [ticket_id])
-            # A contentless table forgets a document only when told the text it indexed.
-            cursor.execute(
-                f"""INSERT INTO search_message_fts (search_message_fts, rowid, body)
-                    SELECT 'delete', m.id, substr(m.body, 1, {MAX_INDEXED_CHARS})
-                    FROM tickets_message m
-                    WHERE m.ticket_id = %s
-                      AND EXISTS (SELECT 1 FROM search_message_fts_docsize d WHERE d.id = m.id)
-                """,
-                [ticket_id],
-            )
+            _forget_messages(cursor, "m.ticket_id = %s", ticket_id)
 
     def remove_message(self, message_id: int) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"""INSERT INTO search_message_fts (search_message_fts, rowid, body)
-                    SELECT 'delete', m.id, substr(m.body, 1, {MAX_INDEXED_CHARS})
-                    FROM tickets_message m
-                    WHERE m.id = %s
-                      AND EXISTS (SELECT 1 FROM search_message_fts_docsize d WHERE d.id = m.id)
-                """,
-                [message_id],
-            )
+            _forget_messages(cursor, "m.id = %s", message_id)
 
     def search(self, query: ParsedQuery, *, candidates: int) -> CandidateSet:
         match = render_match(query)
@@ -242,3 +225,18 @@ class SQLiteEngine:
         if progress:
             progress(total, total)
         return indexed
+
+
+def _forget_messages(cursor: CursorWrapper, where: str, value: int) -> None:
+    """Remove from the message index the messages `where` selects (over
+    tickets_message m). A contentless table forgets a document only when told the
+    text it indexed; a message never indexed is left alone."""
+    cursor.execute(
+        f"""INSERT INTO search_message_fts (search_message_fts, rowid, body)
+            SELECT 'delete', m.id, substr(m.body, 1, {MAX_INDEXED_CHARS})
+            FROM tickets_message m
+            WHERE {where}
+              AND EXISTS (SELECT 1 FROM search_message_fts_docsize d WHERE d.id = m.id)
+        """,
+        [value],
+    )
