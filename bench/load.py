@@ -505,13 +505,16 @@ def _percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def _phase(at: float, faults: list[Fault]) -> str:
-    if not faults or at < min(f.at for f in faults):
+def _phase(sample: Sample, faults: list[Fault]) -> str:
+    """Where a request fell: before the first fault, during one, or after. A request
+    still in flight when a fault began ran into it, whenever it was sent."""
+    began, ended = sample.at, sample.at + sample.ms / 1000
+    if not faults or ended < min(f.at for f in faults):
         return "before"
     # Overlapping windows: the latest fault to start is the one a request ran into.
     for fault in sorted(faults, key=lambda f: f.at, reverse=True):
         low, high = fault.window()
-        if low <= at <= high:
+        if began <= high and ended >= low:
             return f"during {fault.name}"
     return "after"
 
@@ -529,7 +532,7 @@ def summarize(samples: list[Sample], faults: list[Fault]) -> dict[str, Any]:
     rows = []
     for kind, items in sorted(kinds.items()):
         good = sorted(s.ms for s in items if _ok(s))
-        outside = sorted(s.ms for s in items if _ok(s) and not _phase(s.at, faults)
+        outside = sorted(s.ms for s in items if _ok(s) and not _phase(s, faults)
                          .startswith("during"))
         row: dict[str, Any] = {"kind": kind, "n": len(items), "ok": len(good),
                                "errors": len(items) - len(good)}
@@ -542,7 +545,7 @@ def summarize(samples: list[Sample], faults: list[Fault]) -> dict[str, Any]:
     outside_faults = server_errors = 0
     for sample in samples:
         if not _ok(sample):
-            phase = _phase(sample.at, faults)
+            phase = _phase(sample, faults)
             errors[f"{sample.kind} | {sample.status} | {phase}"] += 1
             outside_faults += not phase.startswith("during")
             # The issue's rule: a fault may cost a 503 (or a 4xx SMTP answer), never a 500.
@@ -741,7 +744,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "args": {k: str(v) for k, v in vars(args).items()},
-            "loadavg_at_end": loads[0], "summary": summary, "checks": checks, "ok": ok},
+            "loadavg_at_end": loads[0], "summary": summary, "checks": checks, "ok": ok,
+            # Every request, so that a report can be read again another way.
+            "samples": [[s.kind, round(s.at, 3), round(s.ms, 1), s.status]
+                        for s in recorder.samples]},
             indent=2, default=str))
     return 0 if ok else 1
 

@@ -120,7 +120,6 @@ def check_outbound(started_at: Any, posted: list[Posted], run_tag: str,
     from frontline.mail.models import OutboundMail
     from frontline.tickets.models import Message
 
-    delivered = _sink_counts(sink_log)
     found: dict[str, list[tuple[int, str]]] = defaultdict(list)
     tag_pattern = re.compile(rf"LT{run_tag}x\d+x\d+")
     for pk, kind, body in Message.objects.filter(
@@ -130,6 +129,10 @@ def check_outbound(started_at: Any, posted: list[Posted], run_tag: str,
             found[tag].append((pk, kind))
     mails = list(OutboundMail.objects.filter(created_at__gte=started_at).values_list(
         "message_id", "header_message_id", "state", "automatic"))
+    # The sink is read after the rows: it writes a mail down before it answers 250,
+    # so every mail a row calls sent is in it, even if workers still send meanwhile
+    # (a drain that timed out).
+    delivered = _sink_counts(sink_log)
     by_message: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
     for message_pk, header_id, state, _ in mails:
         by_message[message_pk].append((header_id.strip("<>"), state))
