@@ -25,6 +25,8 @@ class Delivered:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    # The client's end of the connection it came over: one per SMTP session.
+    peer: tuple[str, int] | None = None
 
     @property
     def message(self) -> EmailMessage:
@@ -49,6 +51,10 @@ class Sink:
     def url(self) -> str:
         return f"smtp://{self.host}:{self.port}"
 
+    def connections(self) -> int:
+        """How many SMTP sessions the delivered mails came over."""
+        return len({d.peer for d in self.delivered})
+
     def messages(self) -> list[EmailMessage]:
         return [d.message for d in self.delivered]
 
@@ -60,7 +66,8 @@ class Sink:
                 return answer
         self.delivered.append(Delivered(
             mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
-            raw=bytes(envelope.original_content or envelope.content)))
+            raw=bytes(envelope.original_content or envelope.content),
+            peer=tuple(session.peer) if session.peer else None))
         return "250 2.0.0 Ok: queued as sink"
 
 

@@ -117,14 +117,25 @@ def run(limit: int | None = RUN_LIMIT, *, everything: bool = False) -> Detection
 
 def detect_ticket(ticket_id: int) -> Detection:
     """One new ticket: its signature, then detection (the task the workflow queues)."""
-    result = Detection()
-    if TicketSignature.objects.filter(pk=ticket_id).exists():
-        return result
-    built = signatures.build([ticket_id])
-    result.signatures = len(built)
-    for signature in built:
+    return detect_tickets([ticket_id])[ticket_id]
+
+
+def detect_tickets(ticket_ids: Sequence[int]) -> dict[int, Detection]:
+    """New tickets (the queued tasks waiting together, insights/tasks.py): their
+    signatures in one build, then detection in ticket-time order, as `run` does.
+    Each ticket's own result; a ticket that has its signature already is skipped."""
+    results = {ticket_id: Detection() for ticket_id in ticket_ids}
+    done = set(TicketSignature.objects.filter(pk__in=list(results))
+               .values_list("pk", flat=True))
+    pending = [ticket_id for ticket_id in results if ticket_id not in done]
+    if not pending:
+        return results
+    built = signatures.build(pending)
+    for signature in sorted(built, key=lambda s: (s.at, s.ticket_id)):
+        result = results[signature.ticket_id]
+        result.signatures = 1
         _detect_one(signature, result)
-    return result
+    return results
 
 
 # -- grouping -------------------------------------------------------------------------

@@ -300,7 +300,9 @@ def _count(counts: dict[str, int], sign: int) -> None:
     """Add (sign 1) or take away (sign -1) these counts: one upsert per chunk.
     INSERT ... ON CONFLICT DO UPDATE is the same statement on SQLite and PostgreSQL."""
     table = TermStat._meta.db_table
-    items = [(term, count * sign) for term, count in counts.items() if count]
+    # In term order: two workers building at once lock the shared rows in the same
+    # order, so neither waits on the other in a cycle (a deadlock on PostgreSQL).
+    items = [(term, count * sign) for term, count in sorted(counts.items()) if count]
     with connection.cursor() as cursor:
         for start in range(0, len(items), 400):
             chunk = items[start:start + 400]

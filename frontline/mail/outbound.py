@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -422,9 +425,64 @@ def _claim(outbound_id: int, now: datetime) -> OutboundMail | None:
         "ticket__requester", "message__author_user", "message__ticket").get(pk=outbound.pk)
 
 
-def deliver(outbound_id: int, *, now: datetime | None = None) -> str | None:
+class Connection:
+    """One connection to the mail server for a run of mails (a worker sending the
+    waiting acknowledgements together, mail/tasks/delivery.py), opened by the first
+    mail that is sent. A server's refusal of one mail (a recipient, the sender, the
+    data: smtplib has reset the transaction, RFC 5321 §4.1.1.5) is that mail's
+    answer and the session goes on; any other failure (the connection dropped or
+    timed out) closes it, and the next mail opens a new one. SMTP only: the outbox
+    folder writes one file per connection, and a provider's API has no session to
+    keep, so those open one per mail, as before."""
+
+    def __init__(self) -> None:
+        self._backend: BaseEmailBackend | None = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, mail: EmailMessage) -> None:
+        if self._backend is None:
+            backend = transport.connection()
+            if not isinstance(backend, SmtpBackend):
+                with backend:
+                    backend.send_messages([mail])
+                return
+            backend.open()
+            self._backend = backend
+        try:
+            self._backend.send_messages([mail])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPNotSupportedError) as refusal:
+            # 421: the server is closing the session (RFC 5321 §3.8).
+            if getattr(refusal, "smtp_code", None) == 421:
+                self.close()
+            raise
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        backend, self._backend = self._backend, None
+        if backend is None:
+            return
+        try:
+            backend.close()
+        except Exception as error:  # the mails are sent; a failed QUIT changes nothing
+            logger.info("Closing the mail connection: %s", error)
+
+
+def deliver(outbound_id: int, *, now: datetime | None = None,
+            over: Connection | None = None) -> str | None:
     """Try to send one queued mail now; returns its state afterwards (None when it
-    was not due, not queued, or being sent by another worker)."""
+    was not due, not queued, or being sent by another worker). `over`: a connection
+    kept for several mails (else one is opened for this mail)."""
+    if over is None:
+        with Connection() as connection:
+            return deliver(outbound_id, now=now, over=connection)
     now = now or timezone.now()
     outbound = _claim(outbound_id, now)
     if outbound is None:
@@ -441,8 +499,7 @@ def deliver(outbound_id: int, *, now: datetime | None = None) -> str | None:
         logger.exception("Cannot build outbound mail %s", outbound.pk)
         return _finish(outbound, OutboundState.FAILED, f"cannot build the mail: {error}", now)
     try:
-        with transport.connection() as connection:
-            connection.send_messages([mail])
+        over.send(mail)
     except Exception as error:
         answer = transport.explain(error)
         if answer.permanent:
@@ -492,9 +549,10 @@ def due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
     """Send every due mail now (the periodic job): counts by resulting state."""
     counts: dict[str, int] = {}
-    for outbound_id in due(now):
-        state = deliver(outbound_id, now=now) or "skipped"
-        counts[state] = counts.get(state, 0) + 1
+    with Connection() as connection:
+        for outbound_id in due(now):
+            state = deliver(outbound_id, now=now, over=connection) or "skipped"
+            counts[state] = counts.get(state, 0) + 1
     return counts
 
 
