@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django_tasks import TaskContext, task
 
-from frontline.core import outages, scheduler, siblings
+from frontline.core import outages, scheduler, siblings, task_priorities
 from frontline.insights import detection
 
 # New tickets waiting in the queue that one task detects with its own: their
@@ -15,7 +15,7 @@ from frontline.insights import detection
 TAKE_WAITING = 50
 
 
-@task(takes_context=True)
+@task(takes_context=True, priority=task_priorities.BACKGROUND)
 def detect_ticket(context: TaskContext, ticket_id: int) -> dict[str, int]:
     """A new ticket's signature, then whether it makes a group raise an alert; and
     the same for the new tickets waiting behind it, together."""
@@ -44,7 +44,7 @@ def _summary(result: detection.Detection) -> dict[str, int]:
     return {"signatures": result.signatures, "raised": len(result.raised)}
 
 
-@task()
+@task(priority=task_priorities.BACKGROUND)
 def detect() -> dict[str, int]:
     """Signatures and detection for the tickets still pending (imports, lost tasks)."""
     result = detection.run()

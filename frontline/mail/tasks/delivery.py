@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django_tasks import TaskContext, task
 
-from frontline.core import scheduler, siblings
+from frontline.core import scheduler, siblings, task_priorities
 from frontline.mail import outbound
 
 # Deliveries waiting in the queue that one task sends with its own, over its
@@ -15,7 +15,7 @@ from frontline.mail import outbound
 TAKE_WAITING = 25
 
 
-@task(takes_context=True)
+@task(takes_context=True, priority=task_priorities.CUSTOMER_WAITING)
 def deliver_task(context: TaskContext, outbound_id: int) -> str | None:
     """Send one queued mail (enqueued when it is queued, after commit), and the
     deliveries waiting behind it over the same connection, each recorded on its own

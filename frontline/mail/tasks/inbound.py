@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django_tasks import TaskContext, task
 
-from frontline.core import scheduler, siblings
+from frontline.core import scheduler, siblings, task_priorities
 from frontline.mail import services
 
 # While more mails than this wait in the queue, the sweep leaves the backlog be:
@@ -26,7 +26,7 @@ MAX_WAITING_CHECKED = 5000
 TAKE_WAITING = 20
 
 
-@task(takes_context=True)
+@task(takes_context=True, priority=task_priorities.CUSTOMER_WAITING)
 def process_inbound_task(context: TaskContext, inbound_id: int) -> str:
     """Process one stored mail into its ticket; returns the mail's state. The stored
     mails whose tasks wait behind it are processed in the same task, one by one in
