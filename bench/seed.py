@@ -398,6 +398,10 @@ class Seeder:
             nonlocal messages, events, written
             ticket_rows, message_rows, event_rows = rows
             loader.insert("tickets_ticket", self.TICKET_COLUMNS, ticket_rows)
+            # Every ticket has its clock row (frontline.tickets.models.TicketClock);
+            # the seed computes no due times, so each is blank.
+            loader.insert("tickets_ticketclock", ("ticket_id",),
+                          [(row[0],) for row in ticket_rows])
             loader.insert("tickets_message", self.MESSAGE_COLUMNS, message_rows)
             loader.insert("tickets_event", self.EVENT_COLUMNS, event_rows)
             written += len(ticket_rows)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from django.utils import timezone
 
 from frontline.core.models import Role, User
 from frontline.customers.models import Contact, ContactEmail, Organization, OrganizationDomain, Plan
 from frontline.routing.models import Team
-from frontline.tickets.models import Category
+from frontline.tickets.models import Category, Ticket, TicketClock
+
+
+def set_clock(ticket: Ticket, **values: Any) -> Ticket:
+    """Put the ticket's SLA clock where the story needs it (a due time, the next
+    check, its plan), in its clock row and on `ticket` as loaded."""
+    TicketClock.objects.filter(ticket=ticket).update(**values)
+    for name, value in values.items():
+        setattr(ticket.clock, name, value)
+    return ticket
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

@@ -440,7 +440,8 @@ def tickets_for_api() -> QuerySet[Ticket]:
 
 def _ticket(reference: str) -> Ticket:
     number = parse_reference(reference)
-    ticket = tickets_for_api().filter(pk=number).first() if number is not None else None
+    ticket = (tickets_for_api().select_related("clock").filter(pk=number).first()
+              if number is not None else None)
     if ticket is None:
         # The service raises NotFound in its own words (or finds a ticket created
         # a moment ago, which is then loaded like the others).

@@ -13,7 +13,8 @@ cursors keep working; a desk link carries the same cursor as the API for the
 same list and order (tests/core/test_paging.py).
 
 Only integer and date-time fields can be key fields (a text key could hold the
-separator). This module knows no domain model: the ticket orders are in
+separator); a key field may be one of a one-to-one related row
+(`clock__sla_due`). This module knows no domain model: the ticket orders are in
 frontline.tickets.selectors.SORTS, which the desk queues and the API's ticket
 list share.
 """
@@ -69,8 +70,15 @@ class Keyset:
     # -- cursors ----------------------------------------------------------------------
 
     def values_of(self, row: models.Model) -> list[Any]:
-        """The key of `row`: its values of the key fields."""
-        return [getattr(row, name) for name in self.names]
+        """The key of `row`: its values of the key fields (a field of a one-to-one
+        related row, `clock__sla_due`, read through it)."""
+        values = []
+        for name in self.names:
+            found: Any = row
+            for part in name.split("__"):
+                found = getattr(found, part)
+            values.append(found)
+        return values
 
     def cursor(self, values: Sequence[Any]) -> str:
         """The cursor of a position: the key values of the row just before it."""
@@ -133,6 +141,11 @@ def _after(fields: Sequence[str], values: Sequence[Any]) -> Q:
 
 
 def _parse(model: type[models.Model], name: str, text: str) -> Any:
+    *path, name = name.split("__")
+    for step in path:
+        related = model._meta.get_field(step).related_model
+        assert isinstance(related, type), f"{model.__name__}.{step} is not a relation"
+        model = related
     meta = model._meta
     field = meta.pk if name == "pk" else meta.get_field(name)
     if text == "" and getattr(field, "null", False):

@@ -89,6 +89,7 @@ from frontline.tickets.models import (
 )
 from frontline.tickets.services import rows
 from frontline.tickets.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename
+from frontline.tickets.services.lookup import load_clocks
 from frontline.workflow import conversation, opening
 
 
@@ -196,8 +197,10 @@ class _Lookups(TicketLookup):
             self.known = _written_on(list(quoted))
             for message_id, ticket_id in _sent(list(quoted)):
                 self.known.setdefault(message_id, ticket_id)
-            for ticket in Ticket.objects.select_for_update().filter(
-                    pk__in=set(self.known.values())):
+            locked = list(Ticket.objects.select_for_update().filter(
+                pk__in=set(self.known.values())))
+            load_clocks(locked)
+            for ticket in locked:
                 self.tickets[ticket.pk] = ticket
             found = {ticket.pk for ticket in self.tickets.values() if ticket is not None}
             self.participants = {pk: set() for pk in found}
@@ -231,7 +234,10 @@ class _Lookups(TicketLookup):
         if number is None:
             return None
         if number not in self.tickets:
-            self.tickets[number] = Ticket.objects.select_for_update().filter(pk=number).first()
+            found = Ticket.objects.select_for_update().filter(pk=number).first()
+            if found is not None:
+                load_clocks([found])
+            self.tickets[number] = found
         return self.tickets[number]
 
     def ticket_for_message_ids(self, message_ids: list[str]) -> Ticket | None:
@@ -572,36 +578,41 @@ def _store_files(planned: list[_Planned]) -> None:
 
 @contextmanager
 def _saves_collected(tickets: list[Ticket]) -> Iterator[None]:
-    """While the hooks run (the SLA clock, routing), a ticket they save with
-    `update_fields` is not written at once: the fields are collected, and written
-    for all the batch's tickets together when the hooks are done (one prepared
-    statement per set of fields, instead of one statement per ticket). A save
-    without update_fields is written at once. Each ticket's hooks run before any
-    of its collected fields are written; they read the ticket they were handed,
-    not the row (the lifecycle's own hooks work on the instance they are given),
-    and no two of the batch's tickets are the same ticket."""
-    collected: dict[int, tuple[Ticket, set[str]]] = {}
+    """While the hooks run (the SLA clock, routing), a ticket or its clock row
+    (TicketClock) they save with `update_fields` is not written at once: the
+    fields are collected, and written for all the batch's tickets together when the
+    hooks are done (one prepared statement per table and set of fields, instead of
+    one statement per ticket). A save without update_fields is written at once.
+    Each ticket's hooks run before any of its collected fields are written; they
+    read the ticket they were handed, not the row (the lifecycle's own hooks work
+    on the instance they are given), and no two of the batch's tickets are the
+    same ticket."""
+    collected: dict[int, tuple[models.Model, set[str]]] = {}
 
-    def collector(ticket: Ticket) -> Callable[..., None]:
+    def collector(row: models.Model) -> Callable[..., None]:
         def save(*args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
             if args or kwargs or update_fields is None:
-                type(ticket).save(ticket, *args, update_fields=update_fields, **kwargs)
+                type(row).save(row, *args, update_fields=update_fields, **kwargs)
                 return
-            collected.setdefault(id(ticket), (ticket, set()))[1].update(update_fields)
+            collected.setdefault(id(row), (row, set()))[1].update(update_fields)
         return save
 
-    for ticket in tickets:
-        ticket.save = collector(ticket)  # type: ignore[method-assign]
+    # The clock rows come loaded with their tickets (select_related, or the
+    # bulk_create that wrote them); one not in the database yet is saved at once.
+    rows: list[models.Model] = [*tickets, *(ticket.clock for ticket in tickets
+                                            if not ticket.clock._state.adding)]
+    for row in rows:
+        row.save = collector(row)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        for ticket in tickets:
-            del ticket.save
-    by_fields: dict[tuple[str, ...], list[Ticket]] = {}
-    for ticket, names in collected.values():
-        by_fields.setdefault(tuple(sorted(names)), []).append(ticket)
-    for fields, group in by_fields.items():
-        _update(Ticket, list(fields), group)
+        for row in rows:
+            del row.save
+    by_fields: dict[tuple[type[models.Model], tuple[str, ...]], list[Any]] = {}
+    for row, names in collected.values():
+        by_fields.setdefault((type(row), tuple(sorted(names))), []).append(row)
+    for (model, fields), group in by_fields.items():
+        _update(model, list(fields), group)
 
 
 def _update(model: type[models.Model], names: list[str], rows: list[Any]) -> None:

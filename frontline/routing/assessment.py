@@ -141,8 +141,8 @@ class Assessment:
 def plan_of(ticket: Ticket) -> Plan | None:
     """The plan the ticket is served on: the one the SLA clock stored on it, else
     what the clock would decide now (one rule, in frontline.sla.clock)."""
-    if ticket.plan_id is not None:
-        return ticket.plan
+    if ticket.clock.plan_id is not None:
+        return ticket.clock.plan
     from frontline.sla.clock import plan_for_ticket
 
     return plan_for_ticket(ticket)

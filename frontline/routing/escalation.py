@@ -66,10 +66,11 @@ def promises(ticket: Ticket, assessment: Assessment) -> dict[str, Any]:
         return value.isoformat() if value is not None else None
 
     value = assessment.value
+    clock = ticket.clock
     return {
-        "first_response_due": moment(ticket.first_response_due),
-        "next_response_due": moment(ticket.next_response_due),
-        "resolution_due": moment(ticket.resolution_due),
+        "first_response_due": moment(clock.first_response_due),
+        "next_response_due": moment(clock.next_response_due),
+        "resolution_due": moment(clock.resolution_due),
         "plan": value.plan_name,
         "incident_premium": (str(value.premium_price) if value.premium_price is not None
                              else None),

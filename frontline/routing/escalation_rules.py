@@ -94,8 +94,9 @@ def candidates(rule: EscalationRule, now: datetime) -> QuerySet[Ticket]:
         tickets = tickets.filter(priority__gte=rule.min_priority)
     if rule.plan_id:
         # The SLA clock puts the plan on the ticket; before it has, the organization's.
-        tickets = tickets.filter(Q(plan_id=rule.plan_id)
-                                 | Q(plan__isnull=True, organization__plan_id=rule.plan_id))
+        tickets = tickets.filter(Q(clock__plan_id=rule.plan_id)
+                                 | Q(clock__plan__isnull=True,
+                                     organization__plan_id=rule.plan_id))
     return tickets
 
 
@@ -104,8 +105,8 @@ def _candidate_rows(tickets: QuerySet[Ticket]) -> list[Candidate]:
     backlog larger than that is worked through over the next runs (those
     escalated drop out of the query by their new tier)."""
     rows = tickets.order_by("created_at", "pk").values_list(
-        "pk", "created_at", "sla_policy_id", "team__calendar_id", "sla_paused_seconds",
-        "sla_paused_at")[:CANDIDATES_PER_RULE]
+        "pk", "created_at", "clock__sla_policy_id", "team__calendar_id",
+        "clock__sla_paused_seconds", "clock__sla_paused_at")[:CANDIDATES_PER_RULE]
     return [Candidate(*row) for row in rows]
 
 

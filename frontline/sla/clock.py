@@ -3,7 +3,8 @@ pauses, warnings and breaches.
 
 `refresh(ticket, at)` is called by the ticket lifecycle after everything that
 matters (a new ticket, a customer message, an agent reply, a status, priority
-or plan change). It recomputes the due times stored on the ticket, pauses the
+or plan change). It recomputes the due times stored in the ticket's clock row
+(`ticket.clock`, frontline.tickets.models.TicketClock), pauses the
 clock while the ticket waits on the customer, writes an SlaMeasurement row when
 a target is met, and sets `sla_check_at`: the next moment the breach scan
 (frontline.sla.services.scan_due) must look at the ticket.
@@ -59,13 +60,6 @@ CACHE_SECONDS = 30.0
 TARGETS: tuple[str, ...] = (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE, Target.RESOLUTION)
 TARGET_LABELS: dict[str, str] = {str(value): str(label) for value, label in Target.choices}
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
-
-# The ticket fields refresh() may change (saved with update_fields).
-CLOCK_FIELDS = (
-    "plan", "sla_policy", "first_response_due", "next_response_due", "resolution_due",
-    "sla_due", "sla_check_at", "sla_paused_at", "sla_paused_seconds", "sla_warned",
-    "sla_breached",
-)
 
 
 # -- the cache ------------------------------------------------------------------
@@ -193,7 +187,8 @@ def plan_for_ticket(ticket: Ticket, *, on: date | None = None) -> Plan | None:
     its organization's plan while the contract dates hold, else the default plan."""
     cat = catalog()
     day = on or timezone.localdate()
-    current = cat.plans.get(ticket.plan_id) if ticket.plan_id else None
+    plan_id = ticket.clock.plan_id
+    current = cat.plans.get(plan_id) if plan_id else None
     # Only buy_incident_premium puts a per-incident plan on a ticket; the row is
     # checked (a rare query) so that deleting the purchase ends the premium.
     if current is not None and current.per_incident and IncidentPremium.objects.filter(
@@ -243,7 +238,8 @@ def policy_name(policy: SlaPolicy | None) -> str | None:
 
 @dataclass(slots=True)
 class ClockState:
-    """A ticket's clock fields: what compute() reads and writes."""
+    """A ticket's clock fields: what compute() reads and writes (the first five are
+    the ticket's own, the rest its clock row's)."""
 
     created_at: datetime
     status: str
@@ -262,7 +258,15 @@ class ClockState:
 
     @classmethod
     def of(cls, ticket: Ticket) -> ClockState:
-        return cls(**{name: getattr(ticket, name) for name in cls.__dataclass_fields__})
+        row = ticket.clock
+        return cls(ticket.created_at, ticket.status, ticket.first_response_at,
+                   ticket.last_customer_message_at, ticket.last_agent_message_at,
+                   *(getattr(row, name) for name in _CLOCK_STATE))
+
+
+# ClockState's fields kept in the clock row, in order: with plan and sla_policy,
+# what refresh() may change (saved with update_fields).
+_CLOCK_STATE = tuple(ClockState.__dataclass_fields__)[5:]
 
 
 @dataclass(slots=True)
@@ -390,7 +394,7 @@ def _measure(ticket: Ticket, target: str, policy: SlaPolicy | None, *, started_a
             return
     SlaMeasurement.objects.create(
         ticket=ticket, target=target, policy=policy,
-        plan_id=policy.plan_id if policy else ticket.plan_id, team_id=ticket.team_id,
+        plan_id=policy.plan_id if policy else ticket.clock.plan_id, team_id=ticket.team_id,
         priority=ticket.priority, formal=policy.formal if policy else False,
         started_at=started_at, due_at=due_at, met_at=met_at,
         business_seconds=max(0, business_seconds),
@@ -401,14 +405,16 @@ def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None,
             save: bool = True) -> list[str]:
     """Recompute the ticket's promises after something that matters happened.
 
-    The caller holds the ticket's row lock (the lifecycle does) and has saved
-    its own changes; this saves the clock fields that changed and returns their
-    names (with `save=False` it only sets them: a batch of the scan writes them
-    together, frontline.sla.services.save_clock_fields). `plan` forces the plan
-    (a per-incident premium just bought); otherwise plan_for_ticket decides.
+    The caller holds the ticket's row lock (the lifecycle does; it guards the
+    clock row too) and has saved its own changes; this saves the clock fields
+    that changed, in the clock row only, and returns their names (with
+    `save=False` it only sets them: a batch of the scan writes them together,
+    frontline.sla.services.save_clock_fields). `plan` forces the plan (a
+    per-incident premium just bought); otherwise plan_for_ticket decides.
     """
+    row = ticket.clock
     old = ClockState.of(ticket)
-    old_plan_id, old_policy_id = ticket.plan_id, ticket.sla_policy_id
+    old_plan_id, old_policy_id = row.plan_id, row.sla_policy_id
     if plan is None:
         plan = plan_for_ticket(ticket, on=timezone.localdate(at))
     policy = policy_for(plan, ticket.priority)
@@ -418,9 +424,9 @@ def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None,
             record_event(ticket, "plan_changed", at=at,
                          before=before.name if before else None,
                          after=plan.name if plan else None)
-        ticket.plan = plan
+        row.plan = plan
     if (policy.pk if policy else None) != old_policy_id:
-        ticket.sla_policy = policy
+        row.sla_policy = policy
     hours = business_hours(policy) if policy is not None else None
     state = ClockState.of(ticket)
     old_policy = cached_policy(old_policy_id) or policy
@@ -474,14 +480,15 @@ def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None,
                      breached=bool(breached & TARGET_BITS[Target.RESOLUTION]))
 
     changed = [name for name in ("plan", "sla_policy") if
-               getattr(ticket, f"{name}_id") != (old_plan_id if name == "plan"
-                                                 else old_policy_id)]
-    for name in ClockState.__dataclass_fields__:
-        if name in CLOCK_FIELDS and getattr(state, name) != getattr(old, name):
-            setattr(ticket, name, getattr(state, name))
+               getattr(row, f"{name}_id") != (old_plan_id if name == "plan"
+                                              else old_policy_id)]
+    for name in _CLOCK_STATE:
+        if getattr(state, name) != getattr(old, name):
+            setattr(row, name, getattr(state, name))
             changed.append(name)
     if changed and save:
-        ticket.save(update_fields=changed)
+        # A ticket without its row (see TicketClock) gets it now.
+        row.store(changed)
     return changed
 
 
@@ -490,13 +497,14 @@ def refresh(ticket: Ticket, at: datetime, *, plan: Plan | None = None,
 
 def breached_targets(ticket: Ticket, now: datetime) -> list[str]:
     """Targets breached: marked by the scan, or past due and not yet scanned."""
-    bits = ticket.sla_breached or 0
+    row = ticket.clock
+    bits = row.sla_breached or 0
     found = []
-    for target, due in ((Target.FIRST_RESPONSE, ticket.first_response_due),
-                        (Target.NEXT_RESPONSE, ticket.next_response_due),
-                        (Target.RESOLUTION, ticket.resolution_due)):
+    for target, due in ((Target.FIRST_RESPONSE, row.first_response_due),
+                        (Target.NEXT_RESPONSE, row.next_response_due),
+                        (Target.RESOLUTION, row.resolution_due)):
         if bits & TARGET_BITS[target] or (due is not None and due <= now
-                                          and ticket.sla_paused_at is None):
+                                          and row.sla_paused_at is None):
             found.append(str(target))
     return found
 
@@ -504,16 +512,17 @@ def breached_targets(ticket: Ticket, now: datetime) -> list[str]:
 def summary(ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
     """What the API and other apps show of a ticket's promises (no queries when warm)."""
     now = now or timezone.now()
-    policy = cached_policy(ticket.sla_policy_id)
-    plan = cached_plan(ticket.plan_id)
+    row = ticket.clock
+    policy = cached_policy(row.sla_policy_id)
+    plan = cached_plan(row.plan_id)
     return {
         "plan": plan.name if plan else None,
         "policy": policy_name(policy),
         "formal": bool(policy.formal) if policy else False,
-        "first_response_due": ticket.first_response_due,
-        "next_response_due": ticket.next_response_due,
-        "resolution_due": ticket.resolution_due,
-        "paused": ticket.sla_paused_at is not None,
+        "first_response_due": row.first_response_due,
+        "next_response_due": row.next_response_due,
+        "resolution_due": row.resolution_due,
+        "paused": row.sla_paused_at is not None,
         "breached": breached_targets(ticket, now),
     }
 
@@ -547,26 +556,27 @@ def _finished_outcomes(ticket: Ticket, now: datetime) -> dict[str, outcomes.Outc
 def targets_view(ticket: Ticket, now: datetime | None = None) -> list[TargetView]:
     """Every target the ticket's policy sets, with its due time and state."""
     now = now or timezone.now()
-    policy = cached_policy(ticket.sla_policy_id)
+    row = ticket.clock
+    policy = cached_policy(row.sla_policy_id)
     if policy is None:
         return []
-    warned, breached = ticket.sla_warned or 0, ticket.sla_breached or 0
+    warned, breached = row.sla_warned or 0, row.sla_breached or 0
     finished = (_finished_outcomes(ticket, now)
                 if ticket.first_response_at is not None or ticket.resolved_at is not None
                 else {})
     rows = []
     for target, minutes, due, met in (
-            (Target.FIRST_RESPONSE, policy.first_response_minutes, ticket.first_response_due,
+            (Target.FIRST_RESPONSE, policy.first_response_minutes, row.first_response_due,
              ticket.first_response_at),
-            (Target.NEXT_RESPONSE, policy.next_response_minutes, ticket.next_response_due,
+            (Target.NEXT_RESPONSE, policy.next_response_minutes, row.next_response_due,
              None),
-            (Target.RESOLUTION, policy.resolution_minutes, ticket.resolution_due,
+            (Target.RESOLUTION, policy.resolution_minutes, row.resolution_due,
              ticket.resolved_at)):
         if minutes is None:
             continue
         bit = TARGET_BITS[target]
         late = bool(breached & bit) or (due is not None and due <= now
-                                        and ticket.sla_paused_at is None)
+                                        and row.sla_paused_at is None)
         if due is not None:
             outcome = outcomes.judge(due, None, now if breached & bit else None, now)
         elif met is not None:

@@ -1,9 +1,10 @@
 """Promises: business calendars, SLA policies per plan and priority, and the
 record of every target met or missed.
 
-The due times themselves live on the ticket (`Ticket.first_response_due` and
-friends, indexed), so queues sort by them and the breach scan is one indexed
-query; frontline.sla.clock computes them.
+The due times themselves live in the ticket's clock row (`ticket.clock`,
+frontline.tickets.models.TicketClock: `first_response_due` and friends,
+indexed), so queues sort by them and the breach scan is one indexed query;
+frontline.sla.clock computes them.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Target(models.TextChoices):
     RESOLUTION = "resolution", "Resolution"
 
 
-# Bits of Ticket.sla_warned / Ticket.sla_breached, one per target.
+# Bits of TicketClock.sla_warned / TicketClock.sla_breached, one per target.
 TARGET_BITS: dict[str, int] = {
     Target.FIRST_RESPONSE: 1,
     Target.NEXT_RESPONSE: 2,

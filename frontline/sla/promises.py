@@ -65,12 +65,13 @@ def _moment(due: datetime, now: datetime, zone: ZoneInfo) -> str:
 def promised_due(ticket: Ticket) -> datetime | None:
     """The due time we promised the customer for our next answer, if a formal policy
     applies: the first response, else the next response to their latest message."""
-    policy = clock.cached_policy(ticket.sla_policy_id)
+    row = ticket.clock
+    policy = clock.cached_policy(row.sla_policy_id)
     if policy is None or not policy.formal or not ticket.is_active:
         return None
     if ticket.first_response_at is None:
-        return ticket.first_response_due
-    return ticket.next_response_due
+        return row.first_response_due
+    return row.next_response_due
 
 
 def promise_sentence(ticket: Ticket, due: datetime, now: datetime | None = None) -> str:
@@ -95,8 +96,9 @@ def promise_text(ticket: Ticket, now: datetime | None = None) -> str | None:
 def acknowledgement_promise(ticket: Ticket, now: datetime | None = None) -> str:
     """The acknowledgement's sentence: the formal first-response promise, else the
     general one from settings."""
-    policy = clock.cached_policy(ticket.sla_policy_id)
-    if policy is not None and policy.formal and ticket.first_response_due is not None \
+    row = ticket.clock
+    policy = clock.cached_policy(row.sla_policy_id)
+    if policy is not None and policy.formal and row.first_response_due is not None \
             and ticket.first_response_at is None:
-        return promise_sentence(ticket, ticket.first_response_due, now)
+        return promise_sentence(ticket, row.first_response_due, now)
     return str(settings.FRONTLINE_ACK_PROMISE).strip()

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import FilteredRelation, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from frontline.sla.models import (
     SlaMeasurement,
     SlaPolicy,
 )
-from frontline.tickets.models import ACTIVE_STATUSES, Event, Ticket
+from frontline.tickets.models import ACTIVE_STATUSES, Event, Ticket, TicketClock
 from frontline.tickets.services.events import record_event
 
 logger = logging.getLogger(__name__)
@@ -95,27 +95,43 @@ def per_incident_plans() -> list[Plan]:
 
 # -- bulk recompute -------------------------------------------------------------------
 
-# The columns the bulk path reads, in this order.
-_READ = ("id", "created_at", "status", "priority", "organization_id", "plan_id",
-         "sla_policy_id", "first_response_at", "last_customer_message_at",
-         "last_agent_message_at", "first_response_due", "next_response_due", "resolution_due",
-         "sla_due", "sla_check_at", "sla_paused_at", "sla_paused_seconds", "sla_warned",
-         "sla_breached")
+# The columns the bulk path reads, in this order: the ticket's, and its clock row's
+# (`clock_row`, see _read_rows; a LEFT JOIN: a ticket without its row reads as one
+# without a clock).
+_READ = ("id", "created_at", "status", "priority", "organization_id", "clock_row__plan_id",
+         "clock_row__sla_policy_id", "first_response_at", "last_customer_message_at",
+         "last_agent_message_at", "clock_row__first_response_due", "clock_row__next_response_due",
+         "clock_row__resolution_due", "clock_row__sla_due", "clock_row__sla_check_at",
+         "clock_row__sla_paused_at", "clock_row__sla_paused_seconds", "clock_row__sla_warned",
+         "clock_row__sla_breached")
 _DATETIMES = frozenset(name for name in _READ if name.endswith(("_at", "_due")))
-# The columns it writes (then the id).
+# The columns of tickets_ticketclock it writes (then the ticket's id).
 _WRITE = ("plan_id", "sla_policy_id", "first_response_due", "next_response_due",
           "resolution_due", "sla_due", "sla_check_at", "sla_warned", "sla_breached")
 
 
-def _read_rows(tickets: QuerySet[Ticket], vendor: str) -> QuerySet[Ticket, tuple[Any, ...]]:
-    """The _READ columns. On SQLite the datetimes are read as their stored text
-    (CAST): the sqlite3 module's declared-type converter and a tzinfo replace
-    cost about a tenth of the whole recompute; _reader parses the text once."""
+def _read_rows(tickets: QuerySet[Ticket], vendor: str,
+               after: int) -> QuerySet[Ticket, tuple[Any, ...]]:
+    """The _READ columns of the tickets after id `after` (the caller filters the
+    tickets so too). The clock rows are joined with the same bound in the join's
+    ON clause: PostgreSQL does not carry a range from one side of a join to the
+    other, and chose a merge join that read the clock's key index from its first
+    row for every batch (1 s per batch half-way through a million tickets).
+
+    On SQLite the datetimes are read as their stored text (CAST): the sqlite3
+    module's declared-type converter and a tzinfo replace cost about a tenth of
+    the whole recompute; _reader parses the text once."""
+    tickets = tickets.annotate(clock_row=FilteredRelation(
+        "clock", condition=Q(clock__ticket_id__gt=after)))
     if vendor != "sqlite":
         return tickets.values_list(*_READ)
-    casts = {f"{name}_text": Cast(name, TextField()) for name in _DATETIMES}
+    casts = {_text(name): Cast(name, TextField()) for name in _DATETIMES}
     return tickets.annotate(**casts).values_list(
-        *(f"{name}_text" if name in _DATETIMES else name for name in _READ))
+        *(_text(name) if name in _DATETIMES else name for name in _READ))
+
+
+def _text(name: str) -> str:
+    return name.replace("__", "_") + "_text"
 
 
 def _reader(vendor: str) -> Any:
@@ -162,8 +178,9 @@ _TYPES = {"id": "bigint", "plan_id": "bigint", "sla_policy_id": "bigint",
 
 def write_clock_rows(rows: Sequence[Sequence[Any]], *,
                      columns: Sequence[str] = _WRITE) -> None:
-    """Write `columns` of many tickets: each row is their values (as _writer adapts
-    them), then the id.
+    """Write `columns` of many tickets' clock rows (tickets_ticketclock, never
+    tickets_ticket): each row is their values (as _writer adapts them), then the
+    ticket's id.
 
     On PostgreSQL one statement per batch, `UPDATE ... FROM unnest(arrays)`: the
     set-based `UPDATE ... FROM (VALUES ...)`, bound as one array per column (as many
@@ -172,24 +189,41 @@ def write_clock_rows(rows: Sequence[Sequence[Any]], *,
     round trips and per-statement work (bench/RESULTS.md, issue 11 part 2). SQLite
     keeps executemany of one prepared single-row UPDATE: in-process it has no round
     trip to save.
+
+    A ticket without its clock row (see TicketClock) gets it here: when fewer rows
+    were updated than given, the missing ones are inserted and written again.
     """
     if not rows:
         return
+    if _update_clock_rows(rows, columns) < len(rows):
+        ids = [row[-1] for row in rows]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO "tickets_ticketclock" ("ticket_id") SELECT t."id" '
+                'FROM "tickets_ticket" t WHERE t."id" IN (' + ", ".join(["%s"] * len(ids))
+                + ') AND NOT EXISTS (SELECT 1 FROM "tickets_ticketclock" c '
+                'WHERE c."ticket_id" = t."id") ON CONFLICT DO NOTHING', ids)
+        _update_clock_rows(rows, columns)
+
+
+def _update_clock_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> int:
+    """write_clock_rows' UPDATE; how many rows it changed."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(
-                'UPDATE "tickets_ticket" SET '
-                + ", ".join(f'"{column}" = %s' for column in columns) + ' WHERE "id" = %s',
-                rows)
-            return
+                'UPDATE "tickets_ticketclock" SET '
+                + ", ".join(f'"{column}" = %s' for column in columns)
+                + ' WHERE "ticket_id" = %s', rows)
+            return int(cursor.rowcount)
         names = (*columns, "id")
         arrays = [list(values) for values in zip(*rows, strict=True)]
         cursor.execute(
-            'UPDATE "tickets_ticket" AS t SET '
+            'UPDATE "tickets_ticketclock" AS c SET '
             + ", ".join(f'"{column}" = v."{column}"' for column in columns)
             + " FROM unnest(" + ", ".join(f"%s::{_TYPES[name]}[]" for name in names)
-            + ") AS v(" + ", ".join(f'"{name}"' for name in names) + ') WHERE t."id" = v."id"',
-            arrays)
+            + ") AS v(" + ", ".join(f'"{name}"' for name in names)
+            + ') WHERE c."ticket_id" = v."id"', arrays)
+        return int(cursor.rowcount)
 
 
 def recompute_tickets(tickets: QuerySet[Ticket], *, at: datetime | None = None,
@@ -214,7 +248,7 @@ def recompute_tickets(tickets: QuerySet[Ticket], *, at: datetime | None = None,
     changed_total = 0
     last_id = 0
     while True:
-        query = _read_rows(base.filter(pk__gt=last_id).order_by("pk"), vendor)[:batch]
+        query = _read_rows(base.filter(pk__gt=last_id).order_by("pk"), vendor, last_id)[:batch]
         sql, params = query.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -299,7 +333,7 @@ def recompute_for_organization(organization: Organization, *,
 def recompute_for_plan(plan: Plan, *, at: datetime | None = None) -> int:
     """After a plan's policies changed: the active tickets served on it."""
     clock.clear_cache()
-    return recompute_tickets(_active(Ticket.objects.filter(plan=plan)), at=at)
+    return recompute_tickets(_active(Ticket.objects.filter(clock__plan=plan)), at=at)
 
 
 def recompute_for_policy(policy: SlaPolicy, *, at: datetime | None = None) -> int:
@@ -307,7 +341,7 @@ def recompute_for_policy(policy: SlaPolicy, *, at: datetime | None = None) -> in
     on its plan (a new priority policy takes tickets from the plan's default one)."""
     clock.clear_cache()
     return recompute_tickets(_active(Ticket.objects.filter(
-        Q(plan_id=policy.plan_id) | Q(sla_policy_id=policy.pk))), at=at)
+        Q(clock__plan_id=policy.plan_id) | Q(clock__sla_policy_id=policy.pk))), at=at)
 
 
 def recompute_all(*, at: datetime | None = None) -> int:
@@ -353,16 +387,17 @@ def record_due_moments(ticket: Ticket, now: datetime, *, writes: ScanWrites | No
     Returns (warnings, breaches, the policy whose actions are due or None).
 
     With `writes` (a batch of the scan), the measurements and notifications are
-    queued there and the ticket's warned/breached flags are set but not saved:
+    queued there and the clock's warned/breached flags are set but not saved:
     the caller writes them with the batch."""
-    policy = clock.cached_policy(ticket.sla_policy_id)
+    row = ticket.clock
+    policy = clock.cached_policy(row.sla_policy_id)
     warnings = breaches = 0
-    if policy is None or ticket.sla_paused_at is not None or not ticket.is_active:
+    if policy is None or row.sla_paused_at is not None or not ticket.is_active:
         return warnings, breaches, None
     queued = writes if writes is not None else ScanWrites()
     hours = clock.business_hours(policy)
     state = clock.ClockState.of(ticket)
-    warned, breached = ticket.sla_warned or 0, ticket.sla_breached or 0
+    warned, breached = row.sla_warned or 0, row.sla_breached or 0
     window = timedelta(hours=settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS)
     act = False
     for span in clock._spans(state, policy, hours):
@@ -399,32 +434,39 @@ def record_due_moments(ticket: Ticket, now: datetime, *, writes: ScanWrites | No
                     f"{ticket.reference} is about to miss {promise} for {label} (due "
                     f"{_when(span.due)}): answer now or send an honest update.", ticket, now))
     if warnings or breaches:
-        ticket.sla_warned, ticket.sla_breached = warned or None, breached or None
+        row.sla_warned, row.sla_breached = warned or None, breached or None
         if writes is None:
-            ticket.save(update_fields=["sla_warned", "sla_breached"])
+            save_flags(ticket)
     if writes is None:
         queued.flush()
     return warnings, breaches, policy if act else None
 
 
-# The clock columns a batch of the scan writes back (refresh's CLOCK_FIELDS).
+# The clock columns a batch of the scan writes back (all refresh() may change).
 _SCAN_WRITE = (*_WRITE, "sla_paused_at", "sla_paused_seconds")
+
+
+def save_flags(ticket: Ticket) -> None:
+    """Save the warned/breached flags record_due_moments set on the ticket's clock."""
+    ticket.clock.store(["sla_warned", "sla_breached"])
 
 
 def save_clock_fields(tickets: Sequence[Ticket]) -> None:
     """Write the clock fields of `tickets` (held under their row locks, changed in
-    memory by record_due_moments and clock.refresh(save=False)) in one statement."""
+    memory by record_due_moments and clock.refresh(save=False)) in one statement,
+    to their clock rows."""
     adapt = _writer(connection.vendor)
     rows = []
     for ticket in tickets:
+        row = ticket.clock
         rows.append([adapt(value) if value.__class__ is datetime else value
-                     for value in (getattr(ticket, column) for column in _SCAN_WRITE)]
+                     for value in (getattr(row, column) for column in _SCAN_WRITE)]
                     + [ticket.pk])
     write_clock_rows(rows, columns=_SCAN_WRITE)
 
 
 def due_ticket_ids(now: datetime, limit: int) -> list[int]:
     """The scan's query: tickets whose next SLA moment has come, earliest first
-    (an index range on ticket_sla_check, however many tickets are open)."""
-    return list(Ticket.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
-                .values_list("pk", flat=True)[:limit])
+    (an index range on clock_sla_check, however many tickets are open)."""
+    return list(TicketClock.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
+                .values_list("ticket_id", flat=True)[:limit])

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.related_descriptors import ReverseOneToOneDescriptor
 
 from frontline.core.filenames import clean_filename
 from frontline.customers.models import Contact, Organization, Product, Version
@@ -48,6 +49,15 @@ def parse_reference(text: str) -> int | None:
     if prefix and prefix.upper() != settings.FRONTLINE_REFERENCE_PREFIX.upper():
         return None
     return int(match.group(2))
+
+
+class TicketManager(models.Manager["Ticket"]):
+    def bulk_create(self, objs: Iterable[Ticket], *args: Any, **kwargs: Any) -> list[Ticket]:
+        """Tickets written in bulk (the batched mail import) get their clock rows
+        with one more INSERT, as Ticket.save gives a single new ticket its row."""
+        tickets = super().bulk_create(objs, *args, **kwargs)
+        _insert_clocks([ticket for ticket in tickets if ticket.pk is not None])
+        return tickets
 
 
 class Ticket(models.Model):
@@ -91,29 +101,10 @@ class Ticket(models.Model):
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
 
-    # Promises (frontline.sla.clock keeps these; all nullable so that adding
-    # them is an ALTER TABLE ADD COLUMN, not a rebuild of a big table on SQLite).
-    # `plan`: the plan the ticket is served on (the organization's, the default,
-    # or a per-incident premium); `sla_policy`: its policy for this priority.
-    plan = models.ForeignKey("customers.Plan", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    sla_policy = models.ForeignKey("sla.SlaPolicy", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    first_response_due = models.DateTimeField(null=True, blank=True)
-    next_response_due = models.DateTimeField(null=True, blank=True)
-    resolution_due = models.DateTimeField(null=True, blank=True)
-    # The earliest due time of a target still open: what queues sort by.
-    sla_due = models.DateTimeField(null=True, blank=True)
-    # The next moment the breach scan must look at this ticket (a warning or a
-    # due time not yet handled); None when nothing is pending.
-    sla_check_at = models.DateTimeField(null=True, blank=True)
-    # Waiting on the customer: the clock stopped at `sla_paused_at`; business
-    # seconds paused so far push the resolution target out.
-    sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
-    # Bit flags per target (frontline.sla.models.TARGET_BITS).
-    sla_warned = models.PositiveSmallIntegerField(null=True, blank=True)
-    sla_breached = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The SLA clock (plan, policy, due times, pauses, warnings) is the ticket's
+    # own state kept in a narrow table of its own: `ticket.clock` (TicketClock).
+
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -164,13 +155,6 @@ class Ticket(models.Model):
             # on SQLite (bench/RESULTS.md); with these it is an index walk.
             models.Index(fields=["team", "updated_at", "id"], name="ticket_team_updated"),
             models.Index(fields=["assignee", "updated_at", "id"], name="ticket_assignee_updated"),
-            # The breach scan: `sla_check_at <= now` is an index range, however
-            # many tickets are open.
-            models.Index(fields=["sla_check_at"], name="ticket_sla_check",
-                         condition=Q(sla_check_at__isnull=False)),
-            # Queues sorted by remaining time.
-            models.Index(fields=["sla_due", "id"], name="ticket_active_sla_due",
-                         condition=Q(status__in=ACTIVE_STATUSES)),
             models.Index(fields=["merged_into"], name="ticket_merged_into",
                          condition=Q(merged_into__isnull=False)),
         ]
@@ -180,6 +164,15 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves the ticket; a new ticket gets its clock row in the same breath
+        (TicketManager.bulk_create does the same for tickets written in bulk), so
+        every ticket has one from its first moment."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            _insert_clocks([self])
 
     def get_absolute_url(self) -> str:
         return f"/t/{self.reference}"
@@ -191,6 +184,116 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class _ClockAccessor(ReverseOneToOneDescriptor):
+    """`ticket.clock`: the ticket's clock row, or, for a ticket without one (a row
+    written by hand, outside Ticket.save and TicketManager.bulk_create), a blank
+    unsaved one: no plan, no due times. Readers need no guard, and a write of the
+    clock saves it (frontline.sla.clock.refresh inserts it then)."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        try:
+            return super().__get__(instance, cls)
+        except self.RelatedObjectDoesNotExist:
+            clock = TicketClock(ticket=instance)
+            self.related.set_cached_value(instance, clock)
+            return clock
+
+
+class _ClockOwner(models.OneToOneField):
+    """TicketClock.ticket: a plain one-to-one key whose reverse accessor tolerates a
+    missing row (_ClockAccessor). Deconstructs as a OneToOneField, so migrations
+    know nothing of it."""
+
+    related_accessor_class = _ClockAccessor
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.OneToOneField", args, kwargs
+
+
+class TicketClock(models.Model):
+    """A ticket's SLA clock: the plan and policy it is served on, its due times,
+    pauses, warnings and breaches (frontline.sla.clock keeps them).
+
+    A narrow table of its own, one row per ticket (issue 11, part 2): the bulk
+    recompute and the breach scan change `sla_due` and `sla_check_at`, which are
+    indexed, so each such UPDATE writes an entry into every index of its table.
+    On tickets_ticket that was 23 indexes and 3,929 rows/s at best; here it is
+    three (bench/RESULTS.md, "SLA recompute on a narrow clock table"). Keep it
+    narrow: a column or index added here is paid for on every recompute.
+    """
+
+    ticket = _ClockOwner(Ticket, on_delete=models.CASCADE, primary_key=True,
+                         related_name="clock")
+    # `plan`: the plan the ticket is served on (the organization's, the default, or
+    # a per-incident premium); `sla_policy`: its policy for this priority. No index:
+    # only a plan's or policy's change (and deleting one) looks tickets up by them,
+    # and that reads the narrow table whole rather than pay an index on every write.
+    plan = models.ForeignKey("customers.Plan", null=True, blank=True, db_index=False,
+                             on_delete=models.SET_NULL, related_name="+")
+    sla_policy = models.ForeignKey("sla.SlaPolicy", null=True, blank=True, db_index=False,
+                                   on_delete=models.SET_NULL, related_name="+")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    # The earliest due time of a target still open: what queues sort by. None for
+    # a finished ticket, a paused clock and a ticket without a policy.
+    sla_due = models.DateTimeField(null=True, blank=True)
+    # The next moment the breach scan must look at this ticket (a warning or a
+    # due time not yet handled); None when nothing is pending.
+    sla_check_at = models.DateTimeField(null=True, blank=True)
+    # Waiting on the customer: the clock stopped at `sla_paused_at`; business
+    # seconds paused so far push the resolution target out.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Bit flags per target (frontline.sla.models.TARGET_BITS).
+    sla_warned = models.PositiveSmallIntegerField(null=True, blank=True)
+    sla_breached = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The breach scan: `sla_check_at <= now` is an index range, however
+            # many tickets are open.
+            models.Index(fields=["sla_check_at"], name="clock_sla_check",
+                         condition=Q(sla_check_at__isnull=False)),
+            # Queues sorted by time left. Only a running clock has an sla_due
+            # (frontline.sla.clock.compute clears it when the ticket is finished or
+            # paused), so this holds open tickets only, as ticket_active_sla_due
+            # did on tickets_ticket; the tickets without one are listed after
+            # these, in id order (frontline.core.paging, nulls_last).
+            models.Index(fields=["sla_due", "ticket"], name="clock_sla_due",
+                         condition=Q(sla_due__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"clock of ticket {self.ticket_id}"
+
+    def store(self, fields: Iterable[str]) -> None:
+        """Save `fields`; a row not in the database yet (see _ClockAccessor) is
+        inserted whole."""
+        if self._state.adding:
+            self.save()
+        else:
+            self.save(update_fields=list(fields))
+
+
+def _insert_clocks(tickets: list[Ticket]) -> None:
+    """The clock rows of tickets just inserted: the one each already holds in memory
+    (set before it was saved), else a blank one. One INSERT."""
+    owner = Ticket._meta.get_field("clock")
+    clocks = []
+    for ticket in tickets:
+        clock = owner.get_cached_value(ticket, default=None)
+        if not isinstance(clock, TicketClock):
+            clock = TicketClock()
+        clock.ticket = ticket
+        owner.set_cached_value(ticket, clock)
+        clocks.append(clock)
+    TicketClock.objects.bulk_create(clocks, ignore_conflicts=True)
 
 
 class MessageKind(models.TextChoices):

@@ -35,7 +35,7 @@ from frontline.tickets.queue_query import QueueQuery, read_queue_query
 
 TICKET_RELATED = (
     "requester", "organization", "organization__plan", "product", "version", "team",
-    "assignee", "category", "merged_into",
+    "assignee", "category", "merged_into", "clock",
 )
 
 # name -> (label, filter). "mine" and "team" depend on the user, see queue_filter().
@@ -59,7 +59,9 @@ SORTS: dict[str, Keyset] = {
     "created": Keyset("-created_at", "-id"),
     "priority": Keyset("-priority", "-updated_at", "-id"),
     # SLA time left: the earliest due first, tickets without one (or paused) last.
-    "due": Keyset("sla_due", "id", nulls_last=True),
+    # The due time is the clock row's (TicketClock): the rows with one walk its
+    # clock_sla_due index, those without it the ticket's own indexes by id.
+    "due": Keyset("clock__sla_due", "id", nulls_last=True),
 }
 
 

@@ -87,7 +87,7 @@ def check_tickets(tickets: Sequence[Ticket], now: datetime) -> tuple[int, int]:
             if acting is not None:
                 events.flush()
                 writes.flush()
-                ticket.save(update_fields=["sla_warned", "sla_breached"])
+                sla_services.save_flags(ticket)
                 ticket = run_breach_actions(ticket, acting, now)
             sla_clock.refresh(ticket, now, save=False)
             checked.append(ticket)
@@ -100,10 +100,11 @@ def check_tickets(tickets: Sequence[Ticket], now: datetime) -> tuple[int, int]:
 
 def scan_due(now: datetime | None = None, *, batch: int = SCAN_BATCH,
              limit: int = SCAN_LIMIT) -> dict[str, int]:
-    """Warnings and breaches due by `now`: the indexed query on sla_check_at, then
-    each batch in one transaction under its rows' locks, re-checked there (a reply
-    that arrived meanwhile wins; two workers never warn twice: a row another
-    transaction holds is skipped, and found again on the next pass or run)."""
+    """Warnings and breaches due by `now`: the indexed query on the clock rows'
+    sla_check_at, then each batch in one transaction under its rows' locks,
+    re-checked there (a reply that arrived meanwhile wins; two workers never warn
+    twice: a row another transaction holds is skipped, and found again on the next
+    pass or run)."""
     now = now or timezone.now()
     counts = {"checked": 0, "warnings": 0, "breaches": 0}
     seen: Counter[int] = Counter()
@@ -133,11 +134,21 @@ def scan_due(now: datetime | None = None, *, batch: int = SCAN_BATCH,
 
 
 def _locked_due(ids: Sequence[int], now: datetime) -> list[Ticket]:
-    """The tickets of `ids` still due by `now`, locked; rows another transaction
-    holds are skipped (found again on the next pass or run)."""
-    return list(Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk__in=ids, sla_check_at__lte=now)
-                .select_related("assignee", "team__lead").order_by("pk"))
+    """The tickets of `ids` still due by `now`, locked with their clock rows; rows
+    another transaction holds are skipped (found again on the next pass or run).
+
+    Both rows are locked. The ticket's lock is the one every change of the ticket
+    takes first (and then writes the clock under it), so the scan serialises with
+    agents' changes as before. The clock row's lock makes the re-check sound: a
+    scan that checked these tickets in another worker and committed after this
+    statement began changed only their clock rows, and PostgreSQL re-reads a
+    locked row that changed meanwhile and tests `sla_check_at <= now` again on its
+    new version (not on this statement's snapshot), so the ticket is skipped, not
+    warned twice. SKIP LOCKED never waits, so the two locks cannot deadlock with a
+    change that holds the ticket and waits for its clock row."""
+    return list(Ticket.objects.select_for_update(skip_locked=True, of=("self", "clock"))
+                .filter(pk__in=ids, clock__sla_check_at__lte=now)
+                .select_related("clock", "assignee", "team__lead").order_by("pk"))
 
 
 def _check_one_by_one(ids: Sequence[int], now: datetime,

@@ -103,7 +103,8 @@ def test_every_demo_plan_promises_something_for_every_priority(db, capsys):
     for plan in Plan.objects.all():
         # A policy for any priority (priority=None) covers what no specific one does.
         assert SlaPolicy.objects.filter(plan=plan, priority=None).exists(), plan.slug
-    assert not Ticket.objects.filter(plan__isnull=False, sla_policy__isnull=True).exists()
+    assert not Ticket.objects.filter(clock__plan__isnull=False,
+                                     clock__sla_policy__isnull=True).exists()
 
 
 def test_demo_customers_upgrade_to_newer_releases_of_products_they_run(db, capsys):

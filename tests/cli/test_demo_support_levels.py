@@ -63,5 +63,5 @@ def test_the_demo_sets_up_plans_slas_and_rules_once(db, capsys):
     running = Ticket.objects.filter(status__in=ACTIVE_STATUSES).exclude(
         status=Status.PENDING_CUSTOMER)
     assert running.exists()
-    assert not running.filter(sla_due__isnull=True).exists()
+    assert not running.filter(clock__sla_due__isnull=True).exists()
     assert not Organization.objects.filter(plan_ends_on__isnull=True).exists()

@@ -97,7 +97,7 @@ def test_a_cursor_nobody_handed_out_is_refused_by_the_api_and_restarts_the_desk(
 
 
 def test_a_keyset_reads_back_the_cursor_it_wrote(db):
-    due = Keyset("sla_due", "id", nulls_last=True)
+    due = Keyset("clock__sla_due", "id", nulls_last=True)
     stamp = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     assert due.read(due.cursor([stamp, 12]), Ticket) == [stamp, 12]
     assert due.read(due.cursor([None, 12]), Ticket) == [None, 12]

@@ -10,7 +10,11 @@ from django.utils import timezone
 from frontline.core.models import User
 from frontline.costs.models import TimeEntry
 from frontline.customers.models import Contact
-from frontline.tickets.models import Ticket
+from frontline.tickets.models import Ticket, TicketClock
+from tests.factories import set_clock
+
+# Fields of the ticket's clock row (TicketClock), set with set_clock.
+_CLOCK = {field.name for field in TicketClock._meta.concrete_fields} - {"ticket"}
 
 
 def make_ticket(requester: Contact, subject: str = "Export fails", *, tier: int = 1,
@@ -18,9 +22,11 @@ def make_ticket(requester: Contact, subject: str = "Export fails", *, tier: int 
     at = at or timezone.now()
     # The customer wrote first, as on every path but a ticket we open ourselves.
     fields.setdefault("last_customer_message_at", at)
-    return Ticket.objects.create(subject=subject, requester=requester,
-                                 organization=requester.organization, tier=tier,
-                                 created_at=at, updated_at=at, **fields)
+    clock = {name: fields.pop(name) for name in list(fields) if name in _CLOCK}
+    ticket = Ticket.objects.create(subject=subject, requester=requester,
+                                   organization=requester.organization, tier=tier,
+                                   created_at=at, updated_at=at, **fields)
+    return set_clock(ticket, **clock) if clock else ticket
 
 
 def log(ticket: Ticket, user: User, minutes: int, *, at: datetime | None = None,

@@ -26,7 +26,7 @@ from frontline.routing.models import EscalationDecision
 from frontline.tickets.models import Event, Ticket
 from frontline.tickets.taxonomy import STANDARD_CATEGORY, Category
 from tests.desk.conftest import HTMX
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, set_clock
 
 SignIn = Callable[[User], Client]
 
@@ -51,7 +51,7 @@ def test_an_escalation_to_tier_3_shows_its_weighing_and_the_developer_sees_the_p
                                  subject="Export job fails with timeout", body="Same here.")
     workflow.add_note(alices_ticket, lena, "Raised the export timeout to 600 s; no change.")
     due = timezone.now() + timedelta(hours=3)
-    Ticket.objects.filter(pk=alices_ticket.pk).update(resolution_due=due, sla_due=due)
+    set_clock(alices_ticket, resolution_due=due, sla_due=due)
     ref = alices_ticket.reference
     agent = signed_in(lena)
 

@@ -22,6 +22,6 @@ def measure(ticket: Ticket, target: str = "first_response", *, due: datetime,
     if business_seconds is None and met_after is not None:
         business_seconds = int(met_after.total_seconds())
     return SlaMeasurement.objects.create(
-        ticket=ticket, target=target, plan=plan or ticket.plan, team=team or ticket.team,
+        ticket=ticket, target=target, plan=plan or ticket.clock.plan, team=team or ticket.team,
         priority=ticket.priority, formal=formal, started_at=started, due_at=due, met_at=met_at,
         breached_at=due if breached else None, business_seconds=business_seconds)

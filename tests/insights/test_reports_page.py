@@ -154,7 +154,7 @@ def test_the_page_costs_the_same_queries_however_much_data(signed_in, lena, otto
     queries()  # the first look creates the cost settings row
     before = queries()
     for n in range(6):
-        ticket = make_ticket(story.login.requester, f"More {n}", plan=story.login.plan,
+        ticket = make_ticket(story.login.requester, f"More {n}", plan=story.login.clock.plan,
                              team=story.specialists)
         measure(ticket, "first_response", due=day(n + 1), met_after=timedelta(hours=3),
                 breached=True)

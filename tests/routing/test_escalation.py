@@ -20,7 +20,7 @@ from frontline.routing.escalation import de_escalate, escalate, prefill_tried
 from frontline.routing.models import Assignment, EscalationDecision, Team
 from frontline.sla.models import IncidentPremium
 from frontline.tickets.models import Event, Ticket
-from tests.factories import OrganizationFactory, TeamFactory, UserFactory
+from tests.factories import OrganizationFactory, TeamFactory, UserFactory, set_clock
 
 
 @pytest.fixture
@@ -65,8 +65,7 @@ def test_an_escalation_to_tier_3_shows_cost_value_reach_and_a_recommendation(
     _similar_reports()
     workflow.set_category(alices_ticket, lena, "installation")
     due = timezone.now() + timedelta(hours=2)
-    Ticket.objects.filter(pk=alices_ticket.pk).update(
-        first_response_due=due, resolution_due=due + timedelta(days=1))
+    set_clock(alices_ticket, first_response_due=due, resolution_due=due + timedelta(days=1))
     alices_ticket.refresh_from_db()
 
     assessment = assess(alices_ticket, 3)
@@ -84,7 +83,7 @@ def test_an_escalation_to_tier_3_shows_cost_value_reach_and_a_recommendation(
                     tried="Raised the timeout to 600 s; same error.")
     ticket = Ticket.objects.get(pk=alices_ticket.pk)
     assert (ticket.tier, ticket.team) == (3, engineering)
-    assert ticket.first_response_due == due  # promises are kept, not moved
+    assert ticket.clock.first_response_due == due  # promises are kept, not moved
     row = EscalationDecision.objects.get(ticket=ticket)
     assert (row.from_tier, row.to_tier, row.decision, row.recommendation) == (
         1, 3, "escalate", "escalate")

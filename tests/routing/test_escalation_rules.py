@@ -164,7 +164,7 @@ def test_the_sla_policy_calendar_comes_before_the_teams(bob, four_hour_rule, sta
     SlaPolicy.objects.create(plan=standard_plan, calendar=always, first_response_minutes=600)
     ticket = installation_ticket(berlin(7, 15))
     ticket.refresh_from_db()
-    assert ticket.sla_policy is not None
+    assert ticket.clock.sla_policy is not None
 
     escalate_due(berlin(7, 18, 59))
     ticket.refresh_from_db()
@@ -181,7 +181,7 @@ def test_a_policy_without_a_calendar_counts_around_the_clock(bob, four_hour_rule
     SlaPolicy.objects.create(plan=standard_plan, first_response_minutes=600)
     ticket = installation_ticket(berlin(7, 15))
     ticket.refresh_from_db()
-    assert ticket.sla_policy is not None and ticket.sla_policy.calendar is None
+    assert ticket.clock.sla_policy is not None and ticket.clock.sla_policy.calendar is None
     escalate_due(berlin(7, 19) + timedelta(seconds=1))
     ticket.refresh_from_db()
     assert ticket.tier == 2

@@ -96,8 +96,9 @@ def _record(tickets: list[Ticket], since_event: int, since_notification: int,
                                 .values_list("event", "body"))),
         "tickets": list(Ticket.objects.filter(pk__in=ids).order_by("pk").values_list(
             "pk", "priority", "tier", "team_id", "assignee_id", "updated_at",
-            "first_response_due", "next_response_due", "resolution_due", "sla_due",
-            "sla_check_at", "sla_paused_at", "sla_warned", "sla_breached")),
+            "clock__first_response_due", "clock__next_response_due", "clock__resolution_due",
+            "clock__sla_due", "clock__sla_check_at", "clock__sla_paused_at",
+            "clock__sla_warned", "clock__sla_breached")),
     }
 
 
@@ -153,12 +154,12 @@ def test_a_batch_records_exactly_what_one_by_one_records(due_tickets, settings):
 
 def test_the_scan_takes_the_batch_path_and_moves_every_ticket_on(due_tickets, settings):
     settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS = 24
-    due = Ticket.objects.filter(sla_check_at__lte=NOW).count()
+    due = Ticket.objects.filter(clock__sla_check_at__lte=NOW).count()
     assert due >= len(STORIES) - 2
     counts = promises.scan_due(NOW)
     assert counts["checked"] >= due and counts["breaches"] >= 5
     assert not Ticket.objects.filter(pk__in=[t.pk for t in due_tickets],
-                                     sla_check_at__lte=NOW).exists()
+                                     clock__sla_check_at__lte=NOW).exists()
     assert promises.scan_due(NOW) == {"checked": 0, "warnings": 0, "breaches": 0}
 
 
@@ -199,12 +200,13 @@ def test_a_ticket_that_cannot_be_checked_does_not_hold_up_the_others(due_tickets
         return real_actions(ticket, policy, now)
 
     monkeypatch.setattr(promises, "run_breach_actions", failing_for_one)
-    due = set(Ticket.objects.filter(sla_check_at__lte=NOW).values_list("pk", flat=True))
+    due = set(Ticket.objects.filter(clock__sla_check_at__lte=NOW).values_list("pk", flat=True))
     assert broken.pk in due
 
     counts = promises.scan_due(NOW)
 
-    still_due = set(Ticket.objects.filter(sla_check_at__lte=NOW).values_list("pk", flat=True))
+    still_due = set(Ticket.objects.filter(clock__sla_check_at__lte=NOW)
+                    .values_list("pk", flat=True))
     assert still_due == {broken.pk}
     assert counts["checked"] == len(due) - 1 and counts["breaches"] >= 4
     assert f"ticket {broken.pk} could not be checked" in caplog.text

@@ -60,7 +60,7 @@ def test_changed_hours_move_the_due_times_on_that_calendar(ada, standard_policy,
     calendars.update_calendar(ada, standard_policy.calendar, hours="Mon-Sun 00:00-24:00",
                               holiday_country="")
     ticket = Ticket.objects.get(pk=bobs_ticket.pk)
-    assert ticket.first_response_due == ticket.created_at + timedelta(hours=8)
+    assert ticket.clock.first_response_due == ticket.created_at + timedelta(hours=8)
 
 
 def test_a_calendar_a_policy_counts_on_cannot_be_deleted(ada, standard_policy):

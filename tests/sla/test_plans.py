@@ -82,8 +82,8 @@ def test_moving_an_organization_to_premium_moves_its_open_tickets(
     initech.refresh_from_db()
     assert (initech.plan, initech.plan_starts_on) == (premium_plan, date(2020, 1, 1))
     ticket = Ticket.objects.get(pk=bobs_ticket.pk)
-    assert ticket.plan == premium_plan
-    assert ticket.first_response_due == ticket.created_at + timedelta(hours=2)
+    assert ticket.clock.plan == premium_plan
+    assert ticket.clock.first_response_due == ticket.created_at + timedelta(hours=2)
 
 
 def test_a_contract_cannot_end_before_it_starts(ada, initech):

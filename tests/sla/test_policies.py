@@ -55,9 +55,9 @@ def test_one_policy_per_plan_and_priority(ada, premium_plan):
 
 def test_a_changed_policy_moves_the_due_times_of_open_tickets(ada, standard_policy, bobs_ticket):
     ticket = Ticket.objects.get(pk=bobs_ticket.pk)
-    assert ticket.sla_policy_id == standard_policy.pk
-    assert ticket.first_response_due is not None
+    assert ticket.clock.sla_policy_id == standard_policy.pk
+    assert ticket.clock.first_response_due is not None
     policies.update_policy(ada, standard_policy, calendar=None,
                            first_response_minutes=90)
     ticket.refresh_from_db()
-    assert ticket.first_response_due == ticket.created_at + timedelta(minutes=90)
+    assert ticket.clock.first_response_due == ticket.created_at + timedelta(minutes=90)

@@ -24,7 +24,7 @@ def test_a_premium_customers_mail_is_acknowledged_with_a_two_hour_promise_in_the
     outbound.deliver_due()
 
     ticket = inbound.ticket
-    by = ticket.first_response_due.astimezone(NEW_YORK)
+    by = ticket.clock.first_response_due.astimezone(NEW_YORK)
     [mail] = [m for m in smtp_sink.messages() if "alice@premium.example" in str(m["To"])]
     text = mail.get_body(("plain",)).get_content()
     assert (f"You will hear from us within about two hours, by {by:%H:%M} "

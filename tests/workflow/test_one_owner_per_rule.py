@@ -71,8 +71,8 @@ def test_a_breach_that_moves_the_tier_escalates_with_a_decision(bobs_ticket, sta
     clock.refresh(bobs_ticket, bobs_ticket.created_at)
     bobs_ticket.save()
     bobs_ticket.refresh_from_db()
-    assert bobs_ticket.first_response_due is not None
-    promises.scan_due(bobs_ticket.first_response_due)
+    assert bobs_ticket.clock.first_response_due is not None
+    promises.scan_due(bobs_ticket.clock.first_response_due)
     bobs_ticket.refresh_from_db()
     assert bobs_ticket.tier == 2
     decision = EscalationDecision.objects.get(ticket=bobs_ticket)
@@ -125,8 +125,8 @@ def test_an_admins_patch_of_the_plan_moves_the_open_tickets_promises(api, ada, i
     assert response.status_code == 200, response.json()
     assert response.json()["plan"] == "premium"
     bobs_ticket.refresh_from_db()
-    assert bobs_ticket.plan == premium_plan
-    assert bobs_ticket.first_response_due is not None
+    assert bobs_ticket.clock.plan == premium_plan
+    assert bobs_ticket.clock.first_response_due is not None
 
 
 def test_customers_services_refuse_the_contract_side_door(lena, initech):

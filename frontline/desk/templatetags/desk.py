@@ -108,9 +108,10 @@ def seconds_until(moment: datetime | None) -> int:
 
 
 def _due_cell(ticket: Ticket, now: datetime, finished: outcomes.Outcome | None = None) -> str:
-    if ticket.sla_paused_at is not None:
+    row = ticket.clock
+    if row.sla_paused_at is not None:
         return '<span class="due paused" title="Waiting on the customer">paused</span>'
-    due = ticket.sla_due
+    due = row.sla_due
     if due is None:
         # Nothing running: the promises kept or missed (the reports' rule).
         if finished is not None and finished.missed:
@@ -119,8 +120,8 @@ def _due_cell(ticket: Ticket, now: datetime, finished: outcomes.Outcome | None =
             return '<span class="due met">met</span>'
         return '<span class="due none">—</span>'
     seconds = int((due - now).total_seconds())
-    state = "late" if seconds <= 0 or ticket.sla_breached else (
-        "warned" if ticket.sla_warned else "")
+    state = "late" if seconds <= 0 or row.sla_breached else (
+        "warned" if row.sla_warned else "")
     local = timezone.localtime(due)
     text = (outcomes.judge(due, None, None, now).text if seconds <= 0
             else remaining_words(seconds))
@@ -136,7 +137,7 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "",
     Built here rather than by a template: as `{% include %}` per row with some
     fifteen variable lookups each, 50 rows were about half of the queue page's
     CPU (bench/RESULTS.md, finding 5). The tickets come with TICKET_RELATED
-    (requester, organization, category, team, assignee) already loaded.
+    (requester, organization, category, team, assignee, clock) already loaded.
 
     `selectable` puts a checkbox before each row for the queue's bulk actions
     (desk/bulk.js); it is outside the row's link, which may hold no control.
@@ -145,8 +146,8 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "",
     now = timezone.now()
     # Rows with no promise running say whether theirs were kept (one query, only then).
     finished = outcomes.tickets_outcomes(
-        [t.pk for t in tickets if t.sla_due is None and t.sla_paused_at is None
-         and t.sla_policy_id is not None], now)
+        [t.pk for t in tickets if t.clock.sla_due is None and t.clock.sla_paused_at is None
+         and t.clock.sla_policy_id is not None], now)
     query = f"?{esc(context_query)}" if context_query else ""
     rows = []
     for ticket in tickets:

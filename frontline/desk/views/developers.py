@@ -72,9 +72,10 @@ class DeveloperRow:
 
 def _next_promise(ticket: Ticket) -> tuple[str, datetime | None]:
     candidates = [
-        ("first reply", ticket.first_response_due if ticket.first_response_at is None else None),
-        ("next reply", ticket.next_response_due),
-        ("resolution", ticket.resolution_due),
+        ("first reply",
+         ticket.clock.first_response_due if ticket.first_response_at is None else None),
+        ("next reply", ticket.clock.next_response_due),
+        ("resolution", ticket.clock.resolution_due),
     ]
     dated = [(due, label) for label, due in candidates if due is not None]
     if not dated:
@@ -90,8 +91,8 @@ def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
         permissions.visible_tickets(user, Ticket.objects.filter(
             tier=permissions.DEVELOPER_TIER, status__in=ACTIVE_STATUSES,
             merged_into__isnull=True))
-        .select_related(*TICKET_RELATED, "plan")
-        .order_by(F("sla_due").asc(nulls_last=True), "created_at", "id")[:limit])
+        .select_related(*TICKET_RELATED, "clock__plan")
+        .order_by(F("clock__sla_due").asc(nulls_last=True), "created_at", "id")[:limit])
     ids = [ticket.pk for ticket in tickets]
     premiums = {premium.ticket_id: premium for premium in
                 IncidentPremium.objects.filter(ticket_id__in=ids).select_related("plan")}
@@ -110,7 +111,7 @@ def developer_rows(user: User, *, limit: int = MAX_ROWS) -> list[DeveloperRow]:
         rows.append(DeveloperRow(
             ticket=ticket,
             value=customer_value(ticket, premiums.get(ticket.pk), premium_loaded=True,
-                                 plan=ticket.plan),
+                                 plan=ticket.clock.plan),
             reason=reasons.get(ticket.pk, ""), next_label=label, next_due=due,
             missing=intake_facts.missing(ticket, known[ticket.pk])))
     return rows

@@ -22,8 +22,9 @@ def sla_context(user: User, ticket: Ticket) -> dict[str, Any]:
     """What desk/tickets/_sla.html shows (no queries in the common case: plans and
     policies come from the clock's cache; the premium is read only when bought)."""
     now = timezone.now()
-    policy = clock.cached_policy(ticket.sla_policy_id)
-    plan = clock.cached_plan(ticket.plan_id)
+    row = ticket.clock
+    policy = clock.cached_policy(row.sla_policy_id)
+    plan = clock.cached_plan(row.plan_id)
     premium = (IncidentPremium.objects.filter(ticket=ticket).first()
                if plan is not None and plan.per_incident else None)
     can_buy = (premium is None and ticket.is_active
@@ -33,8 +34,8 @@ def sla_context(user: User, ticket: Ticket) -> dict[str, Any]:
         "policy": policy,
         "policy_name": clock.policy_name(policy),
         "targets": clock.targets_view(ticket, now),
-        "paused": ticket.sla_paused_at is not None,
-        "paused_at": ticket.sla_paused_at,
+        "paused": row.sla_paused_at is not None,
+        "paused_at": row.sla_paused_at,
         "premium": premium,
         "premium_plans": sla.per_incident_plans() if can_buy else [],
     }}
