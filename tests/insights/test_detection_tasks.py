@@ -6,32 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from django_tasks import TaskResultStatus
-from django_tasks_db.compat import task_started
 from django_tasks_db.models import DBTaskResult
 
 from frontline.core.models import User
-from frontline.core.worker import FrontlineWorker
 from frontline.insights import detection
 from frontline.insights.models import Alert, AlertTicket, TicketSignature
 from frontline.insights.tasks import detect_ticket
 from tests.insights.customer_base import customer_base
+from tests.worker_claims import claims_while_working
 
 DAY = timedelta(days=1)
-
-
-def claims_while_working() -> list[str]:
-    """Run a worker until the queue is empty; the task names it claimed, in order."""
-    claimed: list[str] = []
-
-    def note(sender: Any, task_result: Any, **kwargs: Any) -> None:
-        claimed.append(task_result.task.name)
-
-    task_started.connect(note, weak=False)
-    try:
-        FrontlineWorker(batch=True, schedule=False, interval=0).run()
-    finally:
-        task_started.disconnect(note)
-    return claimed
 
 
 def test_waiting_tickets_are_detected_in_one_task_in_ticket_time_order(

@@ -4,19 +4,16 @@ connection (core/siblings.py; issue 11, part 3)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django_tasks import TaskResultStatus
-from django_tasks_db.compat import task_started
 from django_tasks_db.models import DBTaskResult
 
-from frontline.core.worker import FrontlineWorker
 from frontline.mail.models import InboundMail, InboundSource, InboundState, OutboundMail
 from frontline.mail.store import accept_raw
 from frontline.mail.tasks.delivery import deliver_task
 from frontline.mail.tasks.inbound import process_inbound_task
 from frontline.tickets.models import Message
 from tests.mail.inbound_mails import compose
+from tests.worker_claims import claims_while_working
 
 SUPPORT = "support@frontline.localhost"
 # New requests from several customers, languages and sizes; one answers another
@@ -47,21 +44,6 @@ BACKLOG = [
 ]
 NO_SENDER = (b"To: support@frontline.localhost\r\nSubject: who am I\r\n"
              b"Message-ID: <backlog-7@nowhere.example>\r\n\r\nNo From header at all.\r\n")
-
-
-def claims_while_working() -> list[str]:
-    """Run a worker until the queue is empty; the task names it claimed, in order."""
-    claimed: list[str] = []
-
-    def note(sender: Any, task_result: Any, **kwargs: Any) -> None:
-        claimed.append(task_result.task.name)
-
-    task_started.connect(note, weak=False)
-    try:
-        FrontlineWorker(batch=True, schedule=False, interval=0).run()
-    finally:
-        task_started.disconnect(note)
-    return claimed
 
 
 def test_a_backlog_is_processed_by_one_task_and_acknowledged_over_one_connection(

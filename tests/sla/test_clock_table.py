@@ -22,6 +22,7 @@ from frontline.tickets.services.rows import new_ticket_rows
 from frontline.workflow import promises
 from tests.costs.factories import make_ticket
 from tests.sla.conftest import berlin
+from tests.sla.queues import due_queue_ids
 
 HOUR = timedelta(hours=1)
 # An UPDATE of the ticket table itself (not tickets_ticketclock).
@@ -178,7 +179,6 @@ def test_the_queue_sorted_by_time_left_pages_through_the_clock(alice, bob, lena,
                                                                 premium_policy):
     """Due times first, earliest first; then the tickets with none (Bob's plan has no
     policy, one of Alice's waits on her), in id order; the cursor crosses both."""
-    from frontline.tickets.selectors import page_of, queue_tickets
 
     start = timezone.now() - HOUR
     opened = []
@@ -188,14 +188,7 @@ def test_the_queue_sorted_by_time_left_pages_through_the_clock(alice, bob, lena,
         opened.append(workflow.open_ticket(requester_email=email, subject=f"Story {n}",
                                            body="…", at=start - n * timedelta(minutes=10)))
     workflow.change_status(opened[2], lena, Status.PENDING_CUSTOMER)
-    seen, cursor = [], None
-    while True:
-        page = page_of(queue_tickets(lena, "open", sort="due"), sort="due", after=cursor,
-                       size=2, active_only=True)
-        seen += [t.pk for t in page.tickets]
-        cursor = page.next_cursor
-        if cursor is None:
-            break
+    seen = due_queue_ids(lena)
     # Alice's running ones by due time: the older one (opened[4]) is due first.
     assert seen == [opened[4].pk, opened[0].pk, opened[1].pk, opened[2].pk, opened[3].pk]
 

@@ -13,6 +13,7 @@ from frontline.sla.models import IncidentPremium
 from frontline.tickets.models import Ticket
 from frontline.workflow import promises
 from tests.conftest import PASSWORD
+from tests.sla.queues import due_queue_ids
 
 
 @pytest.fixture
@@ -73,18 +74,10 @@ def test_queues_sort_by_time_left_with_no_due_time_last(lena_client, alice, bob,
 
 def test_queue_pages_by_time_left_reach_the_tickets_without_due_time(lena, alice, bob,
                                                                      premium_policy):
-    from frontline.tickets.selectors import page_of, queue_tickets
 
     dated = [open_for("alice@premium.example", h / 10) for h in range(3)]
     undated = [open_for("bob@standard.example", 0) for _ in range(3)]
-    seen, cursor = [], None
-    while True:
-        page = page_of(queue_tickets(lena, "open", sort="due"), sort="due", after=cursor,
-                       size=2, active_only=True)
-        seen += [t.pk for t in page.tickets]
-        cursor = page.next_cursor
-        if cursor is None:
-            break
+    seen = due_queue_ids(lena)
     assert seen == [t.pk for t in reversed(dated)] + [t.pk for t in undated]
 
 
