@@ -5,6 +5,7 @@ library parsing the same mails and doing nothing else.
     .venv/bin/python -m bench.mail_ingest [--mails 5000] [--work-dir DIR] [--keep]
                                            [--database-url URL] [--profile]
                                            [--no-sla] [--one-by-one] [--read-facts]
+                                           [--live]
 
 1. Generates N realistic mails into one mbox file: new requests from a few
    hundred customers at a few dozen companies, replies to earlier mails
@@ -24,6 +25,14 @@ library parsing the same mails and doing nothing else.
    resident memory comes from wait4(). --one-by-one imports through the live
    channels' path instead (services.process_inbound per mail, no batches), for
    comparison.
+
+--live measures the worker instead of the import: every mail is stored as live
+mail (as the SMTP listener stores it, its processing task queued; not timed),
+then one worker process (`FrontlineWorker`, as `frontline worker` runs it) works
+until the queue is empty: processing, acknowledgements (written to the outbox
+directory: no SMTP server) and detection, timed with its CPU. Live mail is
+dated when processed and acknowledged, so this is the desk's drain rate under a
+backlog (issue 11, part 3), not the import's.
 
 Prints mails/s of both, the ratio, and the import's peak memory, against the
 targets of issue 3 (300 mails/s, 40 % of parse-only, 100,000 mails under 300 MB).
@@ -246,6 +255,32 @@ print(f"Read {summary.total} mails one by one in {time.monotonic() - started:.1f
       f"{summary.stored} stored, {summary.already_there} already there, "
       f"{summary.failed} failed, {summary.tickets_opened} tickets opened.")
 """
+# --live: the mails stored as live mail with their tasks, then one worker drains them.
+LIVE = """
+import mailbox
+import sys
+import time
+import django
+django.setup()
+from django.db.models import Count
+from django_tasks_db.models import DBTaskResult
+from frontline.core.worker import FrontlineWorker
+from frontline.mail.models import InboundMail, InboundSource
+from frontline.mail.store import accept_raw
+for mail in mailbox.mbox(sys.argv[1], create=False):
+    accept_raw(mail.as_bytes(), source=InboundSource.LMTP)
+tasks = DBTaskResult.objects.count()
+started, cpu = time.perf_counter(), time.process_time()
+FrontlineWorker(batch=True, schedule=False, interval=0).run()
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+states = dict(InboundMail.objects.values_list("state").annotate(n=Count("pk")))
+done = DBTaskResult.objects.count()
+mails = sum(states.values())
+print(f"Read {mails} mails live: one worker drained {tasks} queued tasks ({done} with "
+      f"those they queued); mails by state {states}")
+print(f"live drain: {mails} mails in {seconds:.1f} s = {mails / seconds:.1f} mails/s "
+      f"({cpu:.1f} s CPU = {mails / cpu:.1f} mails per CPU second)")
+"""
 # --read-facts: what the worker then does with the import's queued messages
 # (frontline.intake.reading.read_pending), timed on its own. Reading a message is
 # the same work the live channels do inline, so this is also their cost per message.
@@ -270,7 +305,8 @@ print(f"facts: the worker read {read} of {queued} queued messages in {seconds:.1
 
 
 def end_to_end(path: Path, env: dict[str, str], *, profile: Path | None, sla: bool,
-               mails: int, one_by_one: bool) -> tuple[float, float, int, str]:
+               mails: int, one_by_one: bool, live: bool = False
+               ) -> tuple[float, float, int, str]:
     """(wall seconds, CPU seconds, peak RSS in kB, the import's output)."""
     subprocess.run([*FRONTLINE, "migrate"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
@@ -281,6 +317,8 @@ def end_to_end(path: Path, env: dict[str, str], *, profile: Path | None, sla: bo
     command = [*FRONTLINE, "mail", "import", str(path)]
     if one_by_one:
         command = [sys.executable, "-c", ONE_BY_ONE, str(path)]
+    if live:
+        command = [sys.executable, "-c", LIVE, str(path)]
     if profile is not None:
         command = [sys.executable, "-m", "pyinstrument", "--renderer", "text",
                    "--outfile", str(profile), "-m", "frontline.cli", "mail", "import", str(path)]
@@ -314,6 +352,9 @@ def main() -> int:
     parser.add_argument("--one-by-one", action="store_true",
                         help="import through the live path (process_inbound per mail), "
                              "not in batches, for comparison")
+    parser.add_argument("--live", action="store_true",
+                        help="store the mails as live mail and time one worker draining "
+                             "them (processing, acknowledgements, detection)")
     args = parser.parse_args()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="fl-mail-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -338,10 +379,14 @@ def main() -> int:
             raise SystemExit("--profile and --one-by-one do not go together")
         seconds, cpu, peak_kb, output = end_to_end(box, env, profile=profile,
                                                    sla=not args.no_sla, mails=args.mails,
-                                                   one_by_one=args.one_by_one)
+                                                   one_by_one=args.one_by_one,
+                                                   live=args.live)
+        print(output.strip())
+        if args.live:
+            print(f"[load {os.getloadavg()[0]:.2f}]")
+            return 0
         rate = args.mails / seconds
         ratio = rate / parse_rate
-        print(output.strip())
         how = "one by one (process_inbound per mail)" if args.one_by_one else (
             "frontline mail import")
         setup = "bare database" if args.no_sla else "plans, SLA policies, organizations"

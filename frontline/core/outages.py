@@ -72,6 +72,15 @@ def is_transient(error: BaseException) -> bool:
     return not any(reason in message for reason in _PERMANENT_CONNECT_FAILURES)
 
 
+def is_conflict(error: BaseException) -> bool:
+    """True when `error` is PostgreSQL's answer to two transactions in each other's
+    way (SQLSTATE class 40: a deadlock, a serialization failure): the database is
+    well, and the same work done in smaller transactions gets through."""
+    driver_error = error.__cause__ if error.__cause__ is not None else error
+    sqlstate = str(getattr(driver_error, "sqlstate", None) or "")
+    return isinstance(error, OperationalError) and sqlstate[:2] == "40"
+
+
 def describe(error: BaseException) -> str:
     """One line for the log: the error's class and its message's first line."""
     text = str(error).strip()

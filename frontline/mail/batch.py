@@ -1,10 +1,12 @@
-"""Processing an import's stored mail in batches (`frontline mail import`).
+"""Processing stored mail in batches: an import's (`frontline mail import`), and
+live mail that waits in the worker's queue (`process_stored`).
 
-Live mail (IMAP, the listener, webhooks, the worker) is processed one mail at a
-time by `services.process_inbound`: about 18 SQL statements and two
-transactions per mail, ~90 mails per CPU second. An import brings tens of
-thousands of mails at once; here a batch of stored mails is processed in one
-transaction, with the same rules and the same rows as one at a time:
+One mail at a time, `services.process_inbound` costs about 18 SQL statements and
+two transactions per mail, ~90 mails per CPU second. An import brings tens of
+thousands of mails at once, and a busy desk's worker finds a backlog of live mail
+behind the one it was given (tasks/inbound.py takes the waiting ones along); here
+a batch of stored mails is processed in one transaction, with the same rules and
+the same rows as one at a time:
 
 - what the batch needs to know is read up front, one query per kind for the
   whole batch: the stored rows' states (locked), the senders' and recipients'
@@ -18,11 +20,18 @@ transaction, with the same rules and the same rows as one at a time:
   `conversation.after_customer_message`), the search index,
   attachments, and the stored rows' states.
 
+Live mail differs from an import's in what process_inbound does with it, and so
+here too: it is dated when it is processed, not by its Date header; its facts are
+read at once (the acknowledgement asks only for what is still missing), not
+queued for the worker; its new tickets are queued for detection and acknowledged
+once their rows are written. The listeners (webhooks) hear of every event and
+customer message the batch writes, as they would one mail at a time.
+
 Only the common cases are written in bulk: a customer's mail that opens a
 ticket, or that adds to a ticket without changing its status. Every other mail
 (a bounce, automatic mail, a member of staff writing, evidence that does not
 hold, a reply that reopens, a reply to a merged ticket, a mail that cannot be read,
-mail from another channel, an original that came after its replies) is handed
+an original that came after its replies) is handed
 to `process_inbound` at its place in the order, after what came before it has
 been written, so it sees the database as it would one mail at a time. A mail
 for a ticket that the rows not yet written already touch waits until they are
@@ -32,12 +41,13 @@ A batch that fails anywhere is rolled back as a whole and processed again one
 mail at a time: a broken mail costs its batch some speed, never its neighbours
 their processing. Storing stays first and separate (store.accept_raw_many
 commits before this runs): a crash here leaves the batch `stored`, and the next
-import or `frontline mail reprocess` finishes it.
+import, `frontline mail reprocess` or the worker's sweep finishes it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -49,13 +59,14 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from frontline.core import email_address
+from frontline.core import email_address, outages
 from frontline.core.errors import FrontlineError
 from frontline.customers import deployments
 from frontline.customers import services as customers
 from frontline.customers.models import Contact, ContactEmail, Deployment, Organization
 from frontline.mail.attachments import Attachment as MailAttachment
 from frontline.mail.models import InboundMail, InboundSource, InboundState, QuotedMessageId
+from frontline.mail.outbound import acknowledge
 from frontline.mail.parse import ParsedMail, parse_message
 from frontline.mail.services import (
     FINISHED_STATES,
@@ -78,6 +89,7 @@ from frontline.mail.threading import (
     thread,
 )
 from frontline.search import index as search_index
+from frontline.tickets import observers
 from frontline.tickets.models import (
     Attachment,
     Blob,
@@ -91,6 +103,8 @@ from frontline.tickets.services import rows
 from frontline.tickets.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename
 from frontline.tickets.services.lookup import load_clocks
 from frontline.workflow import conversation, opening
+
+logger = logging.getLogger(__name__)
 
 
 class _OneByOne(Exception):
@@ -120,13 +134,33 @@ class _Planned:
     skipped: list[str] = field(default_factory=list)  # the names of those left out
 
 
+def process_stored(inbound_ids: list[int]) -> dict[int, InboundMail]:
+    """Process these stored mails (live or imported) in one batch, or, should the
+    batch fail, one at a time (process_inbound); returns {id: row as processing left
+    it} for every mail that exists (process_inbound answers for the others). A
+    database that is away is raised, the mails still `stored`; a deadlock with
+    another worker's batch is not: the mails then go one at a time."""
+    found = {row.pk: row for row in InboundMail.objects.filter(pk__in=set(inbound_ids))}
+    ordered = [found[pk] for pk in dict.fromkeys(inbound_ids) if pk in found]
+    try:
+        processed = process_batch(ordered)
+    except Exception as error:
+        if outages.is_transient(error) and not outages.is_conflict(error):
+            raise
+        logger.warning("A batch of %d stored mails failed (%s); processing them one by one",
+                       len(ordered), outages.describe(error), exc_info=True)
+        # Read afresh: the failed batch left its in-memory rows as it had planned them.
+        processed = [process_inbound(row.pk) for row in ordered]
+    return {row.pk: row for row in processed}
+
+
 def process_batch(inbounds: list[InboundMail]) -> list[InboundMail]:
-    """Process stored import mail in one transaction; see the module docstring.
+    """Process stored mail in one transaction; see the module docstring.
 
     Returns the rows in order, with `state`, `error` and `opened_ticket` as
     processing left them. Raises whatever went wrong, with the whole batch rolled
     back (the mails are still `stored`): the caller processes them again one by
-    one (importer._process_one).
+    one (process_stored, importer._process_one).
     """
     if not inbounds:
         return []
@@ -345,8 +379,7 @@ class _Batch:
     def _plan(self, mail: _Mail) -> _Planned | str:
         """The rows for `mail`, as services._route would write them, or why not."""
         inbound, parsed = mail.inbound, mail.parsed
-        if (inbound.source != InboundSource.IMPORT or parsed.parse_error
-                or parsed.sender is None or parsed.bounce is not None
+        if (parsed.parse_error or parsed.sender is None or parsed.bounce is not None
                 or parsed.auto.kind == "bounce" or parsed.auto.is_automatic
                 or parsed.refused_date):  # services records the refused date; rare
             return _ONE_BY_ONE
@@ -376,7 +409,9 @@ class _Batch:
         files, skipped = within_limits(parsed)
         if any(file.size > MAX_ATTACHMENT_BYTES for file in files):
             return _ONE_BY_ONE  # refused by store_blob: the mail fails, one by one
-        at = parsed.date or inbound.received_at
+        # As services._process dates them: history by its own time, live mail now.
+        at = ((parsed.date or inbound.received_at) if _imported(inbound)
+              else timezone.now())
         self.undo = []
         try:
             if ticket is None:
@@ -505,14 +540,19 @@ class _Batch:
         Event.objects.bulk_create([plan.created for plan in planned if plan.created is not None])
         with _saves_collected([plan.ticket for plan in planned]):
             for plan in planned:
+                # Live mail's facts are read now (its acknowledgement asks for the
+                # rest); an import's are queued for the worker (read_later below).
+                live = not _imported(plan.mail.inbound)
                 if plan.opened:
-                    opening.after_opened(plan.ticket, plan.message, plan.at, read_now=False)
+                    opening.after_opened(plan.ticket, plan.message, plan.at, read_now=live)
                 else:
-                    conversation.after_customer_message(plan.ticket, plan.message, plan.at)
+                    conversation.after_customer_message(plan.ticket, plan.message, plan.at,
+                                                        read_now=live)
         search_index.index_new_rows(
             [plan.ticket.pk for plan in planned if plan.opened],
             [plan.message.pk for plan in planned])
-        opening.read_later([(plan.ticket, plan.message, plan.opened) for plan in planned])
+        opening.read_later([(plan.ticket, plan.message, plan.opened) for plan in planned
+                            if _imported(plan.mail.inbound)])
         _store_files(planned)
         Participant.objects.bulk_create([participant for plan in planned
                                          for participant, _ in plan.participants])
@@ -527,6 +567,12 @@ class _Batch:
         Event.objects.bulk_create(events)
         self._mark_processed(planned)
         self.lookups.written(touched | {plan.ticket.pk for plan in planned})
+        _tell_listeners(planned, events)
+        for plan in planned:
+            if plan.opened and not _imported(plan.mail.inbound):
+                # What services._process and open_ticket do after a live mail's new ticket.
+                opening.detect_later(plan.ticket)
+                acknowledge(plan.ticket, plan.mail.inbound)
 
     def _mark_processed(self, planned: list[_Planned]) -> None:
         """What services._process saves on the stored row, for every planned mail."""
@@ -544,6 +590,22 @@ class _Batch:
         _update(InboundMail, ["state", "ticket", "message", "error", "attempts", "processed_at",
                               "from_address", "subject"],
                 [plan.mail.inbound for plan in planned])
+
+
+def _imported(inbound: InboundMail) -> bool:
+    return inbound.source == InboundSource.IMPORT
+
+
+def _tell_listeners(planned: list[_Planned], events: list[Event]) -> None:
+    """The observers hear what one mail at a time tells them: each new ticket's
+    "created" event, each message added to a ticket, each event after them."""
+    for plan in planned:
+        if plan.created is not None:
+            observers.event_recorded(plan.created)
+        else:
+            observers.message_added(plan.message)
+    for event in events:
+        observers.event_recorded(event)
 
 
 def _store_files(planned: list[_Planned]) -> None:

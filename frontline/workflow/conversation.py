@@ -362,8 +362,12 @@ def add_customer_message(
     return message
 
 
-def after_customer_message(ticket: Ticket, message: Message, at: datetime) -> None:
+def after_customer_message(ticket: Ticket, message: Message, at: datetime, *,
+                           read_now: bool = False) -> None:
     """What follows a customer message that changes no status (the batch form of
-    add_customer_message; the search index aside, filled per batch, and its facts,
-    which the batch queues for the worker: frontline.intake.reading.queue)."""
+    add_customer_message; the search index aside, filled per batch). Its facts are
+    read at once with `read_now` (live mail), else the batch queues them for the
+    worker (an import: frontline.intake.reading.queue)."""
+    if read_now:
+        reading.read_message(ticket, message, at)
     sla_clock.refresh(ticket, at)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django_tasks import TaskContext, task
 
 from frontline.core import scheduler, siblings, task_priorities
-from frontline.mail import services
+from frontline.mail import batch, services
 
 # While more mails than this wait in the queue, the sweep leaves the backlog be:
 # it would only queue them a second time.
@@ -29,13 +29,32 @@ TAKE_WAITING = 20
 @task(takes_context=True, priority=task_priorities.CUSTOMER_WAITING)
 def process_inbound_task(context: TaskContext, inbound_id: int) -> str:
     """Process one stored mail into its ticket; returns the mail's state. The stored
-    mails whose tasks wait behind it are processed in the same task, one by one in
-    the queue's order, each with its own outcome (core/siblings.py)."""
+    mails whose tasks wait behind it are processed with it, in one batch in the
+    queue's order (mail/batch.py), each task ending with its own mail's outcome
+    (core/siblings.py)."""
     with siblings.taken(context, TAKE_WAITING) as waiting:
-        state = str(services.process_inbound(inbound_id).state)
-        waiting.run_each(lambda sibling: str(
-            services.process_inbound(sibling.id_argument()).state))
+        done = batch.process_stored([inbound_id, *_ids(waiting)]) if len(waiting) else {}
+
+        def process(mail_id: int) -> str:
+            # A mail the batch did not find: process_inbound says what became of it.
+            row = done.get(mail_id) or services.process_inbound(mail_id)
+            return str(row.state)
+
+        state = process(inbound_id)
+        waiting.run_each(lambda sibling: process(sibling.id_argument()))
     return state
+
+
+def _ids(waiting: siblings.Taken) -> list[int]:
+    """The mail ids the siblings were queued with (one queued otherwise fails alone,
+    in run_each)."""
+    ids = []
+    for sibling in waiting.siblings:
+        try:
+            ids.append(sibling.id_argument())
+        except TypeError:
+            continue
+    return ids
 
 
 @task()
