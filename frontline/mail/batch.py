@@ -231,8 +231,10 @@ class _Lookups(TicketLookup):
             self.known = _written_on(list(quoted))
             for message_id, ticket_id in _sent(list(quoted)):
                 self.known.setdefault(message_id, ticket_id)
+            # Locked in id order: two workers' batches that quote the same
+            # tickets wait for each other, never in a circle.
             locked = list(Ticket.objects.select_for_update().filter(
-                pk__in=set(self.known.values())))
+                pk__in=set(self.known.values())).order_by("pk"))
             load_clocks(locked)
             for ticket in locked:
                 self.tickets[ticket.pk] = ticket
