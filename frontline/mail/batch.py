@@ -382,7 +382,8 @@ class _Batch:
         """The rows for `mail`, as services._route would write them, or why not."""
         inbound, parsed = mail.inbound, mail.parsed
         if (parsed.parse_error or parsed.sender is None or parsed.bounce is not None
-                or parsed.auto.kind == "bounce" or parsed.auto.is_automatic
+                or parsed.auto.kind == "bounce" or parsed.report is not None
+                or parsed.auto.is_automatic
                 or parsed.refused_date):  # services records the refused date; rare
             return _ONE_BY_ONE
         sender = parsed.sender.email
