@@ -8,7 +8,6 @@ their real CSP, so a script of ours that the policy would block fails the test t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from frontline.customers.models import Organization
 from frontline.problems.models import Problem
 from frontline.tickets import access
 from frontline.tickets.models import Ticket
-from tests.e2e.browser import ARGS, CHROMIUM
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 # WCAG 2.0 and 2.1, levels A and AA: what the issue asks the desk and portal to meet.
@@ -86,18 +84,6 @@ def request_form_steps(page: Any, base_url: str) -> Iterator[str]:
     page.click("button.primary[value=send]")
     page.wait_for_load_state("load")
     yield "/request (sent)"
-
-
-@contextmanager
-def chromium_page(width: int, height: int) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser.new_page(viewport={"width": width, "height": height})
-        finally:
-            browser.close()
 
 
 def grave_violations(page: Any) -> list[str]:

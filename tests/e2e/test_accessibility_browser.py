@@ -13,11 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from frontline.demo.people import DEMO_PASSWORD
 from tests.e2e.axe import (
-    chromium_page,
     desk_pages,
     grave_violations,
     load_demo_desk,
@@ -25,10 +23,8 @@ from tests.e2e.axe import (
     request_form_steps,
     sideways_overflow,
 )
-from tests.e2e.browser import requires_chromium, sign_in
+from tests.e2e.browser import DESKTOP, PHONE, browser_page, requires_chromium, sign_in
 
-PHONE = (390, 844)
-DESKTOP = (1440, 900)
 # FRONTLINE_SCREENSHOTS=<folder> keeps a screenshot of the first screen of every page,
 # to look at the layout by eye (the tests cannot judge it).
 SCREENSHOTS = os.environ.get("FRONTLINE_SCREENSHOTS", "")
@@ -41,15 +37,8 @@ def keep_screenshot(page, path: str, width: int) -> None:
 
 
 @pytest.fixture
-def demo_desk(db, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # around it are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def demo_desk(db):
     load_demo_desk()
-    yield
-    # ORM calls between Playwright calls open a connection of their own: close it,
-    # or PostgreSQL cannot drop the test database at teardown.
-    connections.close_all()
 
 
 @pytest.mark.browser
@@ -61,7 +50,7 @@ def test_no_serious_or_critical_axe_findings_on_any_desk_or_portal_page(
         live_server, demo_desk, viewport):
     desk, portal = desk_pages(), portal_pages()
     findings: dict[str, list[str]] = {}
-    with chromium_page(*viewport) as page:
+    with browser_page(live_server.url, viewport=viewport) as (page, _errors):
         for path in portal:
             page.goto(live_server.url + path)
             keep_screenshot(page, path, viewport[0])
@@ -90,7 +79,7 @@ def test_no_serious_or_critical_axe_findings_on_any_desk_or_portal_page(
 def test_at_phone_width_no_page_scrolls_sideways(live_server, demo_desk):
     desk, portal = desk_pages(), portal_pages()
     overflow: dict[str, int] = {}
-    with chromium_page(*PHONE) as page:
+    with browser_page(live_server.url, viewport=PHONE) as (page, _errors):
         for path in portal:
             page.goto(live_server.url + path)
             overflow[path] = sideways_overflow(page)
@@ -110,8 +99,8 @@ def test_at_phone_width_no_page_scrolls_sideways(live_server, demo_desk):
 def test_on_a_phone_the_sidebar_is_a_menu_opened_by_keyboard(live_server, demo_desk):
     from playwright.sync_api import expect
 
-    with chromium_page(*PHONE) as page:
-        sign_in(page, live_server.url, "lena", DEMO_PASSWORD)
+    with browser_page(live_server.url, "lena", password=DEMO_PASSWORD,
+                      viewport=PHONE) as (page, _errors):
         page.goto(f"{live_server.url}/q/open")
         page.wait_for_load_state("load")
         toggle = page.locator("#nav-toggle")
@@ -132,8 +121,8 @@ def test_on_a_phone_the_sidebar_is_a_menu_opened_by_keyboard(live_server, demo_d
         expect(page.locator("#nav-queues")).to_be_hidden()
         expect(toggle).to_be_focused()
 
-    with chromium_page(*DESKTOP) as page:
-        sign_in(page, live_server.url, "lena", DEMO_PASSWORD)
+    with browser_page(live_server.url, "lena", password=DEMO_PASSWORD,
+                      viewport=DESKTOP) as (page, _errors):
         page.goto(f"{live_server.url}/q/open")
         expect(page.locator("#nav-toggle")).to_be_hidden()
         expect(page.locator("#nav-queues")).to_be_visible()

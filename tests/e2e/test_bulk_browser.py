@@ -8,8 +8,7 @@ import pytest
 
 from frontline import workflow
 from frontline.tickets.models import Event, Ticket
-from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
+from tests.e2e.browser import browser_page, requires_chromium
 
 REQUESTS = [
     ("nina@standard.example", "Passwort-Reset kommt nicht an"),
@@ -23,50 +22,40 @@ REQUESTS = [
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @requires_chromium
-def test_select_shift_click_and_x_then_bulk_assign(live_server, lena, otto, initech, globex,
-                                                   monkeypatch):
-    from playwright.sync_api import expect, sync_playwright
+def test_select_shift_click_and_x_then_bulk_assign(live_server, lena, otto, initech, globex):
+    from playwright.sync_api import expect
 
     for email, subject in REQUESTS:
         workflow.open_ticket(requester_email=email, subject=subject, body=f"{subject}.")
     # The queue lists the most recently updated first: the last opened on top.
     listed = list(Ticket.objects.order_by("-updated_at", "-id"))
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            sign_in(page, live_server.url, "lena", PASSWORD, "/q/open")
-            boxes = page.locator("#queue-list input.pick")
-            expect(boxes).to_have_count(5)
+    with browser_page(live_server.url, "lena", "/q/open") as (page, errors):
+        boxes = page.locator("#queue-list input.pick")
+        expect(boxes).to_have_count(5)
 
-            boxes.nth(0).click()                        # the first row
-            boxes.nth(2).click(modifiers=["Shift"])     # ... through the third
-            expect(page.locator("[data-bulk-count]")).to_have_text("3 selected")
-            page.locator("h1").click()                  # focus off the checkboxes
-            for _ in range(5):                          # j down to the fifth row
-                page.keyboard.press("j")
-            page.keyboard.press("x")
-            expect(page.locator("[data-bulk-count]")).to_have_text("4 selected")
-            expect(boxes.nth(3)).not_to_be_checked()
+        boxes.nth(0).click()                        # the first row
+        boxes.nth(2).click(modifiers=["Shift"])     # ... through the third
+        expect(page.locator("[data-bulk-count]")).to_have_text("3 selected")
+        page.locator("h1").click()                  # focus off the checkboxes
+        for _ in range(5):                          # j down to the fifth row
+            page.keyboard.press("j")
+        page.keyboard.press("x")
+        expect(page.locator("[data-bulk-count]")).to_have_text("4 selected")
+        expect(boxes.nth(3)).not_to_be_checked()
 
-            page.select_option("#bulk-form select[name=assignee]", label="Otto Level-Two")
-            page.click("#bulk-form button[value=change]")
-            dialog = page.locator("[data-bulk-confirm]")
-            expect(dialog).to_contain_text("Change 4 tickets?")
-            expect(dialog).to_contain_text("Assign to Otto Level-Two.")
-            assert Event.objects.filter(kind="assigned").count() == 0
-            page.click("[data-bulk-confirm-button]")
-            result = page.locator("[data-bulk-result]")
-            expect(result).to_contain_text("4 tickets changed")
-            chosen = [listed[0], listed[1], listed[2], listed[4]]
-            for ticket in chosen:
-                expect(result).to_contain_text(ticket.reference)
-            assert errors == []
-        finally:
-            browser.close()
+        page.select_option("#bulk-form select[name=assignee]", label="Otto Level-Two")
+        page.click("#bulk-form button[value=change]")
+        dialog = page.locator("[data-bulk-confirm]")
+        expect(dialog).to_contain_text("Change 4 tickets?")
+        expect(dialog).to_contain_text("Assign to Otto Level-Two.")
+        assert Event.objects.filter(kind="assigned").count() == 0
+        page.click("[data-bulk-confirm-button]")
+        result = page.locator("[data-bulk-result]")
+        expect(result).to_contain_text("4 tickets changed")
+        chosen = [listed[0], listed[1], listed[2], listed[4]]
+        for ticket in chosen:
+            expect(result).to_contain_text(ticket.reference)
+        assert errors == []
     for ticket in chosen:
         ticket.refresh_from_db()
         assert ticket.assignee == otto

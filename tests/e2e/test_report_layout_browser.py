@@ -14,7 +14,7 @@ from django.utils import timezone
 from frontline import workflow
 from frontline.cli import main
 from frontline.sla.models import SlaPolicy
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
+from tests.e2e.browser import browser_page, requires_chromium
 
 SHOTS = os.environ.get("FRONTLINE_SCREENSHOTS", "")
 
@@ -38,10 +38,9 @@ CLIPPED_TIME_LEFT = """() => [...document.querySelectorAll('.ticket-row .due')]
 @pytest.mark.django_db(transaction=True)
 @requires_chromium
 def test_report_tables_fit_their_cards_and_time_left_is_whole_at_1440(
-        live_server, monkeypatch, tmp_path, capsys):
-    from playwright.sync_api import expect, sync_playwright
+        live_server, tmp_path, capsys):
+    from playwright.sync_api import expect
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     assert main(["demo", "--tickets", "80"]) == 0
     # A Premium customer's first reply, due two hours after opening, missed by the
     # longest text the column shows: hours and minutes.
@@ -54,37 +53,32 @@ def test_report_tables_fit_their_cards_and_time_left_is_whole_at_1440(
         at=timezone.now() - timedelta(hours=25, minutes=47, seconds=30))
     shots = Path(SHOTS) if SHOTS else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            sign_in(page, live_server.url, "ada", "frontline", "/reports")  # the demo's login
-            for grouping in ("week", "month"):
-                page.goto(f"{live_server.url}/reports?by={grouping}")
-                page.wait_for_load_state("load")
-                # The per-period table is folded away; open it too.
-                page.evaluate("() => document.querySelectorAll('.reports details')"
-                              ".forEach(d => { d.open = true; })")
-                assert page.locator(".reports table").count() >= 6
-                assert page.evaluate(TABLES_WIDER_THAN_CARDS) == [], grouping
-            page.screenshot(path=str(shots / "reports-1440.png"), full_page=True)
-
-            page.goto(f"{live_server.url}/q/open")
+    with browser_page(live_server.url, "ada", "/reports", password="frontline",  # the demo's
+                      viewport=(1440, 1000)) as (page, _errors):
+        for grouping in ("week", "month"):
+            page.goto(f"{live_server.url}/reports?by={grouping}")
             page.wait_for_load_state("load")
-            row = page.locator(f".ticket-row:has-text('{ticket.reference}')")
-            expect(row.locator(".due")).to_have_text("missed by 23 h 47 min")
-            assert page.locator(".ticket-row .due").count() > 5
-            assert page.evaluate(CLIPPED_TIME_LEFT) == []
-            page.screenshot(path=str(shots / "queue-1440.png"))
+            # The per-period table is folded away; open it too.
+            page.evaluate("() => document.querySelectorAll('.reports details')"
+                          ".forEach(d => { d.open = true; })")
+            assert page.locator(".reports table").count() >= 6
+            assert page.evaluate(TABLES_WIDER_THAN_CARDS) == [], grouping
+        page.screenshot(path=str(shots / "reports-1440.png"), full_page=True)
 
-            # On a phone the tables may scroll inside their cards, never out of them.
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.goto(f"{live_server.url}/reports")
-            page.wait_for_load_state("load")
-            spilled = [t for t in page.evaluate(TABLES_WIDER_THAN_CARDS)
-                       if t["spills"] or t["clipped"]]
-            assert spilled == []
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            page.screenshot(path=str(shots / "reports-390.png"), full_page=True)
-        finally:
-            browser.close()
+        page.goto(f"{live_server.url}/q/open")
+        page.wait_for_load_state("load")
+        row = page.locator(f".ticket-row:has-text('{ticket.reference}')")
+        expect(row.locator(".due")).to_have_text("missed by 23 h 47 min")
+        assert page.locator(".ticket-row .due").count() > 5
+        assert page.evaluate(CLIPPED_TIME_LEFT) == []
+        page.screenshot(path=str(shots / "queue-1440.png"))
+
+        # On a phone the tables may scroll inside their cards, never out of them.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/reports")
+        page.wait_for_load_state("load")
+        spilled = [t for t in page.evaluate(TABLES_WIDER_THAN_CARDS)
+                   if t["spills"] or t["clipped"]]
+        assert spilled == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "reports-390.png"), full_page=True)

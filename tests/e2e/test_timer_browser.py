@@ -14,8 +14,7 @@ from django.utils import timezone
 from frontline import workflow
 from frontline.costs.models import TimeEntry
 from frontline.sla.models import SlaPolicy
-from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
+from tests.e2e.browser import browser_page, requires_chromium
 
 # Where the screenshots go for a person to look at (FRONTLINE_SCREENSHOTS, else a temp dir).
 SHOTS = os.environ.get("FRONTLINE_SCREENSHOTS", "")
@@ -25,10 +24,9 @@ SHOTS = os.environ.get("FRONTLINE_SCREENSHOTS", "")
 @pytest.mark.django_db(transaction=True)
 @requires_chromium
 def test_typing_starts_the_timer_and_leaving_the_ticket_stops_it(
-        live_server, lena, alice, premium_plan, monkeypatch, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+        live_server, lena, alice, premium_plan, tmp_path):
+    from playwright.sync_api import expect
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Premium: the first reply is due in two hours, around the clock.
     SlaPolicy.objects.create(plan=premium_plan, first_response_minutes=120,
                              next_response_minutes=240, resolution_minutes=24 * 60)
@@ -41,40 +39,32 @@ def test_typing_starts_the_timer_and_leaving_the_ticket_stops_it(
                        at=opened + timedelta(hours=16, minutes=45))
     shots = Path(SHOTS) if SHOTS else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsent text?"
-            sign_in(page, live_server.url, "lena", PASSWORD, f"/t/{ticket.reference}")
-            expect(page.locator("#ticket-time h2")).to_have_text("Time")
-            # The first reply came 14 h 45 min after its due time: not "met".
-            expect(page.locator("#ticket-sla .sla-left.missed").first).to_have_text(
-                "missed by 14 h 45 min")
+    with browser_page(live_server.url, "lena", f"/t/{ticket.reference}", viewport=(1440, 1000),
+                      accept_dialogs=True) as (page, errors):  # "leave with unsent text?"
+        expect(page.locator("#ticket-time h2")).to_have_text("Time")
+        # The first reply came 14 h 45 min after its due time: not "met".
+        expect(page.locator("#ticket-sla .sla-left.missed").first).to_have_text(
+            "missed by 14 h 45 min")
 
-            page.locator("#composer textarea").first.click()
-            page.keyboard.type("Bitte senden Sie uns das Startprotokoll.", delay=5)
-            expect(page.locator("#ticket-time")).to_have_attribute("data-running", "1")
-            assert TimeEntry.objects.filter(user=lena, ended_at__isnull=True).count() == 1
-            page.screenshot(path=str(shots / "ticket-1440.png"), full_page=True)
+        page.locator("#composer textarea").first.click()
+        page.keyboard.type("Bitte senden Sie uns das Startprotokoll.", delay=5)
+        expect(page.locator("#ticket-time")).to_have_attribute("data-running", "1")
+        assert TimeEntry.objects.filter(user=lena, ended_at__isnull=True).count() == 1
+        page.screenshot(path=str(shots / "ticket-1440.png"), full_page=True)
 
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(shots / "ticket-390.png"), full_page=True)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(shots / "ticket-390.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
 
-            # Leaving the ticket stops the timer (a beacon as the page goes away).
-            page.goto(f"{live_server.url}/q/open")
-            page.wait_for_load_state("load")
-            deadline = time.monotonic() + 5
-            while (time.monotonic() < deadline
-                   and TimeEntry.objects.filter(ended_at__isnull=True).exists()):
-                time.sleep(0.1)
-            entry = TimeEntry.objects.get(user=lena)
-            assert entry.ended_at is not None and entry.seconds < 120
-            assert errors == []
-        finally:
-            browser.close()
+        # Leaving the ticket stops the timer (a beacon as the page goes away).
+        page.goto(f"{live_server.url}/q/open")
+        page.wait_for_load_state("load")
+        deadline = time.monotonic() + 5
+        while (time.monotonic() < deadline
+               and TimeEntry.objects.filter(ended_at__isnull=True).exists()):
+            time.sleep(0.1)
+        entry = TimeEntry.objects.get(user=lena)
+        assert entry.ended_at is not None and entry.seconds < 120
+        assert errors == []

@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from frontline import workflow
@@ -20,7 +19,7 @@ from frontline.notifications.services import notify
 from frontline.tickets import access
 from frontline.tickets.models import Ticket
 from tests.conftest import PASSWORD
-from tests.e2e.browser import ARGS, CHROMIUM, requires_chromium, sign_in
+from tests.e2e.browser import chromium, requires_chromium, sign_in
 from tests.mail.inbound_mails import deliver
 
 # Each vector, if it ran, would set window.__xss or open a dialog.
@@ -67,11 +66,9 @@ def _hostile_mail() -> bytes:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @requires_chromium
-def test_no_stored_script_runs_in_desk_or_portal(live_server, lena, standard_plan,
-                                                  monkeypatch):
-    from playwright.sync_api import expect, sync_playwright
+def test_no_stored_script_runs_in_desk_or_portal(live_server, lena, standard_plan):
+    from playwright.sync_api import expect
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     deliver(_hostile_mail())
     ticket = Ticket.objects.get()
     requester = ticket.requester
@@ -82,56 +79,48 @@ def test_no_stored_script_runs_in_desk_or_portal(live_server, lena, standard_pla
            ticket=ticket)
     portal_path = access.ticket_path(ticket, requester)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        dialogs: list[str] = []
-        errors: list[str] = []
-        missing: list[str] = []
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.on("console", lambda message: errors.append(message.text)
-                    if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            # Which resource a "Failed to load resource" error was about.
-            page.on("response", lambda response: missing.append(response.url)
-                    if response.status >= 400 else None)
+    dialogs: list[str] = []
+    missing: list[str] = []
+    with chromium(live_server.url) as session:
+        page = session.page(console_errors=True)
+        errors = session.errors
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        # Which resource a "Failed to load resource" error was about.
+        page.on("response", lambda response: missing.append(response.url)
+                if response.status >= 400 else None)
 
-            sign_in(page, live_server.url, "lena", PASSWORD)
-            expect(page.locator("h1")).to_be_visible()
+        sign_in(page, live_server.url, "lena", PASSWORD)
+        expect(page.locator("h1")).to_be_visible()
 
-            pages = {
-                "queue": "/q/open",
-                "ticket": f"/t/{ticket.reference}",
-                "search": "/search?q=Export",
-                "notifications": "/notifications",
-                "portal": portal_path,
-            }
-            for name, path in pages.items():
-                page.goto(live_server.url + path)
-                page.wait_for_load_state("load")
-                assert page.evaluate("typeof window.__xss") == "undefined", name
-                # Our own code still runs under the policy (htmx on the desk).
-                if name != "portal":
-                    assert page.evaluate("typeof window.htmx") == "object", name
-                    expect(page.locator("body")).to_contain_text("Export kaputt")
-                if name == "ticket":
-                    # Shown as text, not dropped: the subject's script tag reads as typed.
-                    expect(page.locator("h1")).to_contain_text("<script>")
-                    # The inline SVG is shown as an image, where no script of it runs.
-                    page.wait_for_timeout(300)
-            # htmx parts swapped into the page run nothing either: the ticket page again,
-            # then the keyboard's reply composer, as an agent works.
-            page.goto(f"{live_server.url}/t/{ticket.reference}")
+        pages = {
+            "queue": "/q/open",
+            "ticket": f"/t/{ticket.reference}",
+            "search": "/search?q=Export",
+            "notifications": "/notifications",
+            "portal": portal_path,
+        }
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
             page.wait_for_load_state("load")
-            page.keyboard.press("r")
-            page.keyboard.type(VECTORS[0])
-            page.click("#composer button.primary")
-            expect(page.locator("#timeline .entry.kind-outbound")).to_contain_text("<script>")
-            assert page.evaluate("typeof window.__xss") == "undefined"
-        finally:
-            browser.close()
-            connections.close_all()
+            assert page.evaluate("typeof window.__xss") == "undefined", name
+            # Our own code still runs under the policy (htmx on the desk).
+            if name != "portal":
+                assert page.evaluate("typeof window.htmx") == "object", name
+                expect(page.locator("body")).to_contain_text("Export kaputt")
+            if name == "ticket":
+                # Shown as text, not dropped: the subject's script tag reads as typed.
+                expect(page.locator("h1")).to_contain_text("<script>")
+                # The inline SVG is shown as an image, where no script of it runs.
+                page.wait_for_timeout(300)
+        # htmx parts swapped into the page run nothing either: the ticket page again,
+        # then the keyboard's reply composer, as an agent works.
+        page.goto(f"{live_server.url}/t/{ticket.reference}")
+        page.wait_for_load_state("load")
+        page.keyboard.press("r")
+        page.keyboard.type(VECTORS[0])
+        page.click("#composer button.primary")
+        expect(page.locator("#timeline .entry.kind-outbound")).to_contain_text("<script>")
+        assert page.evaluate("typeof window.__xss") == "undefined"
     assert dialogs == []
     # A browser asks for /favicon.ico by itself; we serve none.
     missing = [url for url in missing if not url.endswith("/favicon.ico")]
