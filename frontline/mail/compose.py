@@ -22,6 +22,9 @@ cleaning first means it goes out, with one clean header.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import format_datetime, formataddr
 
 from django.conf import settings
@@ -36,7 +39,14 @@ from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.html import sanitise_html
 from frontline.mail.models import OutboundMail
 from frontline.tickets import access, selectors
-from frontline.tickets.models import Message, MessageKind, Ticket, format_reference
+from frontline.tickets.models import (
+    Attachment,
+    Event,
+    Message,
+    MessageKind,
+    Ticket,
+    format_reference,
+)
 from frontline.tickets.services.attachments import read_attachment
 
 # C0 and C1 controls and the Unicode line/paragraph separators: anything a mail
@@ -108,7 +118,12 @@ def thread_ids(ticket: Ticket, before: Message | None) -> tuple[str | None, list
         messages = messages.filter(
             Q(created_at__lt=before.created_at)
             | Q(created_at=before.created_at, pk__lt=before.pk))
-    rows = list(messages.order_by("created_at", "pk").values_list("kind", "email_message_id"))
+    return _thread_headers(messages.order_by("created_at", "pk").values_list(
+        "kind", "email_message_id"))
+
+
+def _thread_headers(rows: Iterable[tuple[str, str]]) -> tuple[str | None, list[str]]:
+    """thread_ids from the (kind, Message-ID) rows the requester may read, oldest first."""
     ids: list[str] = []
     last_inbound = None
     for kind, message_id in rows:
@@ -125,6 +140,63 @@ def thread_ids(ticket: Ticket, before: Message | None) -> tuple[str | None, list
     if len(ids) > MAX_REFERENCES:
         ids = [ids[0], *ids[-(MAX_REFERENCES - 1):]]
     return in_reply_to, ids
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    created_at: datetime
+    pk: int
+    kind: str
+    message_id: str
+
+
+@dataclass
+class Prefetched:
+    """What building mails reads from the database, read for several at once
+    (`prefetch`): the thread's messages by ticket, oldest first; the attachments by
+    message; the messages that are acknowledgements."""
+
+    thread: dict[int, list[ThreadRow]] = field(default_factory=dict)
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)
+    acknowledgements: set[int] = field(default_factory=set)
+
+    def thread_ids(self, ticket: Ticket, before: Message | None) -> tuple[str | None, list[str]]:
+        """`thread_ids(ticket, before)` from the rows read in advance."""
+        rows = self.thread.get(ticket.pk, [])
+        if before is not None and before.pk is not None:
+            rows = [row for row in rows if (row.created_at, row.pk) < (before.created_at,
+                                                                       before.pk)]
+        return _thread_headers((row.kind, row.message_id) for row in rows)
+
+
+def prefetch(outbounds: Sequence[OutboundMail]) -> Prefetched:
+    """Read what `build` needs for all of `outbounds` (loaded with their ticket and
+    message) in one query each: the thread's Message-IDs, the attachments, which
+    messages are acknowledgements. A worker sending a batch of mails (issue 11, part
+    3) paid these per mail; the thread headers are the same as `thread_ids` gives,
+    from the same rule of who reads what (tickets.selectors.requesters_messages)."""
+    tickets = sorted({outbound.ticket_id for outbound in outbounds})
+    messages = [outbound.message for outbound in outbounds if outbound.message is not None]
+    found = Prefetched()
+    if tickets:
+        rows = (selectors.requesters_messages(tickets).exclude(email_message_id="")
+                .order_by("ticket_id", "created_at", "pk")
+                .values_list("ticket_id", "created_at", "pk", "kind", "email_message_id"))
+        for ticket_id, created_at, pk, kind, message_id in rows:
+            found.thread.setdefault(ticket_id, []).append(
+                ThreadRow(created_at, pk, kind, message_id))
+    if messages:
+        for attachment in (Attachment.objects.filter(message__in=messages)
+                           .select_related("blob").order_by("message_id", "pk")):
+            found.attachments.setdefault(attachment.message_id, []).append(attachment)
+    automatic = [outbound.message for outbound in outbounds
+                 if outbound.automatic and outbound.message is not None]
+    if automatic:
+        found.acknowledgements = set(Event.objects.filter(
+            ticket_id__in={message.ticket_id for message in automatic}, kind="acknowledged",
+            detail__message__in=[message.pk for message in automatic],
+        ).values_list("detail__message", flat=True))
+    return found
 
 
 def text_to_html(text: str) -> str:
@@ -180,22 +252,22 @@ def body_html(outbound: OutboundMail, text: str) -> str:
     return text_to_html(text)
 
 
-def auto_submitted(outbound: OutboundMail) -> str:
+def auto_submitted(outbound: OutboundMail, prefetched: Prefetched | None = None) -> str:
     """RFC 3834 §5: `auto-replied` answers a mail (the acknowledgement), `auto-generated`
     is sent on our own initiative (a reminder, a link someone asked for on a page)."""
     message = outbound.message
-    if message is not None and _is_acknowledgement(message):
-        return "auto-replied"
-    return "auto-generated"
+    if message is None:
+        return "auto-generated"
+    acknowledgements = (prefetched or prefetch([outbound])).acknowledgements
+    return "auto-replied" if message.pk in acknowledgements else "auto-generated"
 
 
-def _is_acknowledgement(message: Message) -> bool:
-    return message.ticket.events.filter(kind="acknowledged", detail__message=message.pk).exists()
-
-
-def build(outbound: OutboundMail, connection: BaseEmailBackend | None = None
-          ) -> EmailMultiAlternatives:
-    """The mail for `outbound`, ready for `connection.send_messages`."""
+def build(outbound: OutboundMail, connection: BaseEmailBackend | None = None,
+          prefetched: Prefetched | None = None) -> EmailMultiAlternatives:
+    """The mail for `outbound`, ready for `connection.send_messages`. `prefetched`:
+    what `prefetch` read for a batch of mails this one belongs to (else it is read
+    for this mail alone)."""
+    prefetched = prefetched or prefetch([outbound])
     ticket = outbound.ticket
     message = outbound.message
     author = ""
@@ -209,12 +281,12 @@ def build(outbound: OutboundMail, connection: BaseEmailBackend | None = None
         # frontline.mail.auto recognises this header on the way in.
         DEFAULT_LOOP_HEADER: header_text(settings.FRONTLINE_MESSAGE_ID_DOMAIN, 100) or "1",
     }
-    in_reply_to, references = thread_ids(ticket, message)
+    in_reply_to, references = prefetched.thread_ids(ticket, message)
     if in_reply_to:
         headers["In-Reply-To"] = f"<{in_reply_to}>"
         headers["References"] = " ".join(f"<{i}>" for i in references)
     if outbound.automatic:
-        headers["Auto-Submitted"] = auto_submitted(outbound)
+        headers["Auto-Submitted"] = auto_submitted(outbound, prefetched)
         # Ask Exchange not to answer with out-of-office or other automatic replies.
         headers["X-Auto-Response-Suppress"] = "All"
     recipients = [a for a in (clean_address(x) for x in outbound.to) if a]
@@ -230,7 +302,7 @@ def build(outbound: OutboundMail, connection: BaseEmailBackend | None = None
     )
     mail.attach_alternative(body_html(outbound, text), "text/html")
     if message is not None:
-        for attachment in message.attachments.select_related("blob").order_by("pk"):
+        for attachment in prefetched.attachments.get(message.pk, []):
             mail.attach(header_text(attachment.filename, 255) or "attachment",
                         read_attachment(attachment),
                         header_text(attachment.content_type, 100) or "application/octet-stream")

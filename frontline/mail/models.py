@@ -110,6 +110,10 @@ class OutboundMail(models.Model):
     cc = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=998)
     automatic = models.BooleanField(default=False)
+    # An automatic mail's one recipient, spelt as email_address.comparable spells
+    # it: the rate limit counts what a recipient got through an index, instead of
+    # reading every automatic mail of the period (outbound.over_limit).
+    recipient_key = models.CharField(max_length=320, blank=True, default="")
     state = models.CharField(max_length=16, choices=OutboundState.choices,
                              default=OutboundState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -123,6 +127,8 @@ class OutboundMail(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbound_state_next"),
             models.Index(fields=["automatic", "created_at"], name="outbound_auto_created"),
+            models.Index(fields=["recipient_key", "created_at"], name="outbound_auto_recipient",
+                         condition=models.Q(automatic=True)),
         ]
 
     def __str__(self) -> str:

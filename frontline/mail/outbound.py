@@ -19,10 +19,10 @@ instead of running forever. A suppressed mail is still recorded, with the reason
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
@@ -34,15 +34,14 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from frontline.core import email_address, outages
 from frontline.customers.models import ContactEmail
 from frontline.intake import follow_up
 from frontline.intake.models import Question
-from frontline.mail import addresses, compose, transport
+from frontline.mail import addresses, compose, leases, transport
 from frontline.mail.auto import DEFAULT_LOOP_HEADER
 from frontline.mail.models import OutboundMail, OutboundState
 from frontline.mail.recipients import (  # noqa: F401  (participant_addresses: read here too)
@@ -61,10 +60,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_EVENT = "delivery"
-# While one worker talks to the server, the mail is leased to it for this long;
-# a worker that dies mid-send leaves the lease to run out, and the mail is retried.
-SEND_LEASE = timedelta(minutes=10)
+DELIVERY_EVENT = leases.DELIVERY_EVENT
+SEND_LEASE = leases.SEND_LEASE
+# The periodic sweep sends the due mails in batches this size (frontline.mail.leases).
+DUE_BATCH = 25
 MAX_BACKOFF = timedelta(hours=6)
 SUMMARY_CHARS = 400
 HISTORY_AGE = timedelta(minutes=10)
@@ -117,13 +116,11 @@ def _counted(now: datetime, period: timedelta) -> QuerySet[OutboundMail]:
 
 def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
     """Why one more automatic mail to `recipient` on `ticket` must not go out, or None."""
+    key = _recipient_key([recipient])
     for limit in parse_limits(settings.FRONTLINE_AUTO_MAIL_LIMITS):
-        # `to` is a JSON list; matching its text for the quoted address works the
-        # same on SQLite and PostgreSQL, and the (automatic, created_at) index
-        # keeps the rows scanned to the period's automatic mail.
-        sent = (_counted(now, limit.period)
-                .annotate(to_text=Cast("to", TextField()))
-                .filter(_names_recipient(recipient)).count())
+        # The recipient's own automatic mail of the period, through its index
+        # (outbound_auto_recipient), however many others got theirs meanwhile.
+        sent = _counted(now, limit.period).filter(recipient_key=key).count()
         if sent >= limit.count:
             return (f"rate limit: {sent} automatic mails to {recipient} in the last "
                     f"{_period_words(limit.period)} (at most {limit})")
@@ -136,12 +133,9 @@ def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
     return None
 
 
-def _names_recipient(recipient: str) -> Q:
-    # SQLite keeps the JSON as Django wrote it, with non-ASCII characters escaped
-    # ("in\u00eas@..."); PostgreSQL's jsonb reads back as UTF-8 ("inês@...").
-    quoted = Q(to_text__contains=f'"{recipient}"')
-    escaped = json.dumps(recipient)
-    return quoted if escaped == f'"{recipient}"' else quoted | Q(to_text__contains=escaped)
+def _recipient_key(to: list[str]) -> str:
+    """An automatic mail's one recipient, one spelling per address (OutboundMail.recipient_key)."""
+    return email_address.comparable(to[0])[:320] if to else ""
 
 
 def _period_words(period: timedelta) -> str:
@@ -152,9 +146,7 @@ def _period_words(period: timedelta) -> str:
 
 
 def _event(outbound: OutboundMail, state: str, at: datetime, **detail: Any) -> None:
-    record_event(outbound.ticket, DELIVERY_EVENT, at=at, after=state,
-                 mail=outbound.pk, message=outbound.message_id, to=", ".join(outbound.to),
-                 **detail)
+    leases.record_delivery(outbound, state, at, **detail)
 
 
 def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: str,
@@ -164,7 +156,8 @@ def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: 
     outbound = OutboundMail.objects.create(
         ticket=ticket, message=message, header_message_id=addresses.new_message_id(ticket.pk),
         to=to, cc=cc or [], subject=compose.header_text(subject, 900), automatic=automatic,
-        state=state, last_error=reason, created_at=now,
+        recipient_key=_recipient_key(to) if automatic else "", state=state, last_error=reason,
+        created_at=now,
         next_attempt_at=(send_at or now) if state == OutboundState.QUEUED else None,
     )
     if state == OutboundState.QUEUED:
@@ -214,8 +207,8 @@ def queue_reply(message: Message, *, recipients: Recipients | None = None,
     `hold` is the undo-send window: the mail is due only after it (`next_attempt_at`),
     its task runs then, and the periodic sweep (`deliver_due`) sends it should the
     task be lost (a worker restarted in the window). Until then `withdraw` takes it
-    back; `_claim`'s row lock decides between the two, so it is sent once or not at
-    all."""
+    back; the lease's row lock (`leases.claim`) decides between the two, so it is
+    sent once or not at all."""
     if message.kind != MessageKind.OUTBOUND or is_history(message):
         return None
     ticket = message.ticket
@@ -242,7 +235,7 @@ def withdraw(message: Message, at: datetime) -> bool:
     sent or being sent.
 
     One conditional UPDATE: it matches only a mail no worker has claimed
-    (`attempts` 0: `_claim` counts the attempt under its row lock before sending)
+    (`attempts` 0: `leases.claim` counts the attempt under its row lock before sending)
     and whose window is still open, so between an undo and a worker one wins."""
     mails = OutboundMail.objects.filter(message=message, automatic=False)
     if not mails.exists():
@@ -411,18 +404,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(outbound_id: int, now: datetime) -> OutboundMail | None:
-    with transaction.atomic():
-        outbound = (OutboundMail.objects.select_for_update()
-                    .filter(pk=outbound_id, state=OutboundState.QUEUED).first())
-        if outbound is None:
-            return None
-        if outbound.next_attempt_at is not None and outbound.next_attempt_at > now:
-            return None
-        outbound.attempts += 1
-        outbound.next_attempt_at = now + SEND_LEASE
-        outbound.save(update_fields=["attempts", "next_attempt_at"])
-    return OutboundMail.objects.select_related(
-        "ticket__requester", "message__author_user", "message__ticket").get(pk=outbound.pk)
+    """Lease one mail (leases.claim for a batch of one)."""
+    claimed = leases.claim([outbound_id], now)
+    return claimed[0] if claimed else None
 
 
 class Connection:
@@ -480,15 +464,62 @@ def deliver(outbound_id: int, *, now: datetime | None = None,
     """Try to send one queued mail now; returns its state afterwards (None when it
     was not due, not queued, or being sent by another worker). `over`: a connection
     kept for several mails (else one is opened for this mail)."""
+    return deliver_many([outbound_id], now=now, over=over).get(outbound_id)
+
+
+def deliver_many(outbound_ids: Sequence[int], *, now: datetime | None = None,
+                 over: Connection | None = None) -> dict[int, str]:
+    """Try to send these queued mails now, in this order, over one connection (`over`,
+    else one opened here): their states afterwards, by id (an id left out was not due,
+    not queued, or is being sent by another worker).
+
+    The rows are leased together (frontline.mail.leases) and what the mails are
+    built from is read once for all of them (compose.prefetch); each mail's outcome
+    is its own (a server refusing one fails or defers that one) and is written as
+    soon as the server answered, before the next mail goes: a worker killed
+    mid-batch leaves at most the mail in hand to be sent again once its lease runs
+    out, as one mail per task did. Should the batch stop half-way (a transient
+    database error, the worker stopped), the mail in hand keeps its lease (it may
+    have reached the server), and the rest are given back, due at once."""
     if over is None:
         with Connection() as connection:
-            return deliver(outbound_id, now=now, over=connection)
+            return deliver_many(outbound_ids, now=now, over=connection)
     now = now or timezone.now()
-    outbound = _claim(outbound_id, now)
-    if outbound is None:
+    claimed = leases.claim(outbound_ids, now)
+    states: dict[int, str] = {}
+    try:
+        prefetched = _prefetch(claimed)
+        for outbound in claimed:
+            outcome = _attempt(outbound, prefetched, over, now)
+            leases.settle([outcome], now)
+            states[outbound.pk] = outcome.state
+    except BaseException:
+        leases.settle([], now, unsent=claimed[len(states) + 1:])
+        raise
+    return states
+
+
+def _prefetch(claimed: list[OutboundMail]) -> compose.Prefetched | None:
+    """What the batch's mails are built from, read once; None when that failed for a
+    reason other than the database being away: each mail then reads its own, so a
+    mail that cannot be built fails alone."""
+    if len(claimed) < 2:
         return None
     try:
-        mail = compose.build(outbound)
+        return compose.prefetch(claimed)
+    except Exception as error:
+        if outages.is_transient(error):
+            raise
+        logger.exception("Cannot read the mails %s for building together",
+                         [outbound.pk for outbound in claimed])
+        return None
+
+
+def _attempt(outbound: OutboundMail, prefetched: compose.Prefetched | None,
+             over: Connection, now: datetime) -> leases.Outcome:
+    """Build and send one claimed mail: its outcome, not written yet."""
+    try:
+        mail = compose.build(outbound, prefetched=prefetched)
         if not mail.to and not mail.cc:
             raise ValueError("no valid recipient address")
     except Exception as error:  # a mail that cannot be built will not build next time
@@ -497,46 +528,20 @@ def deliver(outbound_id: int, *, now: datetime | None = None,
             # once the claim's lease ends (the task's retry, or deliver_due).
             raise
         logger.exception("Cannot build outbound mail %s", outbound.pk)
-        return _finish(outbound, OutboundState.FAILED, f"cannot build the mail: {error}", now)
+        return leases.Outcome(outbound, OutboundState.FAILED, f"cannot build the mail: {error}")
     try:
         over.send(mail)
     except Exception as error:
         answer = transport.explain(error)
         if answer.permanent:
-            return _finish(outbound, OutboundState.FAILED, answer.text, now)
+            return leases.Outcome(outbound, OutboundState.FAILED, answer.text)
         if outbound.attempts >= settings.FRONTLINE_MAIL_MAX_ATTEMPTS:
-            return _finish(outbound, OutboundState.FAILED,
-                           f"{answer.text} (gave up after {outbound.attempts} attempts)", now)
-        return _retry(outbound, answer.text, now)
-    return _finish(outbound, OutboundState.SENT, f"accepted by {transport.describe()}", now)
-
-
-def _finish(outbound: OutboundMail, state: str, answer: str, now: datetime) -> str:
-    with transaction.atomic():
-        outbound.state = state
-        outbound.next_attempt_at = None
-        if state == OutboundState.SENT:
-            outbound.sent_at = now
-            outbound.last_error = ""
-        else:
-            outbound.last_error = answer
-        outbound.save(update_fields=["state", "next_attempt_at", "sent_at", "last_error"])
-        _event(outbound, state, now, answer=answer, attempt=outbound.attempts)
-    if state == OutboundState.FAILED:
-        logger.warning("Outbound mail %s failed: %s", outbound.pk, answer)
-    return state
-
-
-def _retry(outbound: OutboundMail, answer: str, now: datetime) -> str:
-    when = now + backoff(outbound.attempts)
-    with transaction.atomic():
-        outbound.next_attempt_at = when
-        outbound.last_error = answer
-        outbound.save(update_fields=["next_attempt_at", "last_error"])
-        _event(outbound, "retrying", now, answer=answer, attempt=outbound.attempts,
-               next_attempt_at=when.isoformat())
-    logger.info("Outbound mail %s: %s; retrying at %s", outbound.pk, answer, when)
-    return OutboundState.QUEUED
+            return leases.Outcome(
+                outbound, OutboundState.FAILED,
+                f"{answer.text} (gave up after {outbound.attempts} attempts)")
+        return leases.Outcome(outbound, OutboundState.QUEUED, answer.text,
+                              retry_at=now + backoff(outbound.attempts))
+    return leases.Outcome(outbound, OutboundState.SENT, f"accepted by {transport.describe()}")
 
 
 def due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
@@ -549,10 +554,14 @@ def due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
     """Send every due mail now (the periodic job): counts by resulting state."""
     counts: dict[str, int] = {}
+    ids = due(now)
     with Connection() as connection:
-        for outbound_id in due(now):
-            state = deliver(outbound_id, now=now, over=connection) or "skipped"
-            counts[state] = counts.get(state, 0) + 1
+        for start in range(0, len(ids), DUE_BATCH):
+            batch = ids[start:start + DUE_BATCH]
+            states = deliver_many(batch, now=now, over=connection)
+            for outbound_id in batch:
+                state = states.get(outbound_id) or "skipped"
+                counts[state] = counts.get(state, 0) + 1
     return counts
 
 

@@ -11,8 +11,19 @@ from urllib.parse import parse_qsl
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import Combinable, RawSQL
 from django.utils import timezone
 
 from frontline.core import paging, permissions
@@ -207,12 +218,31 @@ def customer_messages(ticket: Ticket, contact_id: int) -> QuerySet[Message]:
     """
     takes_part = (ticket.requester_id == contact_id or Participant.objects.filter(
         ticket=ticket, contact_id=contact_id).exists())
-    written_where_they_take_part = Q(merged_from__requester_id=contact_id) | Exists(
-        Participant.objects.filter(ticket_id=OuterRef("merged_from_id"), contact_id=contact_id))
+    written_where_they_take_part = _written_where_they_take_part(contact_id)
     visible = ((Q(merged_from__isnull=True) | written_where_they_take_part) if takes_part
                else written_where_they_take_part)
+    return _readable(Message.objects.filter(ticket=ticket), visible)
+
+
+def requesters_messages(ticket_ids: Sequence[int]) -> QuerySet[Message]:
+    """`customer_messages(ticket, ticket.requester_id)` for many tickets in one query:
+    the messages on each ticket that its own requester may read (the mails sent in
+    one batch thread with them, frontline.mail.compose.prefetch)."""
+    requester = OuterRef("ticket__requester_id")
+    written_where_they_take_part = Q(merged_from__requester_id=F("ticket__requester_id")) | Exists(
+        Participant.objects.filter(ticket_id=OuterRef("merged_from_id"), contact_id=requester))
+    return _readable(Message.objects.filter(ticket_id__in=ticket_ids),
+                     Q(merged_from__isnull=True) | written_where_they_take_part)
+
+
+def _written_where_they_take_part(contact_id: int) -> Combinable:
+    return Q(merged_from__requester_id=contact_id) | Exists(
+        Participant.objects.filter(ticket_id=OuterRef("merged_from_id"), contact_id=contact_id))
+
+
+def _readable(messages: QuerySet[Message], visible: Combinable) -> QuerySet[Message]:
     # A reply still in its undo-send window is not theirs yet (Message.held_until).
-    return (Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).filter(visible)
+    return (messages.exclude(kind=MessageKind.NOTE).filter(visible)
             .exclude(held_until__gt=timezone.now()))
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from frontline import workflow
@@ -159,3 +161,46 @@ def test_an_address_that_bounces_gets_no_automatic_mail(bob):
     suppressed = OutboundMail.objects.get(state="suppressed")
     assert "bob@standard.example bounces since" in suppressed.last_error
     assert "550 5.1.1 user unknown" in suppressed.last_error
+
+
+def acknowledged(address: str, subject: str) -> Ticket:
+    ticket = workflow.open_ticket(requester_email=address, subject=subject, channel="email",
+                                  body="Please help with this.")
+    assert outbound.send_acknowledgement(ticket, mail_in(ticket, sender=address)) is not None
+    return ticket
+
+
+def test_the_recipient_limit_knows_one_person_by_any_spelling_and_reads_only_their_mail(
+        bob, settings):
+    """Counted through the recipient's own column and index (not by reading the `to`
+    of every automatic mail of the day): `Bob@STANDARD.example` is bob, and the
+    acknowledgements other people got meanwhile do not count for him."""
+    settings.FRONTLINE_AUTO_MAIL_LIMITS = "2/10m"
+    for number, other in enumerate(("ines@bucher.example", "Kenji@sato.example",
+                                    "zoe@fresh.example")):
+        acknowledged(other, f"Frage {number}")
+    bobs = [acknowledged("bob@standard.example", subject) for subject in ("Login", "Export")]
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        reason = outbound.over_limit(bobs[0], "Bob@STANDARD.example", now)
+    assert reason is not None and "rate limit: 2 automatic mails" in reason
+    counted = [query["sql"] for query in queries.captured_queries if "COUNT" in query["sql"]]
+    assert counted and any("recipient_key" in sql for sql in counted)
+    assert all('"to"' not in sql for sql in counted)
+    assert outbound.over_limit(bobs[0], "zoe@fresh.example", now) is None
+    assert OutboundMail.objects.filter(recipient_key="kenji@sato.example").count() == 1
+
+
+def test_automatic_mail_sent_before_the_column_gets_its_recipient(db):
+    """Migration mail 0005 fills the column for the automatic mail already sent."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("frontline.mail.migrations.0005_outbound_recipient_key")
+    acknowledged("Inês@Bücher.example", "Rechnung fehlt")
+    acknowledged("KENJI@sato.example", "請求書")
+    OutboundMail.objects.update(recipient_key="")
+    migration.fill_recipient_keys(apps, None)
+    assert sorted(OutboundMail.objects.values_list("recipient_key", flat=True)) == [
+        "inês@bücher.example", "kenji@sato.example"]

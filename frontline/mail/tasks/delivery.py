@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django_tasks import TaskContext, task
@@ -18,13 +19,23 @@ TAKE_WAITING = 25
 @task(takes_context=True, priority=task_priorities.CUSTOMER_WAITING)
 def deliver_task(context: TaskContext, outbound_id: int) -> str | None:
     """Send one queued mail (enqueued when it is queued, after commit), and the
-    deliveries waiting behind it over the same connection, each recorded on its own
-    task row and leased on its own outbound row."""
+    deliveries waiting behind it over the same connection, leased and finished
+    together (outbound.deliver_many); each task row records its own mail's state."""
     with siblings.taken(context, TAKE_WAITING) as waiting, outbound.Connection() as connection:
-        state = outbound.deliver(outbound_id, over=connection)
-        waiting.run_each(lambda sibling: outbound.deliver(sibling.id_argument(),
-                                                          over=connection))
+        states = outbound.deliver_many([outbound_id, *_ids(waiting)], over=connection)
+        state = states.pop(outbound_id, None)
+        # A second task for the same mail finds it done by the first: None, as it would
+        # alone. A sibling queued with other arguments fails alone (TypeError).
+        waiting.run_each(lambda sibling: states.pop(sibling.id_argument(), None))
     return state
+
+
+def _ids(waiting: siblings.Taken) -> list[int]:
+    found = []
+    for sibling in waiting.siblings:
+        with contextlib.suppress(TypeError):
+            found.append(sibling.id_argument())
+    return found
 
 
 @task()
