@@ -20,6 +20,16 @@ Then it times:
 - the scan itself over the backlog (--scan-limit tickets, the oldest due first:
   breaches found too late to act on), then over tickets breached within the
   action window (their policy's actions run); target > 1,000 tickets/s.
+
+With --product it times the product's own path instead (and only that): an admin's
+change of the Standard policy (every target a minute longer or shorter) through
+frontline.sla.policies.update_policy, which commits at once and queues range tasks
+(frontline.sla.recompute), then --product-workers real `frontline worker` processes
+(started and idle before the change) until every range is done -> tickets/s from
+the commit to the last range done:
+
+    python -m bench.sla --database-url postgres://postgres@127.0.0.1:5432/fl_bench_sla \
+        --tickets 200000 --product [--product-workers 2]
 """
 
 from __future__ import annotations
@@ -29,7 +39,10 @@ import multiprocessing
 import os
 import random
 import re
+import signal
 import statistics
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -183,6 +196,104 @@ def _recompute(now: datetime, workers: int) -> int:
         return sum(pool.starmap(_recompute_range, ranges))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _product(url: str, workers: int, log_dir: str) -> None:
+    """The product's path: an admin's policy change, then real worker processes until
+    every range task it queued is done (see the module docstring)."""
+    from django.db.models import Max, Min, Sum
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.core.models import Role, User, WorkerHeartbeat
+    from frontline.sla import policies, recompute, services
+    from frontline.sla.models import RecomputeRange, SlaPolicy
+
+    admin, _ = User.objects.get_or_create(username="bench-sla-admin",
+                                          defaults={"role": Role.ADMIN})
+    policy = SlaPolicy.objects.get(plan__slug="standard", priority=None)
+    step = 1 if (policy.resolution_minutes or 0) % 2 == 0 else -1
+    changes = {field: getattr(policy, field) + step for field in (
+        "first_response_minutes", "next_response_minutes", "resolution_minutes")}
+    RecomputeRange.objects.filter(done_at__isnull=False).delete()
+    if recompute.left().ranges:
+        raise SystemExit("Ranges of an earlier run are left: let a worker finish them.")
+    os.makedirs(log_dir, exist_ok=True)
+    frontline = os.path.join(os.path.dirname(sys.executable), "frontline")
+    env = {**os.environ, "FRONTLINE_DATABASE_URL": url}
+    beating = WorkerHeartbeat.objects.count()
+    processes = []
+    for slot in range(workers):
+        log = open(os.path.join(log_dir, f"sla-worker-{slot}.log"), "ab")  # noqa: SIM115
+        processes.append(subprocess.Popen(
+            [frontline, "worker", "--no-periodic", "--interval", "0.2"], env=env, stdout=log,
+            stderr=subprocess.STDOUT))
+    try:
+        deadline = time.monotonic() + 60
+        while WorkerHeartbeat.objects.count() < beating + workers:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"The workers did not start; see {log_dir}/sla-worker-*.log")
+            time.sleep(0.2)
+        print(f"   {workers} workers idle; load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        cpu_before = sum(_cpu_seconds(process.pid) for process in processes)
+        started = time.perf_counter()
+        policies.update_policy(admin, policy, **changes)  # commits, then queues the ranges
+        committed = time.perf_counter()
+        left = recompute.left()
+        print(f"   change committed in {committed - started:.2f}s: {left.tickets:,} tickets "
+              f"in {left.ranges} ranges queued", flush=True)
+        while recompute.left().ranges:
+            time.sleep(0.1)
+        done = time.perf_counter()
+        worker_cpu = sum(_cpu_seconds(process.pid) for process in processes) - cpu_before
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    ranges = RecomputeRange.objects.all()
+    queued = ranges.aggregate(Min("queued_at"))["queued_at__min"]
+    if queued is None:
+        print("   nothing queued: the change recomputed its tickets in the request "
+              "(they fit in FRONTLINE_SLA_RECOMPUTE_CHUNK)", flush=True)
+        return
+    tasks = DBTaskResult.objects.filter(task_path="frontline.sla.tasks.recompute_range",
+                                        enqueued_at__gte=queued)
+    changed = sum(value or 0 for value in tasks.values_list("return_value", flat=True))
+    spans = ranges.aggregate(first=Min("started_at"), last=Max("done_at"),
+                             tickets=Sum("tickets"))
+    per_worker: dict[str, int] = {}
+    for ids in tasks.values_list("worker_ids", flat=True):
+        per_worker[ids[-1][:8]] = per_worker.get(ids[-1][:8], 0) + 1
+    elapsed = done - started
+    print(f"   product path: {changed:,} tickets changed ({spans['tickets']:,} in the ranges) "
+          f"in {elapsed:.1f}s from the change to the last range done = "
+          f"{changed / elapsed:,.0f} tickets/s ({workers} workers; ranges per worker "
+          f"{sorted(per_worker.values())}; first range started "
+          f"{(spans['first'] - queued).total_seconds():.2f}s "
+          f"after the commit); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+          flush=True)
+    print(f"   the workers' CPU: {worker_cpu:.1f}s = {changed / max(worker_cpu, 1e-9):,.0f} "
+          f"tickets per worker CPU second", flush=True)
+    # Every clock right? The same recompute once more, in this process, changes none.
+    again = services.recompute_scope(services.policy_scope(policy))
+    print(f"   check: a second recompute of the policy's tickets changed {again:,} "
+          f"({'every clock was right' if again == 0 else 'NOT RIGHT'})", flush=True)
+    if again:
+        raise SystemExit(1)
+
+
 def _scan_fresh(now: datetime, limit: int) -> None:
     """The scan's batches over tickets breached within the action window: events,
     measurements, notifications and the policy's actions (priority up, tier 2 and
@@ -235,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
                              "checks (default 1,000)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the scans with pyinstrument")
+    parser.add_argument("--product", action="store_true",
+                        help="time the product's path only: a policy change, then real "
+                             "workers running its range tasks")
+    parser.add_argument("--product-workers", type=int, default=2,
+                        help="`frontline worker` processes for --product (default 2)")
+    parser.add_argument("--log-dir", default="/tmp",
+                        help="where --product's workers log (default /tmp)")
     args = parser.parse_args(argv)
     _environment(args.database_url)
     import django
@@ -264,6 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   engine: {connection.vendor}; load average: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
+    if args.product:
+        phases.start("product path (a policy change, range tasks, real workers)")
+        _product(args.database_url, args.product_workers, args.log_dir)
+        phases.done()
+        print(f"-- total {phases.total():.1f}s (finished {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+        return 0
     now = timezone.now()
     if not args.no_recompute:
         phases.start("recompute (every open ticket)")

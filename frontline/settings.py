@@ -258,6 +258,10 @@ FRONTLINE_RESOLVED_REMINDER_DAYS = int(os.environ.get("FRONTLINE_RESOLVED_REMIND
 # priority at once helps nobody.
 FRONTLINE_SLA_ACTION_WINDOW_HOURS = float(
     os.environ.get("FRONTLINE_SLA_ACTION_WINDOW_HOURS", "24"))
+# A plan, policy, calendar or contract change that moves more active tickets than this
+# recomputes their due times in range tasks of this many tickets, which every worker
+# takes at once (frontline.sla.recompute); a smaller one recomputes them in its request.
+FRONTLINE_SLA_RECOMPUTE_CHUNK = int(os.environ.get("FRONTLINE_SLA_RECOMPUTE_CHUNK", "20000"))
 # A running timer whose ticket page has not beaten for this many minutes (a crashed
 # browser, a laptop asleep) is stopped by the worker at its last beat
 # (frontline.costs.services.stop_idle_timers).

@@ -6,7 +6,7 @@ change, delete. Every member of staff may read them; only admins change them
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -29,7 +29,15 @@ from frontline.api.schemas import (
 from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
 from frontline.routing.teams import find_team
-from frontline.sla import calendars, holiday_places, hours_text, inputs, plans, policies
+from frontline.sla import (
+    calendars,
+    holiday_places,
+    hours_text,
+    inputs,
+    plans,
+    policies,
+    recompute,
+)
 from frontline.sla.models import BusinessCalendar, SlaPolicy
 from frontline.tickets.models import Priority
 
@@ -219,6 +227,15 @@ class CalendarListOut(Schema):
     items: list[CalendarOut]
 
 
+class RecomputeOut(Schema):
+    tickets_left: int = Field(description="Open tickets whose due times a large plan, "
+                                          "policy, calendar or contract change is still "
+                                          "recomputing in the background (0: none).")
+    ranges_left: int = Field(description="Range tasks not done yet.")
+    queued_since: datetime | None = Field(description="When the oldest of them was queued.")
+    message: str = Field(description="The sentence the settings pages show, or ''.")
+
+
 class PolicyFilters(Schema):
     plan: Text | None = Field(None, description="A plan slug (or id).")
 
@@ -366,7 +383,8 @@ def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, A
 @router.patch("/sla-policies/{policy_id}", response={200: PolicyOut, **ERROR_RESPONSES})
 def update_policy(request: HttpRequest, policy_id: PathId,
                   payload: PolicyPatchIn) -> dict[str, Any]:
-    """Change a policy (admins). Open tickets' due times follow."""
+    """Change a policy (admins). Open tickets' due times follow: at once when few, else
+    in the background within minutes (GET /sla-recompute says how many are left)."""
     changes = payload.model_dump(exclude_unset=True)
     policy = policies.update_policy(request_user(request), _policy(policy_id),
                                     **_with_team(changes))
@@ -379,6 +397,16 @@ def delete_policy(request: HttpRequest, policy_id: PathId) -> Status[None]:
     priority."""
     policies.delete_policy(request_user(request), _policy(policy_id))
     return Status(204, None)
+
+
+@router.get("/sla-recompute", response={200: RecomputeOut, **ERROR_RESPONSES})
+def recompute_left(request: HttpRequest) -> dict[str, Any]:
+    """What the workers still owe after a large plan, policy, calendar or contract
+    change: a change that moves more open tickets than FRONTLINE_SLA_RECOMPUTE_CHUNK
+    commits at once and leaves their due times to range tasks."""
+    found = recompute.left()
+    return {"tickets_left": found.tickets, "ranges_left": found.ranges,
+            "queued_since": found.since, "message": recompute.describe_left(found)}
 
 
 # -- calendars ----------------------------------------------------------------
@@ -413,7 +441,8 @@ def create_calendar(request: HttpRequest, payload: CalendarIn) -> Status[dict[st
 def update_calendar(request: HttpRequest, calendar_id: PathId,
                     payload: CalendarPatchIn) -> dict[str, Any]:
     """Change a calendar (admins); `hours`/`intervals` and `closed_days` replace the old
-    ones. Open tickets' due times follow."""
+    ones. Open tickets' due times follow: at once when few, else in the background
+    within minutes (GET /sla-recompute says how many are left)."""
     changes = payload.model_dump(exclude_unset=True)
     calendar = calendars.update_calendar(request_user(request), _calendar(calendar_id),
                                          **changes)

@@ -6,7 +6,9 @@ core/migrations/0005 follows it). With a backlog (a burst of mail, a worker
 back after an outage), what a customer is waiting for comes before what only
 we look at: a customer's mail taken in and the mail we send them (the
 acknowledgement, an agent's reply) before detection of recurring problems,
-which reads the same tickets a minute later just as well. Everything else
+which reads the same tickets a minute later just as well, and before the SLA
+recompute's range tasks after a large plan or policy change (sla/tasks.py),
+which also go at BACKGROUND. Everything else
 (periodic jobs: the SLA scan, reminders, webhooks) keeps the default between
 the two, so a backlog of mail cannot hold back a breach warning for long.
 """

@@ -417,6 +417,14 @@ def clear_cache(calendar_id: int | None = None) -> None:
         _cache.pop(calendar_id, None)
 
 
+def recheck_cache() -> None:
+    """Have every cached calendar's rows read again on its next use (two queries),
+    keeping its built tables when they did not change: for work that must see
+    another process's edit at once (a recompute task, frontline.sla.recompute)."""
+    for entry in _cache.values():
+        entry.loaded = float("-inf")
+
+
 def _calendar_rows(calendar_id: int) -> tuple[tuple[IntervalRow, ...], tuple[date, ...]]:
     from frontline.sla.models import ClosedDay, WorkingInterval
 

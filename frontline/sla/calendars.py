@@ -5,7 +5,9 @@ and the API call these. What the hours mean in time (holidays, daylight saving)
 is frontline.sla.businesstime.
 
 A change to a calendar clears its business-time cache and recomputes the due
-times of open tickets on the policies that count on it, in the same transaction.
+times of open tickets on the policies that count on it: in the same transaction
+when they are few, else in range tasks the workers run once it commits
+(frontline.sla.recompute).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.db import transaction
 from frontline.core import inputs, permissions
 from frontline.core.errors import InvalidInput, InvalidTransition, NotFound
 from frontline.core.models import User
-from frontline.sla import businesstime
+from frontline.sla import businesstime, recompute
 from frontline.sla import services as clock_services
 from frontline.sla.holiday_places import holiday_place, is_timezone
 from frontline.sla.hours_text import DAYS, Hours, parse_hours, range_text
@@ -119,10 +121,10 @@ def _clear_business_time(calendar: BusinessCalendar) -> None:
 
 def _calendar_changed(calendar: BusinessCalendar) -> None:
     """Due times of open tickets on the policies counting on this calendar follow
-    its new hours and days off (same transaction)."""
+    its new hours and days off (frontline.sla.recompute)."""
     _clear_business_time(calendar)
     for policy in list(SlaPolicy.objects.filter(calendar=calendar)):
-        clock_services.recompute_for_policy(policy)
+        recompute.follow_change(clock_services.policy_scope(policy))
 
 
 @transaction.atomic

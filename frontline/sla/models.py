@@ -183,3 +183,31 @@ class IncidentPremium(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} for ticket {self.ticket_id} ({self.price})"
+
+
+class RecomputeRange(models.Model):
+    """A range of active tickets whose due times a plan, policy, calendar or contract
+    change still owes: written with the change, recomputed by a worker's task
+    (frontline.sla.recompute). `scope` says which tickets the change moved
+    ({"organization": id}, {"plan": id}, {"plan": id, "policy": id}, or {} for every
+    active ticket); the range is the ids after `after_id` up to `last_id`."""
+
+    scope = models.JSONField(default=dict)
+    after_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    # The affected active tickets in the range when it was queued.
+    tickets = models.PositiveIntegerField()
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "after_id"]
+        indexes = [
+            # What is left: the settings pages ask on every view.
+            models.Index(fields=["queued_at"], name="sla_recompute_left",
+                         condition=Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"tickets {self.after_id + 1}-{self.last_id} of {self.scope or 'all'}"

@@ -6,7 +6,8 @@ people.
 
 A plan has at most one policy per priority, and one for every other priority
 (priority empty). Each change recomputes the due times of the open tickets on the
-plan, in the same transaction.
+plan: in the same transaction when they are few, else in range tasks the workers
+run once it commits (frontline.sla.recompute).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from frontline.core.errors import InvalidInput
 from frontline.core.models import User
 from frontline.customers.finders import find_plan
 from frontline.customers.models import Plan
+from frontline.sla import recompute
 from frontline.sla import services as clock_services
 from frontline.sla.hours_text import spoken_duration, weekly_minutes
 from frontline.sla.inputs import find_calendar
@@ -118,7 +120,7 @@ def create_policy(actor: User, **fields: Any) -> SlaPolicy:
     _apply_policy(policy, {"plan": fields.get("plan"), **fields})
     policy.save()
     # A new policy for a priority takes those tickets over from the plan's default one.
-    clock_services.recompute_for_policy(policy)
+    recompute.follow_change(clock_services.policy_scope(policy))
     return policy
 
 
@@ -129,7 +131,7 @@ def update_policy(actor: User, policy: SlaPolicy, **changes: Any) -> SlaPolicy:
     _apply_policy(policy, changes)
     policy.save()
     # Its tickets, on the old plan too when it moved (they still name this policy).
-    clock_services.recompute_for_policy(policy)
+    recompute.follow_change(clock_services.policy_scope(policy))
     return policy
 
 
@@ -140,7 +142,7 @@ def delete_policy(actor: User, policy: SlaPolicy) -> None:
     permissions.check_is_admin(actor)
     plan = policy.plan
     policy.delete()
-    clock_services.recompute_for_plan(plan)
+    recompute.follow_change(clock_services.plan_scope(plan))
 
 
 def policy_name(policy: SlaPolicy) -> str:

@@ -146,6 +146,7 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/sla-policies/{policy_id}": Row("GET", "401 401 OK OK OK OK OK"),
     "PATCH /api/v1/sla-policies/{policy_id}": Row("PATCH", "401 401 403 403 403 403 OK"),
     "DELETE /api/v1/sla-policies/{policy_id}": Row("DELETE", "401 401 403 403 403 403 OK"),
+    "GET /api/v1/sla-recompute": Row("GET", "401 401 OK OK OK OK OK"),
     "GET /api/v1/calendars": Row("GET", "401 401 OK OK OK OK OK"),
     "POST /api/v1/calendars": Row("POST", "401 401 403 403 403 403 OK"),
     "GET /api/v1/calendars/{calendar_id}": Row("GET", "401 401 OK OK OK OK OK"),

@@ -21,6 +21,7 @@ from frontline.customers.models import Deployment, Organization, Plan, Product
 from frontline.customers.products import products
 from frontline.customers.services import customer_since
 from frontline.desk.views.common import desk_user, desk_view, error_page, render_desk
+from frontline.sla import recompute
 from frontline.sla.plans import set_organization_plan
 from frontline.tickets.models import ACTIVE_STATUSES, Status
 from frontline.tickets.selectors import (
@@ -155,6 +156,9 @@ def organization_plan(request: HttpRequest, pk: int) -> HttpResponse:
     except FrontlineError as error:
         return organization_page(request, pk, plan_form=form, plan_error=error)
     messages.success(request, "Plan and contract saved; open tickets' promises follow.")
+    recomputing = recompute.describe_left()
+    if recomputing:
+        messages.info(request, recomputing)
     return redirect("desk:organization", pk=pk)
 
 
