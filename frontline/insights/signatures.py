@@ -297,21 +297,31 @@ def _tally(terms: Iterable[str]) -> dict[str, int]:
 
 
 def _count(counts: dict[str, int], sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) these counts: one upsert per chunk.
-    INSERT ... ON CONFLICT DO UPDATE is the same statement on SQLite and PostgreSQL."""
+    """Add (sign 1) or take away (sign -1) these counts, one statement per chunk (the
+    same SQL on SQLite and PostgreSQL). Adding is an upsert (INSERT ... ON CONFLICT DO
+    UPDATE); taking away is an UPDATE ... FROM (VALUES ...) of rows that are there:
+    both engines test CHECK (tickets >= 0) on the row an INSERT proposes, before the
+    conflict is seen, so an upsert of a negative count is refused, always."""
     table = TermStat._meta.db_table
     # In term order: two workers building at once lock the shared rows in the same
     # order, so neither waits on the other in a cycle (a deadlock on PostgreSQL).
-    items = [(term, count * sign) for term, count in sorted(counts.items()) if count]
+    items = [(term, count) for term, count in sorted(counts.items()) if count]
     with connection.cursor() as cursor:
         for start in range(0, len(items), 400):
             chunk = items[start:start + 400]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
             params: list[str | int] = [value for item in chunk for value in item]
+            if sign > 0:
+                values = ", ".join(["(%s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} (term, tickets) VALUES {values} ON CONFLICT (term) "
+                    f"DO UPDATE SET tickets = {table}.tickets + excluded.tickets", params)
+                continue
+            # The column names of a VALUES list differ between the engines: name them.
+            values = ", ".join(["(CAST(%s AS TEXT), CAST(%s AS INTEGER))"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (term, tickets) VALUES {values} "
-                f"ON CONFLICT (term) DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
-                params)
+                f"WITH gone (term, tickets) AS (VALUES {values}) "
+                f"UPDATE {table} SET tickets = {table}.tickets - gone.tickets FROM gone "
+                f"WHERE {table}.term = gone.term", params)
 
 
 @transaction.atomic

@@ -201,3 +201,37 @@ def test_a_ticket_another_worker_is_signing_is_skipped_not_written_twice(ada: Us
         thread.join(10)
     assert [s.ticket_id for s in signatures.build([ticket.pk])] == [ticket.pk]
     assert TicketSignature.objects.filter(pk=ticket.pk).count() == 1
+
+
+def test_a_signature_built_again_moves_its_term_counts(db: None, ada: User) -> None:
+    """A ticket signed again (its text changed since: a customer's correction) takes
+    its old terms' counts away and adds its new ones. On PostgreSQL the taking away
+    must not go through INSERT ... ON CONFLICT: the CHECK (tickets >= 0) is tested
+    on the row proposed for insertion, a negative count, before the conflict is seen."""
+    from frontline.insights import signatures
+    from frontline.insights.models import TermStat, TicketTerm
+    from frontline.tickets.models import Message
+
+    def counts() -> dict[str, int]:
+        return dict(TermStat.objects.values_list("term", "tickets"))
+
+    tickets = [workflow.open_ticket(
+        requester_email=f"kunde{number}@firma{number}.example", channel="email",
+        subject=subject, body=body) for number, (subject, body) in enumerate([
+            ("Upload fails", "Every upload answers HTTP 413 since the proxy change."),
+            ("Hochladen scheitert", "Der Upload bricht mit HTTP 413 ab, Datei 40 MB."),
+        ])]
+    signatures.build([ticket.pk for ticket in tickets])
+    before = counts()
+    assert before["#http413"] == 2
+    first = Message.objects.filter(ticket=tickets[0]).order_by("pk").first()
+    assert first is not None
+    Message.objects.filter(pk=first.pk).update(
+        body="Sorry, my mistake: uploads answer HTTP 504 after 60 seconds.", body_reply="")
+    signatures.build([tickets[0].pk])
+    after = counts()
+    assert after["#http413"] == 1 and after["#http504"] == before.get("#http504", 0) + 1
+    assert after[signatures.TOTAL] == before[signatures.TOTAL]
+    for term, stored in after.items():
+        if term != signatures.TOTAL:
+            assert stored == TicketTerm.objects.filter(term=term).count(), term
