@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from frontline.tickets.event_kinds import declare, was
 from frontline.tickets.models import Event
@@ -39,8 +39,8 @@ def register() -> None:
     declare("sla_warning", app=app, staff=_warning)
     declare("sla_breach", app=app, staff=_breach)
     declare("sla_paused", app=app,
-            staff=lambda event: format_html("SLA clock paused while waiting on the customer"))
-    declare("sla_resumed", app=app, staff=lambda event: format_html("SLA clock resumed"))
+            staff=lambda event: mark_safe("SLA clock paused while waiting on the customer"))
+    declare("sla_resumed", app=app, staff=lambda event: mark_safe("SLA clock resumed"))
     declare("plan_changed", app=app,
             staff=lambda event: format_html("Now served on plan <b>{}</b>{}",
                                             event.after or "none", was(event.before)))

@@ -5,8 +5,9 @@ A timeline event is a row with a `kind`. Desk, portal and API read it as a
 sentence, and that sentence is declared once, by the app that records the kind,
 next to the code that records it:
 
-    event_kinds.declare("sla_paused", app="sla",
-                        staff=lambda event: format_html("SLA clock paused ..."))
+    event_kinds.declare("plan_changed", app="sla",
+                        staff=lambda event: format_html("Now served on plan <b>{}</b>",
+                                                        event.after))
 
 `staff` gives the line agents read on the desk (HTML, built with `format_html`;
 the API sends its plain text). `customer` gives the words the customer reads on
