@@ -73,7 +73,13 @@ class CostSettings(models.Model):
     @classmethod
     def current(cls) -> CostSettings:
         found = cls.objects.order_by("pk").first()
-        return found if found is not None else cls.objects.create()
+        if found is not None:
+            return found
+        created = cls.objects.create()
+        # As the database keeps them (Decimal("6.00"), not the default's "6"), so the
+        # first reading says what every later one says.
+        created.refresh_from_db()
+        return created
 
     def hourly(self, tier: int) -> Decimal:
         return {1: self.tier1_hourly, 2: self.tier2_hourly}.get(tier, self.tier3_hourly)

@@ -14,6 +14,9 @@ moment it noticed (`stop_idle_timers`), so the reports never bill the dead time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -183,12 +186,47 @@ class Budget(NamedTuple):
         return self.used > self.budget
 
 
+# Inside read_once(): the cost settings and each week's budget, read once.
+_read_once: ContextVar[dict[Any, Any] | None] = ContextVar("costs_read_once", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block, current_settings() and budget_this_week() read the database
+    once (per week) instead of on every call: for a run that weighs many escalations
+    at once (the breach scan, workflow.promises), in which no time is tracked, so the
+    week's developer hours do not move."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def current_settings() -> CostSettings:
+    """The desk's cost settings (CostSettings.current), once per read_once() block."""
+    cache = _read_once.get()
+    if cache is None:
+        return CostSettings.current()
+    if "settings" not in cache:
+        cache["settings"] = CostSettings.current()
+    found: CostSettings = cache["settings"]
+    return found
+
+
 def budget_this_week(now: datetime | None = None) -> Budget:
     """Developer hours used this week (Monday 00:00 local) against the weekly budget."""
     now = now or timezone.now()
     start = week_start(now)
+    cache = _read_once.get()
+    if cache is not None and ("budget", start) in cache:
+        known: Budget = cache[("budget", start)]
+        return known
     used = developer_hours(start, start + timedelta(days=7))
-    return Budget(used=used, budget=CostSettings.current().weekly_developer_budget_hours)
+    budget = Budget(used=used, budget=current_settings().weekly_developer_budget_hours)
+    if cache is not None:
+        cache[("budget", start)] = budget
+    return budget
 
 
 def ticket_entries(ticket: Ticket) -> list[TimeEntry]:

@@ -141,10 +141,11 @@ class Assessment:
 def plan_of(ticket: Ticket) -> Plan | None:
     """The plan the ticket is served on: the one the SLA clock stored on it, else
     what the clock would decide now (one rule, in frontline.sla.clock)."""
-    if ticket.clock.plan_id is not None:
-        return ticket.clock.plan
-    from frontline.sla.clock import plan_for_ticket
+    from frontline.sla.clock import cached_plan, plan_for_ticket
 
+    if ticket.clock.plan_id is not None:
+        # The clock's catalog of plans (read once, dropped when a plan changes).
+        return cached_plan(ticket.clock.plan_id)
     return plan_for_ticket(ticket)
 
 
@@ -256,7 +257,7 @@ def reach(ticket: Ticket, similar: list[int] | None = None) -> tuple[int, int, l
 def assess(ticket: Ticket, to_tier: int | str, *, at: datetime | None = None) -> Assessment:
     """Weigh escalating `ticket` to `to_tier` (see the module docstring for the rule)."""
     tier = parse_tier(to_tier)
-    settings = CostSettings.current()
+    settings = costs.current_settings()
     currency = settings.currency
     hours, similar_escalations, basis = estimated_hours(ticket, tier, settings)
     hourly = Decimal(settings.hourly(tier))

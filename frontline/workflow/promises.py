@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontline.core import outages
+from frontline.costs import services as costs
 from frontline.routing.escalation import escalate, prefill_tried
 from frontline.sla import clock as sla_clock
 from frontline.sla import services as sla_services
@@ -80,7 +81,9 @@ def check_tickets(tickets: Sequence[Ticket], now: datetime) -> tuple[int, int]:
     sla_clock.load_contracts(ticket.organization_id for ticket in tickets)
     checked: list[Ticket] = []
     warnings = breaches = 0
-    with events_together() as events:
+    # The escalations a batch's breaches run are weighed against one reading of
+    # the cost settings and the week's developer budget.
+    with events_together() as events, costs.read_once():
         for ticket in tickets:
             warned, breached, acting = sla_services.record_due_moments(ticket, now,
                                                                        writes=writes)

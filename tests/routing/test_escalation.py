@@ -306,3 +306,34 @@ def test_de_escalating_to_a_manual_team_takes_it_off_the_developer(
     assert (ticket.tier, ticket.team, ticket.assignee) == (1, frontdesk, None)
     event = Event.objects.filter(ticket=ticket, kind="assigned").latest("id")
     assert (event.before, event.after) == ("dana", None)
+
+
+def test_a_run_weighing_many_escalations_reads_the_costs_once(
+        alices_ticket: Ticket, bobs_ticket: Ticket, dana: User) -> None:
+    """Inside costs.read_once() (the breach scan's batch), the cost settings and the
+    week's developer budget are read once for all the tickets weighed; outside it,
+    every assessment reads them afresh (a budget spent meanwhile counts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from frontline.costs import services as costs
+
+    CostSettings.current()
+    tickets = [alices_ticket, bobs_ticket, _open("kim@umbrella.example", "Export hangs")]
+
+    def reads(sql_part: str, queries: CaptureQueriesContext) -> int:
+        return sum(sql_part in query["sql"] for query in queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as together, costs.read_once():
+        weighed = [assess(ticket, 3) for ticket in tickets]
+    with CaptureQueriesContext(connection) as apart:
+        alone = [assess(ticket, 3) for ticket in tickets]
+    assert [a.recommendation for a in weighed] == [a.recommendation for a in alone]
+    assert reads('FROM "costs_costsettings"', together) == 1
+    assert reads('FROM "costs_costsettings"', apart) >= len(tickets)
+    assert reads('SUM("costs_timeentry"."seconds")', together) == 1
+    # Outside the block, time tracked since is seen at once.
+    now = timezone.now()
+    TimeEntry.objects.create(ticket=bobs_ticket, user=dana, tier=3, started_at=now,
+                             ended_at=now + timedelta(hours=3), seconds=3 * 3600)
+    assert assess(alices_ticket, 3).budget_used == Decimal("3.00")
