@@ -30,7 +30,6 @@ from email.utils import format_datetime, formataddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import Q
 from django.utils.html import urlize
 
 from frontline.core import email_address
@@ -112,14 +111,7 @@ def thread_ids(ticket: Ticket, before: Message | None) -> tuple[str | None, list
     may read: after a merge across customers, another customer's Message-IDs
     (their mail host, their thread) are not theirs to see.
     """
-    messages = selectors.customer_messages(ticket, ticket.requester_id).exclude(
-        email_message_id="")
-    if before is not None and before.pk is not None:
-        messages = messages.filter(
-            Q(created_at__lt=before.created_at)
-            | Q(created_at=before.created_at, pk__lt=before.pk))
-    return _thread_headers(messages.order_by("created_at", "pk").values_list(
-        "kind", "email_message_id"))
+    return Prefetched(thread=_threads([ticket.pk])).thread_ids(ticket, before)
 
 
 def _thread_headers(rows: Iterable[tuple[str, str]]) -> tuple[str | None, list[str]]:
@@ -161,12 +153,25 @@ class Prefetched:
     acknowledgements: set[int] = field(default_factory=set)
 
     def thread_ids(self, ticket: Ticket, before: Message | None) -> tuple[str | None, list[str]]:
-        """`thread_ids(ticket, before)` from the rows read in advance."""
+        """`thread_ids(ticket, before)` from the rows read in advance (the messages
+        before `before`, in (created_at, id) order)."""
         rows = self.thread.get(ticket.pk, [])
         if before is not None and before.pk is not None:
             rows = [row for row in rows if (row.created_at, row.pk) < (before.created_at,
                                                                        before.pk)]
         return _thread_headers((row.kind, row.message_id) for row in rows)
+
+
+def _threads(ticket_ids: Sequence[int]) -> dict[int, list[ThreadRow]]:
+    """The messages with a Message-ID each ticket's requester may read, by ticket,
+    oldest first: one query for all of `ticket_ids`."""
+    thread: dict[int, list[ThreadRow]] = {}
+    rows = (selectors.requesters_messages(ticket_ids).exclude(email_message_id="")
+            .order_by("ticket_id", "created_at", "pk")
+            .values_list("ticket_id", "created_at", "pk", "kind", "email_message_id"))
+    for ticket_id, created_at, pk, kind, message_id in rows:
+        thread.setdefault(ticket_id, []).append(ThreadRow(created_at, pk, kind, message_id))
+    return thread
 
 
 def prefetch(outbounds: Sequence[OutboundMail]) -> Prefetched:
@@ -179,12 +184,7 @@ def prefetch(outbounds: Sequence[OutboundMail]) -> Prefetched:
     messages = [outbound.message for outbound in outbounds if outbound.message is not None]
     found = Prefetched()
     if tickets:
-        rows = (selectors.requesters_messages(tickets).exclude(email_message_id="")
-                .order_by("ticket_id", "created_at", "pk")
-                .values_list("ticket_id", "created_at", "pk", "kind", "email_message_id"))
-        for ticket_id, created_at, pk, kind, message_id in rows:
-            found.thread.setdefault(ticket_id, []).append(
-                ThreadRow(created_at, pk, kind, message_id))
+        found.thread = _threads(tickets)
     if messages:
         for attachment in (Attachment.objects.filter(message__in=messages)
                            .select_related("blob").order_by("message_id", "pk")):

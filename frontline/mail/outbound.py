@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -145,10 +145,6 @@ def _period_words(period: timedelta) -> str:
 # -- queueing -------------------------------------------------------------------
 
 
-def _event(outbound: OutboundMail, state: str, at: datetime, **detail: Any) -> None:
-    leases.record_delivery(outbound, state, at, **detail)
-
-
 def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: str,
             automatic: bool, now: datetime, state: str = OutboundState.QUEUED,
             reason: str = "", cc: list[str] | None = None,
@@ -170,7 +166,7 @@ def _create(ticket: Ticket, message: Message | None, *, to: list[str], subject: 
         due_at = outbound.next_attempt_at if send_at is not None else None
         transaction.on_commit(lambda: _enqueue(outbound.pk, due_at))
     else:
-        _event(outbound, state, now, reason=reason)
+        leases.record_delivery(outbound, state, now, reason=reason)
     return outbound
 
 
@@ -401,12 +397,6 @@ def backoff(attempts: int) -> timedelta:
     """Wait after the n-th failed attempt: base, 2x, 4x, ... capped at MAX_BACKOFF."""
     base = timedelta(seconds=settings.FRONTLINE_MAIL_RETRY_SECONDS)
     return min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def _claim(outbound_id: int, now: datetime) -> OutboundMail | None:
-    """Lease one mail (leases.claim for a batch of one)."""
-    claimed = leases.claim([outbound_id], now)
-    return claimed[0] if claimed else None
 
 
 class Connection:

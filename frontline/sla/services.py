@@ -389,24 +389,6 @@ def policy_scope(policy: SlaPolicy) -> dict[str, int]:
     return {"plan": policy.plan_id, "policy": policy.pk}
 
 
-def recompute_for_organization(organization: Organization, *,
-                               at: datetime | None = None) -> int:
-    """Now, in this process: an organization's active tickets (after its plan or
-    contract changed). The admins' changes go through frontline.sla.recompute, which
-    leaves a large set to the workers."""
-    return recompute_scope(organization_scope(organization), at=at)
-
-
-def recompute_for_plan(plan: Plan, *, at: datetime | None = None) -> int:
-    """Now: the active tickets served on a plan (after its policies changed)."""
-    return recompute_scope(plan_scope(plan), at=at)
-
-
-def recompute_for_policy(policy: SlaPolicy, *, at: datetime | None = None) -> int:
-    """Now: the active tickets on a policy's plan or naming the policy."""
-    return recompute_scope(policy_scope(policy), at=at)
-
-
 def recompute_all(*, at: datetime | None = None) -> int:
     """Now: every active ticket (the demo's history, a whole-desk repair)."""
     return recompute_scope({}, at=at)

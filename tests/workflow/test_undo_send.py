@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from frontline import workflow
 from frontline.core.errors import InvalidTransition, NotAllowed
 from frontline.core.worker import FrontlineWorker
-from frontline.mail import outbound
+from frontline.mail import leases, outbound
 from frontline.mail.models import OutboundMail
 from frontline.search.services import search_tickets
 from frontline.tickets import access
@@ -120,7 +120,7 @@ def test_undo_loses_to_a_worker_already_sending(bobs_ticket, lena,
     reply, mail = held_reply(bobs_ticket, lena, "Racing the worker.",
                              django_capture_on_commit_callbacks)
     # A worker whose clock says the window has passed claims it first...
-    assert outbound._claim(mail.pk, reply.created_at + timedelta(seconds=WINDOW)) is not None
+    assert leases.claim([mail.pk], reply.created_at + timedelta(seconds=WINDOW)) != []
     # ...so an undo that still saw the countdown cannot take it back.
     with pytest.raises(InvalidTransition):
         workflow.undo_reply(bobs_ticket, lena, reply.pk,
