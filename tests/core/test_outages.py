@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -268,18 +269,25 @@ def test_a_task_whose_database_stays_down_gives_up_after_the_last_attempt(db, se
     assert "Connection refused" in stored.traceback or "refused" in stored.traceback.lower()
 
 
-@pytest.fixture
-def worker_thread(transactional_db: None) -> Iterator[FrontlineWorker]:
+@contextmanager
+def worker_thread() -> Iterator[FrontlineWorker]:
+    """A worker polling in a thread while the block runs, stopped when it ends.
+
+    In shared-cache SQLite a second connection's write transaction is refused
+    at once ("table is locked", no busy wait), so the test writes before the
+    worker starts and reads after it stopped."""
     worker = FrontlineWorker(interval=0.05, schedule=False)
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
-    yield worker
-    worker.stop()
-    thread.join(timeout=30)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        thread.join(timeout=30)
 
 
 @on_shared_memory_sqlite
-def test_a_mail_processed_while_sqlite_is_locked_is_retried_at_once(worker_thread, settings):
+def test_a_mail_processed_while_sqlite_is_locked_is_retried_at_once(transactional_db, settings):
     settings.FRONTLINE_INBOUND_STALE_SECONDS = 3600  # the sweep is not what saves it
     locked: list[_Lock] = []
 
@@ -293,18 +301,19 @@ def test_a_mail_processed_while_sqlite_is_locked_is_retried_at_once(worker_threa
            b"Message-ID: <lock-drill-1@sato-trading.example>\r\n"
            b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
            b"The delivery note for order 88-1207 is missing from the portal.\r\n")
+    inbound_id = accept_raw(raw, source=InboundSource.API).inbound.pk
     task_started.connect(lock_the_mail_table, weak=False)
     try:
-        inbound_id = accept_raw(raw, source=InboundSource.API).inbound.pk
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if InboundMail.objects.filter(pk=inbound_id,
-                                              state=InboundState.PROCESSED).exists():
-                    break
-            except OperationalError:
-                pass  # this test's own look is locked out too, for now
-            time.sleep(0.1)
+        with worker_thread():
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if InboundMail.objects.filter(pk=inbound_id,
+                                                  state=InboundState.PROCESSED).exists():
+                        break
+                except OperationalError:
+                    pass  # this test's own look is locked out too, for now
+                time.sleep(0.1)
     finally:
         task_started.disconnect(lock_the_mail_table)
         for lock in locked:
