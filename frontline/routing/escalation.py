@@ -153,7 +153,7 @@ def _clean(text: str | None, field: str, limit: int) -> str:
 @transaction.atomic
 def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str, tried: str,
              team: str | int | Team | None = None, decision: str | None = None,
-             at: datetime | None = None) -> Escalation:
+             at: datetime | None = None, held: bool = False) -> Escalation:
     """Weigh an escalation of `ticket` to `tier` and act on `decision`.
 
     decision "escalate" (the default) moves the ticket to `tier` (and `team`,
@@ -165,8 +165,11 @@ def escalate(ticket: Ticket, actor: User | None, tier: int | str, *, reason: str
     EscalationDecision row keeps the figures, the recommendation and the choice.
 
     `actor` None is an escalation rule acting; a person must give a reason.
+    `held`: the caller read `ticket` under its row lock in this transaction (the
+    breach scan holds a batch so), so it is not read again.
     """
-    ticket = locked_ticket(ticket)
+    if not held or ticket.merged_into_id is not None:
+        ticket = locked_ticket(ticket)
     if actor is not None:
         permissions.check_can_escalate_ticket(actor, ticket)
     new_tier = parse_tier(tier)

@@ -50,7 +50,7 @@ def run_breach_actions(ticket: Ticket, policy: SlaPolicy, now: datetime) -> Tick
         team = ticket.team if ticket.team and ticket.team.tier == policy.move_to_tier else None
         ticket = escalate(ticket, None, policy.move_to_tier, team=team,
                           reason=f"SLA target missed ({policy_label(policy)}).",
-                          tried=prefill_tried(ticket), at=now).ticket
+                          tried=prefill_tried(ticket), at=now, held=True).ticket
     return ticket
 
 
@@ -74,28 +74,34 @@ def check_tickets(tickets: Sequence[Ticket], now: datetime) -> tuple[int, int]:
     """check_ticket for a batch of tickets the caller holds locked: the same
     events, measurements, notifications, actions and clock, written together
     (one INSERT per kind of row and one UPDATE of the clock columns for the
-    batch, instead of a handful of statements per ticket). A ticket whose breach
-    acts is brought on record first, then acted on one by one, so its timeline
-    reads as check_ticket writes it. (warnings, breaches)"""
+    batch, instead of a handful of statements per ticket). The batch's warnings
+    and breaches are brought on record first; then the tickets whose breach acts
+    are acted on one by one, so each timeline reads as check_ticket writes it.
+    (warnings, breaches)"""
     writes = sla_services.ScanWrites()
     sla_clock.load_contracts(ticket.organization_id for ticket in tickets)
     checked: list[Ticket] = []
+    acting: list[tuple[Ticket, SlaPolicy]] = []
     warnings = breaches = 0
     # The escalations a batch's breaches run are weighed against one reading of
     # the cost settings and the week's developer budget.
     with events_together() as events, costs.read_once():
         for ticket in tickets:
-            warned, breached, acting = sla_services.record_due_moments(ticket, now,
+            warned, breached, policy = sla_services.record_due_moments(ticket, now,
                                                                        writes=writes)
-            if acting is not None:
-                events.flush()
-                writes.flush()
-                sla_services.save_flags(ticket)
-                ticket = run_breach_actions(ticket, acting, now)
-            sla_clock.refresh(ticket, now, save=False)
-            checked.append(ticket)
+            if policy is not None:
+                acting.append((ticket, policy))
+            else:
+                sla_clock.refresh(ticket, now, save=False)
+                checked.append(ticket)
             warnings += warned
             breaches += breached
+        events.flush()
+        writes.flush()
+        for ticket, policy in acting:
+            ticket = run_breach_actions(ticket, policy, now)
+            sla_clock.refresh(ticket, now, save=False)
+            checked.append(ticket)
         writes.flush()
     sla_services.save_clock_fields(checked)
     return warnings, breaches
@@ -151,7 +157,8 @@ def _locked_due(ids: Sequence[int], now: datetime) -> list[Ticket]:
     change that holds the ticket and waits for its clock row."""
     return list(Ticket.objects.select_for_update(skip_locked=True, of=("self", "clock"))
                 .filter(pk__in=ids, clock__sla_check_at__lte=now)
-                .select_related("clock", "assignee", "team__lead").order_by("pk"))
+                .select_related("clock", "assignee", "team__lead", "organization")
+                .order_by("pk"))
 
 
 def _check_one_by_one(ids: Sequence[int], now: datetime,
