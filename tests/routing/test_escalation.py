@@ -337,3 +337,35 @@ def test_a_run_weighing_many_escalations_reads_the_costs_once(
     TimeEntry.objects.create(ticket=bobs_ticket, user=dana, tier=3, started_at=now,
                              ended_at=now + timedelta(hours=3), seconds=3 * 3600)
     assert assess(alices_ticket, 3).budget_used == Decimal("3.00")
+
+
+def test_a_held_ticket_is_not_read_again_but_a_merged_one_still_is_refused(
+        alices_ticket: Ticket, bobs_ticket: Ticket, lena: User, otto: User) -> None:
+    """escalate(held=True): the breach scan already holds the ticket under its row
+    lock, so escalate takes it as it is (no second read of the ticket); a merged
+    ticket is read again all the same, and refused (it takes no changes)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from frontline.tickets.services.entry import MergedTicket
+
+    def ticket_reads(queries: CaptureQueriesContext) -> int:
+        return sum(query["sql"].startswith('SELECT') and 'FROM "tickets_ticket"' in query["sql"]
+                   and '"tickets_ticket"."id" = ' in query["sql"]
+                   for query in queries.captured_queries)
+
+    with transaction.atomic():
+        held = Ticket.objects.select_for_update().select_related("clock").get(
+            pk=alices_ticket.pk)
+        with CaptureQueriesContext(connection) as queries:
+            done = escalate(held, None, 2, reason="SLA target missed.", tried="", held=True)
+    assert done.ticket is held
+    assert ticket_reads(queries) == 0
+    assert Ticket.objects.get(pk=alices_ticket.pk).tier == 2
+
+    duplicate = _open("bob@initech.example", "Same problem again")
+    workflow.merge_tickets(duplicate, bobs_ticket, lena, confirm_other_customer=True)
+    merged = Ticket.objects.get(pk=duplicate.pk)
+    with pytest.raises(MergedTicket):
+        escalate(merged, None, 2, reason="SLA target missed.", tried="", held=True)
+    assert Ticket.objects.get(pk=duplicate.pk).tier == 1
