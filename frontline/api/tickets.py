@@ -440,8 +440,10 @@ def tickets_for_api() -> QuerySet[Ticket]:
 
 def _ticket(reference: str) -> Ticket:
     number = parse_reference(reference)
-    ticket = (tickets_for_api().select_related("clock").filter(pk=number).first()
-              if number is not None else None)
+    # A slice without ORDER BY, not first() (see frontline.core.paging.page).
+    found = (list(tickets_for_api().select_related("clock").filter(pk=number).order_by()[:1])
+             if number is not None else [])
+    ticket = found[0] if found else None
     if ticket is None:
         # The service raises NotFound in its own words (or finds a ticket created
         # a moment ago, which is then loaded like the others).

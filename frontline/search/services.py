@@ -154,7 +154,7 @@ def _load_hits(page: list[int], found: dict[int, _Found],
     """The page's tickets and snippet texts: three queries at most, whatever the page size."""
     if not page:
         return []
-    tickets = Ticket.objects.select_related(*HIT_RELATED).in_bulk(page)
+    tickets = Ticket.objects.select_related(*HIT_RELATED).order_by().in_bulk(page)
     message_ids = [m for m in (found[t].message_id for t in page) if m is not None]
     bodies = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "body"))
     emails: dict[int, list[str]] = {}

@@ -203,7 +203,11 @@ class TimelineEntry:
 
 
 def ticket_for_page(pk: int) -> Ticket | None:
-    return Ticket.objects.select_related(*TICKET_RELATED).filter(pk=pk).first()
+    # get(), not first(): no ORDER BY over the many joined columns (see paging.page).
+    try:
+        return Ticket.objects.select_related(*TICKET_RELATED).get(pk=pk)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def customer_messages(ticket: Ticket, contact_id: int) -> QuerySet[Message]:
