@@ -136,8 +136,9 @@ def ticket_rows(tickets: list[Ticket], context_query: str = "",
 
     Built here rather than by a template: as `{% include %}` per row with some
     fifteen variable lookups each, 50 rows were about half of the queue page's
-    CPU (bench/RESULTS.md, finding 5). The tickets come with TICKET_RELATED
-    (requester, organization, category, team, assignee, clock) already loaded.
+    CPU (bench/RESULTS.md, finding 5). The tickets come with ROW_RELATED and only
+    ROW_FIELDS loaded (frontline.tickets.selectors): a row that reads another
+    column costs a query per ticket.
 
     `selectable` puts a checkbox before each row for the queue's bulk actions
     (desk/bulk.js); it is outside the row's link, which may hold no control.
