@@ -50,15 +50,13 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any
     """Tickets matching `q`, best first, only those you may see (one hit per ticket)."""
     if not filters.q.strip():
         raise InvalidInput("Say what to search for.", field="q")
+    # The page's tickets come loaded with everything ticket_out() reads.
     results = search_tickets(request_user(request), filters.q, limit=filters.limit,
-                             offset=filters.offset)
-    # Load the page's tickets with everything ticket_out() reads, in one go.
-    ids = [hit.ticket.pk for hit in results.hits]
-    tickets = {t.pk: t for t in tickets_for_api().filter(pk__in=ids)}
+                             offset=filters.offset, tickets=tickets_for_api())
     hits = [
-        {"ticket": ticket_out(tickets[hit.ticket.pk]), "rank": float(hit.rank),
+        {"ticket": ticket_out(hit.ticket), "rank": float(hit.rank),
          "snippet": hit.snippet, "matched": hit.matched}
-        for hit in results.hits if hit.ticket.pk in tickets
+        for hit in results.hits
     ]
     next_offset = filters.offset + filters.limit
     more = len(results.hits) == filters.limit and next_offset <= MAX_OFFSET

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db.models import QuerySet
+
 from frontline.core import email_address, permissions
 from frontline.core.errors import InvalidInput
 from frontline.core.models import User
@@ -65,9 +67,13 @@ class _Found:
 
 
 def search_tickets(
-    user: User, query: str, *, limit: int = 20, offset: int = 0
+    user: User, query: str, *, limit: int = 20, offset: int = 0,
+    tickets: QuerySet[Ticket] | None = None,
 ) -> SearchResults:
     """Tickets matching `query` that `user` may see, best first, one hit per ticket.
+
+    `tickets` loads the page's tickets (with what the caller will show of them;
+    by default what a hit's snippet reads, HIT_RELATED): the page is read once.
 
     Raises InvalidInput(field="q") for a query over query.MAX_QUERY_LENGTH
     characters, InvalidInput(field="limit"/"offset") for a page out of range.
@@ -122,7 +128,7 @@ def search_tickets(
     needed = offset + limit
     order = _visible_in_order(user, order, needed=None if complete else needed)
     page = order[offset:needed]
-    hits = _load_hits(page, found, Highlighter(parsed.highlight_terms))
+    hits = _load_hits(page, found, Highlighter(parsed.highlight_terms), tickets)
     return SearchResults(hits=hits, query=parsed.text,
                          total_estimate=len(order) if complete else None)
 
@@ -149,12 +155,15 @@ def _from_candidate(candidate: Candidate) -> _Found:
     return _Found(candidate.score, "message", message_id=candidate.message_id)
 
 
-def _load_hits(page: list[int], found: dict[int, _Found],
-               highlighter: Highlighter) -> list[SearchHit]:
-    """The page's tickets and snippet texts: three queries at most, whatever the page size."""
+def _load_hits(page: list[int], found: dict[int, _Found], highlighter: Highlighter,
+               loading: QuerySet[Ticket] | None = None) -> list[SearchHit]:
+    """The page's tickets and snippet texts: three queries at most, whatever the page
+    size (and the prefetches of `loading`)."""
     if not page:
         return []
-    tickets = Ticket.objects.select_related(*HIT_RELATED).order_by().in_bulk(page)
+    if loading is None:
+        loading = Ticket.objects.select_related(*HIT_RELATED)
+    tickets = loading.order_by().in_bulk(page)
     message_ids = [m for m in (found[t].message_id for t in page) if m is not None]
     bodies = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "body"))
     emails: dict[int, list[str]] = {}
