@@ -35,6 +35,7 @@ the commit to the last range done:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -44,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -206,25 +208,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _product(url: str, workers: int, log_dir: str) -> None:
-    """The product's path: an admin's policy change, then real worker processes until
-    every range task it queued is done (see the module docstring)."""
-    from django.db.models import Max, Min, Sum
-    from django_tasks_db.models import DBTaskResult
+@contextlib.contextmanager
+def _workers(url: str, workers: int, log_dir: str) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`workers` real `frontline worker` processes (no periodic jobs), idle when the
+    block starts, stopped with SIGTERM when it ends."""
+    from frontline.core.models import WorkerHeartbeat
 
-    from frontline.core.models import Role, User, WorkerHeartbeat
-    from frontline.sla import policies, recompute, services
-    from frontline.sla.models import RecomputeRange, SlaPolicy
-
-    admin, _ = User.objects.get_or_create(username="bench-sla-admin",
-                                          defaults={"role": Role.ADMIN})
-    policy = SlaPolicy.objects.get(plan__slug="standard", priority=None)
-    step = 1 if (policy.resolution_minutes or 0) % 2 == 0 else -1
-    changes = {field: getattr(policy, field) + step for field in (
-        "first_response_minutes", "next_response_minutes", "resolution_minutes")}
-    RecomputeRange.objects.filter(done_at__isnull=False).delete()
-    if recompute.left().ranges:
-        raise SystemExit("Ranges of an earlier run are left: let a worker finish them.")
     os.makedirs(log_dir, exist_ok=True)
     frontline = os.path.join(os.path.dirname(sys.executable), "frontline")
     env = {**os.environ, "FRONTLINE_DATABASE_URL": url}
@@ -243,6 +232,37 @@ def _product(url: str, workers: int, log_dir: str) -> None:
             time.sleep(0.2)
         print(f"   {workers} workers idle; load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        yield processes
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _product(url: str, workers: int, log_dir: str) -> None:
+    """The product's path: an admin's policy change, then real worker processes until
+    every range task it queued is done (see the module docstring)."""
+    from django.db.models import Max, Min, Sum
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.core.models import Role, User
+    from frontline.sla import policies, recompute, services
+    from frontline.sla.models import RecomputeRange, SlaPolicy
+
+    admin, _ = User.objects.get_or_create(username="bench-sla-admin",
+                                          defaults={"role": Role.ADMIN})
+    policy = SlaPolicy.objects.get(plan__slug="standard", priority=None)
+    step = 1 if (policy.resolution_minutes or 0) % 2 == 0 else -1
+    changes = {field: getattr(policy, field) + step for field in (
+        "first_response_minutes", "next_response_minutes", "resolution_minutes")}
+    RecomputeRange.objects.filter(done_at__isnull=False).delete()
+    if recompute.left().ranges:
+        raise SystemExit("Ranges of an earlier run are left: let a worker finish them.")
+    with _workers(url, workers, log_dir) as processes:
         cpu_before = sum(_cpu_seconds(process.pid) for process in processes)
         started = time.perf_counter()
         policies.update_policy(admin, policy, **changes)  # commits, then queues the ranges
@@ -254,14 +274,6 @@ def _product(url: str, workers: int, log_dir: str) -> None:
             time.sleep(0.1)
         done = time.perf_counter()
         worker_cpu = sum(_cpu_seconds(process.pid) for process in processes) - cpu_before
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
     ranges = RecomputeRange.objects.all()
     queued = ranges.aggregate(Min("queued_at"))["queued_at__min"]
     if queued is None:
@@ -329,6 +341,64 @@ def _scan_fresh(now: datetime, limit: int) -> None:
           flush=True)
 
 
+def _scan_fresh_product(url: str, now: datetime, limit: int, workers: int,
+                        log_dir: str) -> None:
+    """The product's scan over fresh breaches: the periodic task `scan_due` queued,
+    as the scheduler queues it, and `workers` real worker processes running it and
+    the shares it queues for the other live workers (frontline.workflow.tasks). The
+    other tickets due are set aside first (checked a month from now), so the scan
+    meets the `limit` tickets breached within the action window and nothing else."""
+    from django.conf import settings
+    from django.db.models import Max, Min
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.tickets.models import Event, TicketClock
+    from frontline.workflow import tasks
+
+    window = timedelta(hours=settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS)
+    ids = list(TicketClock.objects.filter(sla_check_at__lte=now, sla_check_at__gt=now - window)
+               .order_by("sla_check_at").values_list("ticket_id", flat=True)[:limit])
+    aside = (TicketClock.objects.filter(sla_check_at__lte=now + timedelta(days=1))
+             .exclude(ticket_id__in=ids).update(sla_check_at=now + timedelta(days=30)))
+    print(f"   {len(ids):,} fresh breaches due; {aside:,} other due tickets set aside",
+          flush=True)
+    paths = ("frontline.workflow.tasks.scan_due", "frontline.workflow.tasks.scan_due_share")
+    events_before = Event.objects.count()
+    with _workers(url, workers, log_dir) as processes:
+        cpu_before = sum(_cpu_seconds(process.pid) for process in processes)
+        started = time.perf_counter()
+        queued = tasks.scan_due.enqueue()
+        runs = DBTaskResult.objects.filter(task_path__in=paths,
+                                           enqueued_at__gte=DBTaskResult.objects.get(
+                                               pk=queued.id).enqueued_at)
+        while runs.filter(status__in=(TaskResultStatus.READY,
+                                      TaskResultStatus.RUNNING)).exists() or not runs.filter(
+                status=TaskResultStatus.SUCCESSFUL).exists():
+            time.sleep(0.05)
+        done = time.perf_counter()
+        worker_cpu = sum(_cpu_seconds(process.pid) for process in processes) - cpu_before
+    failed = runs.exclude(status=TaskResultStatus.SUCCESSFUL).count()
+    counts = {"checked": 0, "warnings": 0, "breaches": 0}
+    per_run = []
+    for value in runs.order_by("enqueued_at").values_list("return_value", flat=True):
+        per_run.append((value or {}).get("checked", 0))
+        for key in counts:
+            counts[key] += (value or {}).get(key, 0)
+    span = runs.aggregate(first=Min("started_at"), last=Max("finished_at"))
+    worked = (span["last"] - span["first"]).total_seconds()
+    left = TicketClock.objects.filter(ticket_id__in=ids, sla_check_at__lte=now).count()
+    acted = Event.objects.filter(kind="escalated", ticket_id__in=ids).count()
+    print(f"   product scan of fresh breaches ({workers} workers): {counts} in {len(per_run)} "
+          f"task(s) checking {per_run} ({acted:,} escalated, "
+          f"{Event.objects.count() - events_before:,} events); from the first start to the "
+          f"last finish {worked:.2f}s = {counts['checked'] / max(worked, 1e-9):,.0f} "
+          f"tickets/s; from queueing to seen done {done - started:.2f}s; workers' CPU "
+          f"{worker_cpu:.2f}s; {left} left due; {failed} task(s) not successful", flush=True)
+    if left or failed:
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sla", description=__doc__.split(
         "\n")[0])
@@ -344,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh-limit", type=int, default=1000,
                         help="tickets breached within the action window the last scan "
                              "checks (default 1,000)")
+    parser.add_argument("--fresh-workers", type=int, default=0,
+                        help="time the fresh breaches through the product's periodic task "
+                             "and N real workers instead (frontline.workflow.tasks.scan_due)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the scans with pyinstrument")
     parser.add_argument("--product", action="store_true",
@@ -442,7 +515,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{counts['checked'] / elapsed:,.0f} tickets/s (client CPU {cpu:.2f}s; "
           f"events, measurements and the clock; breaches this old are recorded, not "
           f"acted on)", flush=True)
-    _scan_fresh(soon, args.fresh_limit)
+    if args.fresh_workers:
+        _scan_fresh_product(args.database_url, timezone.now(), args.fresh_limit,
+                            args.fresh_workers, args.log_dir)
+    else:
+        _scan_fresh(soon, args.fresh_limit)
     if args.profile:
         profiler.stop()
         print(profiler.output_text(unicode=False, color=False, show_all=False), flush=True)

@@ -66,6 +66,13 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id[:64]).delete()
 
 
+def live_workers(now: datetime | None = None) -> int:
+    """How many workers have beaten within the silence allowed (at least 1: the
+    one asking, when a worker asks)."""
+    cutoff = (now or timezone.now()) - lost_after()
+    return WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).count()
+
+
 def reap(now: datetime | None = None) -> dict[str, int]:
     """Queue again (or fail, when tried too often) every task whose worker is gone.
     Returns counts: requeued, failed, and running tasks whose worker is alive."""

@@ -509,8 +509,14 @@ def save_clock_fields(tickets: Sequence[Ticket]) -> None:
     write_clock_rows(rows, columns=_SCAN_WRITE)
 
 
-def due_ticket_ids(now: datetime, limit: int) -> list[int]:
+def due_ticket_ids(now: datetime, limit: int, *, claim: bool = False) -> list[int]:
     """The scan's query: tickets whose next SLA moment has come, earliest first
-    (an index range on clock_sla_check, however many tickets are open)."""
-    return list(TicketClock.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
-                .values_list("ticket_id", flat=True)[:limit])
+    (an index range on clock_sla_check, however many tickets are open).
+
+    `claim` (inside the caller's transaction) locks their clock rows and skips
+    the rows another transaction holds, so two scans running at once take
+    different tickets (PostgreSQL; SQLite runs one writing transaction at a time)."""
+    rows = TicketClock.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
+    if claim:
+        rows = rows.select_for_update(skip_locked=True)
+    return list(rows.values_list("ticket_id", flat=True)[:limit])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -108,28 +108,36 @@ def check_tickets(tickets: Sequence[Ticket], now: datetime) -> tuple[int, int]:
 
 
 def scan_due(now: datetime | None = None, *, batch: int = SCAN_BATCH,
-             limit: int = SCAN_LIMIT) -> dict[str, int]:
-    """Warnings and breaches due by `now`: the indexed query on the clock rows'
-    sla_check_at, then each batch in one transaction under its rows' locks,
-    re-checked there (a reply that arrived meanwhile wins; two workers never warn
-    twice: a row another transaction holds is skipped, and found again on the next
-    pass or run)."""
+             limit: int = SCAN_LIMIT, spread: Callable[[], None] | None = None
+             ) -> dict[str, int]:
+    """Warnings and breaches due by `now`: batches of tickets claimed from the
+    indexed query on the clock rows' sla_check_at, each in one transaction under
+    its rows' locks, re-checked there (a reply that arrived meanwhile wins; two
+    scans never warn twice: a row another transaction holds is skipped, and found
+    again on the next pass or run).
+
+    `spread` is called first when more than a batch is due (a backlog): it may
+    queue other scans, which then claim other batches beside this one."""
     now = now or timezone.now()
     counts = {"checked": 0, "warnings": 0, "breaches": 0}
     seen: Counter[int] = Counter()
+    if spread is not None and len(sla_services.due_ticket_ids(now, batch + 1)) > batch:
+        spread()
     while counts["checked"] < limit:
-        ids = [pk for pk in sla_services.due_ticket_ids(now, batch) if seen[pk] < SCAN_TRIES]
-        if not ids:
-            break
-        seen.update(ids)
+        ids: list[int] = []
         try:
             with transaction.atomic():
+                ids = [pk for pk in sla_services.due_ticket_ids(now, batch, claim=True)
+                       if seen[pk] < SCAN_TRIES]
+                if not ids:
+                    break
+                seen.update(ids)
                 tickets = list(_locked_due(ids, now))
                 warnings, breaches = check_tickets(tickets, now)
             checked = len(tickets)
         except Exception as error:
             # The database away: the worker runs the task again (core/worker.py).
-            if outages.is_transient(error):
+            if outages.is_transient(error) or not ids:
                 raise
             # One ticket that cannot be checked must not hold up the other 499 (nor
             # every later scan): the batch again, one ticket per transaction.

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from frontline.core import scheduler
+from frontline.core import lost_tasks, scheduler
 from frontline.intake import reading
 from frontline.workflow import problems, promises, resolution
 
@@ -19,8 +19,24 @@ def close_quiet_resolved() -> dict[str, int]:
 
 @task()
 def scan_due() -> dict[str, int]:
-    """Warnings and breaches whose moment has come, with the policies' actions."""
+    """Warnings and breaches whose moment has come, with the policies' actions.
+    A backlog (its first batch full) is shared with the other live workers."""
+    return promises.scan_due(spread=_share_scan)
+
+
+@task()
+def scan_due_share() -> dict[str, int]:
+    """Another worker's share of a scan over a backlog: batches beside the first."""
     return promises.scan_due()
+
+
+# However many workers run, a scan is shared by at most this many more.
+MAX_SCAN_SHARES = 7
+
+
+def _share_scan() -> None:
+    for _ in range(min(lost_tasks.live_workers() - 1, MAX_SCAN_SHARES)):
+        scan_due_share.enqueue()
 
 
 @task()

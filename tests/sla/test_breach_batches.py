@@ -215,3 +215,76 @@ def test_a_ticket_that_cannot_be_checked_does_not_hold_up_the_others(due_tickets
     monkeypatch.setattr(promises, "run_breach_actions", real_actions)
     assert promises.scan_due(NOW)["checked"] == 1
     assert Event.objects.filter(ticket=broken, kind="sla_breach").exists()
+
+
+def test_a_backlog_is_shared_once_and_a_short_scan_is_not(due_tickets, settings):
+    settings.FRONTLINE_SLA_ACTION_WINDOW_HOURS = 24
+    due = Ticket.objects.filter(clock__sla_check_at__lte=NOW).count()
+    assert due >= 4
+    shared: list[str] = []
+    # What fits one batch asks for nobody.
+    undo = transaction.savepoint()
+    counts = promises.scan_due(NOW, batch=due, spread=lambda: shared.append("one batch"))
+    assert counts["checked"] == due and shared == []
+    transaction.savepoint_rollback(undo)
+    # Batches of 2: more than one batch is due, so the scan asks for help, once.
+    counts = promises.scan_due(NOW, batch=2, spread=lambda: shared.append("backlog"))
+    assert shared == ["backlog"]
+    assert counts["checked"] == due
+
+
+def test_the_periodic_scan_queues_a_share_for_each_other_live_worker(db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.core.models import WorkerHeartbeat
+    from frontline.workflow import tasks
+
+    now = timezone.now()
+    for name, seen in (("w-1", now), ("w-2", now - timedelta(seconds=5)),
+                       ("w-3", now - timedelta(hours=2))):  # the last one is gone
+        WorkerHeartbeat.objects.create(worker_id=name, started_at=now - timedelta(days=1),
+                                       seen_at=seen, host="box", pid=1)
+    tasks._share_scan()
+    shares = DBTaskResult.objects.filter(task_path="frontline.workflow.tasks.scan_due_share")
+    assert shares.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite runs one writing transaction at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_claim_different_tickets(due_tickets):
+    """While one scan holds its batch, a second (another worker, its own connection)
+    claims the next tickets due, not the same ones."""
+    import threading
+
+    from django.db import connections
+
+    from frontline.sla import services as sla_services
+
+    held = threading.Event()
+    release = threading.Event()
+    first: list[int] = []
+
+    def first_scan() -> None:
+        try:
+            with transaction.atomic():
+                first.extend(sla_services.due_ticket_ids(NOW, 3, claim=True))
+                held.set()
+                release.wait(10)
+        finally:
+            held.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=first_scan)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            second = sla_services.due_ticket_ids(NOW, 3, claim=True)
+        unclaimed = sla_services.due_ticket_ids(NOW, 100)
+    finally:
+        release.set()
+        thread.join(10)
+    assert len(first) == 3 and second
+    assert not set(first) & set(second)
+    assert second == [pk for pk in unclaimed if pk not in first][:3]
