@@ -34,7 +34,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from frontline.core import email_address, outages
@@ -115,21 +115,29 @@ def _counted(now: datetime, period: timedelta) -> QuerySet[OutboundMail]:
 
 
 def over_limit(ticket: Ticket, recipient: str, now: datetime) -> str | None:
-    """Why one more automatic mail to `recipient` on `ticket` must not go out, or None."""
+    """Why one more automatic mail to `recipient` on `ticket` must not go out, or None.
+
+    Two statements, however many limits: the recipient's own automatic mail (through
+    its index, outbound_auto_recipient, however many others got theirs meanwhile),
+    then the ticket's, each counted over every period at once."""
     key = _recipient_key([recipient])
-    for limit in parse_limits(settings.FRONTLINE_AUTO_MAIL_LIMITS):
-        # The recipient's own automatic mail of the period, through its index
-        # (outbound_auto_recipient), however many others got theirs meanwhile.
-        sent = _counted(now, limit.period).filter(recipient_key=key).count()
-        if sent >= limit.count:
-            return (f"rate limit: {sent} automatic mails to {recipient} in the last "
-                    f"{_period_words(limit.period)} (at most {limit})")
-    for limit in parse_limits(settings.FRONTLINE_AUTO_MAIL_TICKET_LIMITS,
-                              "FRONTLINE_AUTO_MAIL_TICKET_LIMITS"):
-        sent = _counted(now, limit.period).filter(ticket=ticket).count()
-        if sent >= limit.count:
-            return (f"rate limit: {sent} automatic mails on {ticket.reference} in the last "
-                    f"{_period_words(limit.period)} (at most {limit})")
+    for limits, mine, whose in (
+            (parse_limits(settings.FRONTLINE_AUTO_MAIL_LIMITS), Q(recipient_key=key),
+             f"to {recipient}"),
+            (parse_limits(settings.FRONTLINE_AUTO_MAIL_TICKET_LIMITS,
+                          "FRONTLINE_AUTO_MAIL_TICKET_LIMITS"), Q(ticket=ticket),
+             f"on {ticket.reference}")):
+        if not limits:
+            continue
+        longest = max(limit.period for limit in limits)
+        counts = _counted(now, longest).filter(mine).aggregate(**{
+            f"p{number}": Count("pk", filter=Q(created_at__gt=now - limit.period))
+            for number, limit in enumerate(limits)})
+        for number, limit in enumerate(limits):
+            sent = counts[f"p{number}"]
+            if sent >= limit.count:
+                return (f"rate limit: {sent} automatic mails {whose} in the last "
+                        f"{_period_words(limit.period)} (at most {limit})")
     return None
 
 

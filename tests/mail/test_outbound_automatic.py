@@ -109,6 +109,22 @@ def test_the_recipient_limit_counts_the_last_ten_minutes_only(bob, settings):
     assert outbound.send_acknowledgement(ticket, mail_in(ticket)) is not None
 
 
+def test_each_period_of_the_recipient_limit_counts_its_own_mail(bob, settings):
+    """Limits over several periods, counted together: mail older than the short
+    period still counts towards the long one."""
+    settings.FRONTLINE_AUTO_MAIL_LIMITS = "2/10m,3/1d"
+    for i in range(2):
+        ticket = email_ticket(subject=f"Anfrage {i}")
+        outbound.send_acknowledgement(ticket, mail_in(ticket))
+    OutboundMail.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    ticket = email_ticket(subject="Troisième demande")
+    assert outbound.send_acknowledgement(ticket, mail_in(ticket)) is not None
+    ticket = email_ticket(subject="Четвёртый запрос")
+    assert outbound.send_acknowledgement(ticket, mail_in(ticket)) is None
+    assert ("rate limit: 3 automatic mails to bob@standard.example in the last day"
+            in OutboundMail.objects.get(state="suppressed").last_error)
+
+
 def test_automatic_mail_on_one_ticket_is_capped(bob, settings):
     settings.FRONTLINE_AUTO_MAIL_TICKET_LIMITS = "3/1h"
     ticket = email_ticket()
