@@ -27,7 +27,13 @@ So here both are done for the batch:
 
 A mail's acceptance by the server and the row's outcome cannot be one atomic
 step: a worker killed (SIGKILL, the machine lost) between the two leaves that
-mail to be sent again when its lease runs out. So `outbound.deliver_many` settles
+mail to be sent again when its lease runs out. On PostgreSQL that moment is kept
+to one COMMIT: the row is written as sent (`write_sent`) in a transaction that
+is open while the mail goes to the server, and committed as soon as the server
+took it (a refusal rolls it back; a COMMIT that fails leaves the row to
+`settle`, which writes through an outage). SQLite lets one transaction write at
+a time, so there the row is written after the send, as every other writer
+would otherwise wait on the mail server. Either way `outbound.deliver_many` settles
 each mail as soon as the server answered, before the next one goes: killed
 mid-batch, a worker leaves at most the mail in hand to be sent twice, as when
 each mail was its own task (settling the batch at its end would risk the whole
@@ -45,7 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
 from frontline.core import outages
@@ -104,6 +110,21 @@ class Outcome:
     state: str
     answer: str
     retry_at: datetime | None = None
+    # The row already says SENT (write_sent, committed with the send): only its
+    # event is left to write.
+    written: bool = False
+
+
+def writes_sent_with_the_send() -> bool:
+    """Whether the row is written as sent inside the send's transaction (see the
+    module docstring): PostgreSQL, whose row lock keeps it to this one row."""
+    return connection.vendor == "postgresql"
+
+
+def write_sent(outbound: OutboundMail, now: datetime) -> None:
+    """The row as sent, in the caller's transaction (open while the mail is sent)."""
+    OutboundMail.objects.filter(pk=outbound.pk).update(
+        state=OutboundState.SENT, next_attempt_at=None, sent_at=now, last_error="")
 
 
 def settle(outcomes: Sequence[Outcome], now: datetime,
@@ -155,7 +176,9 @@ def _write(outcomes: Sequence[Outcome], now: datetime, unsent: Sequence[Outbound
         # The others (refused, deferred) one UPDATE with a CASE per row: Django builds
         # that expression per row and field, which cost more than the statement for a
         # batch of sent mails (2 ms a mail in bench.outbound_delivery).
-        sent = [row.pk for row in rows if row.state == OutboundState.SENT]
+        written = {outcome.outbound.pk for outcome in outcomes if outcome.written}
+        sent = [row.pk for row in rows if row.state == OutboundState.SENT
+                and row.pk not in written]
         if sent:
             OutboundMail.objects.filter(pk__in=sent).update(
                 state=OutboundState.SENT, next_attempt_at=None, sent_at=now, last_error="")

@@ -33,7 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -474,7 +474,8 @@ def deliver_many(outbound_ids: Sequence[int], *, now: datetime | None = None,
     The rows are leased together (frontline.mail.leases) and what the mails are
     built from is read once for all of them (compose.prefetch); each mail's outcome
     is its own (a server refusing one fails or defers that one) and is written as
-    soon as the server answered, before the next mail goes: a worker killed
+    soon as the server answered (on PostgreSQL written before, committed then:
+    `_send`), before the next mail goes: a worker killed
     mid-batch leaves at most the mail in hand to be sent again once its lease runs
     out, as one mail per task did. Should the batch stop half-way (a transient
     database error, the worker stopped), the mail in hand keeps its lease (it may
@@ -528,7 +529,9 @@ def _attempt(outbound: OutboundMail, prefetched: compose.Prefetched | None,
         logger.exception("Cannot build outbound mail %s", outbound.pk)
         return leases.Outcome(outbound, OutboundState.FAILED, f"cannot build the mail: {error}")
     try:
-        over.send(mail)
+        written = _send(outbound, mail, over, now)
+    except DatabaseError:
+        raise  # the database away before the mail went: it keeps its lease
     except Exception as error:
         answer = transport.explain(error)
         if answer.permanent:
@@ -539,7 +542,33 @@ def _attempt(outbound: OutboundMail, prefetched: compose.Prefetched | None,
                 f"{answer.text} (gave up after {outbound.attempts} attempts)")
         return leases.Outcome(outbound, OutboundState.QUEUED, answer.text,
                               retry_at=now + backoff(outbound.attempts))
-    return leases.Outcome(outbound, OutboundState.SENT, f"accepted by {transport.describe()}")
+    return leases.Outcome(outbound, OutboundState.SENT, f"accepted by {transport.describe()}",
+                          written=written)
+
+
+def _send(outbound: OutboundMail, mail: EmailMessage, over: Connection, now: datetime) -> bool:
+    """Send `mail`. On PostgreSQL its row is written as sent first, in a transaction
+    committed as soon as the server took the mail (a refusal or a dropped
+    connection rolls it back): a worker killed after the server's answer leaves
+    the mail to be sent again only if it dies within that COMMIT (leases). True
+    when the row was so written; False when `settle` must write it (SQLite, or
+    the COMMIT failed after the server took the mail)."""
+    if not leases.writes_sent_with_the_send():
+        over.send(mail)
+        return False
+    taken = False
+    try:
+        with transaction.atomic():
+            leases.write_sent(outbound, now)
+            over.send(mail)
+            taken = True
+    except DatabaseError:
+        if not taken:
+            raise
+        logger.warning("Outbound mail %s was sent but its row not written; writing it again",
+                       outbound.pk)
+        return False
+    return True
 
 
 def due(now: datetime | None = None, *, limit: int = 500) -> list[int]:

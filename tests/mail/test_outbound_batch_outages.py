@@ -139,3 +139,36 @@ def test_a_batch_stopped_before_sending_gives_back_the_leases_it_did_not_use(
     assert sorted(d.message["Message-ID"] for d in smtp_sink.delivered) == sorted(
         f"<{mail.header_message_id}>" for mail in mails)
     assert OutboundMail.objects.get(pk=mails[0].pk).attempts == 2
+
+
+def test_the_row_says_sent_before_the_server_answers_and_a_refusal_takes_it_back(
+        smtp_sink, lena, holder):
+    """While the server holds each mail (before its answer), the sending session sits
+    in a transaction whose last statement wrote that row as sent: a worker killed
+    after the answer can only lose the COMMIT's moment, not the whole settle. The
+    refused mail's write is rolled back; it ends failed, with its answer."""
+    mails = queue_mails(lena, 3)
+    smtp_sink.answer("250 2.0.0 Ok", "550 5.7.1 <tomas+1@ruiz-hermanos.example>: refused")
+    sender = connection.cursor().connection.info.backend_pid
+    accept = smtp_sink.handle_DATA
+    seen: list[tuple[str, str]] = []
+
+    async def look_at_the_sender(server: Any, session: Any, envelope: Any) -> str:
+        state, query = holder.execute(
+            "SELECT state, query FROM pg_stat_activity WHERE pid = %s", [sender]).fetchone()
+        seen.append((state, " ".join(query.split())))
+        return await accept(server, session, envelope)
+
+    smtp_sink.handle_DATA = look_at_the_sender  # type: ignore[method-assign]
+    states = outbound.deliver_many([mail.pk for mail in mails])
+
+    assert states == {mails[0].pk: "sent", mails[1].pk: "failed", mails[2].pk: "sent"}
+    assert len(seen) == 3
+    assert all(state == "idle in transaction" and query.startswith(
+        'UPDATE "mail_outboundmail" SET "state" = \'sent\'') for state, query in seen), seen
+    rows = {row.pk: row for row in OutboundMail.objects.all()}
+    assert [rows[mail.pk].state for mail in mails] == ["sent", "failed", "sent"]
+    assert rows[mails[1].pk].last_error.startswith("550 5.7.1") and rows[
+        mails[1].pk].sent_at is None
+    assert [list(mail.ticket.events.filter(kind="delivery").values_list("after", flat=True))
+            for mail in mails] == [["sent"], ["failed"], ["sent"]]
