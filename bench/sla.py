@@ -30,6 +30,12 @@ the commit to the last range done:
 
     python -m bench.sla --database-url postgres://postgres@127.0.0.1:5432/fl_bench_sla \
         --tickets 200000 --product [--product-workers 2]
+
+With --fresh-workers N the fresh breaches go through the product's path instead of
+batches in this process: the other due tickets are set aside (checked a month from
+now), the periodic task `frontline.workflow.tasks.scan_due` is queued, and N real
+`frontline worker` processes run it and the shares it queues for the other live
+workers, timed from the first task's start to the last one's finish.
 """
 
 from __future__ import annotations
