@@ -355,7 +355,7 @@ def test_a_held_ticket_is_not_read_again_but_a_merged_one_still_is_refused(
                    for query in queries.captured_queries)
 
     with transaction.atomic():
-        held = Ticket.objects.select_for_update().select_related("clock").get(
+        held = Ticket.objects.select_for_update(of=("self",)).select_related("clock").get(
             pk=alices_ticket.pk)
         with CaptureQueriesContext(connection) as queries:
             done = escalate(held, None, 2, reason="SLA target missed.", tried="", held=True)
