@@ -25,7 +25,7 @@ import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -66,11 +66,14 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id[:64]).delete()
 
 
+def _alive(now: datetime) -> QuerySet[WorkerHeartbeat]:
+    """The workers heard from within the silence allowed."""
+    return WorkerHeartbeat.objects.filter(seen_at__gte=now - lost_after())
+
+
 def live_workers(now: datetime | None = None) -> int:
-    """How many workers have beaten within the silence allowed (at least 1: the
-    one asking, when a worker asks)."""
-    cutoff = (now or timezone.now()) - lost_after()
-    return WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).count()
+    """How many workers are alive (at least 1: the one asking, when a worker asks)."""
+    return _alive(now or timezone.now()).count()
 
 
 def reap(now: datetime | None = None) -> dict[str, int]:
@@ -78,8 +81,7 @@ def reap(now: datetime | None = None) -> dict[str, int]:
     Returns counts: requeued, failed, and running tasks whose worker is alive."""
     now = now or timezone.now()
     cutoff = now - lost_after()
-    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff)
-                .values_list("worker_id", flat=True))
+    alive = set(_alive(now).values_list("worker_id", flat=True))
     counts = {"requeued": 0, "failed": 0, "alive": 0}
     # A task claimed within the window may belong to a worker that has not beaten
     # yet (it beats when it starts, before its first claim, but clocks differ).
